@@ -1,0 +1,28 @@
+"""The one shape every validator reports in: where (file, line or record, step, field) and what.
+
+Validators collect *all* issues of a file instead of stopping at the first, so a user fixes
+a file in one pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    file: str
+    message: str
+    record: str | None = None     # record id (case uid, trace _id, dialogue id...)
+    field: str | None = None      # dotted path inside the record, e.g. "actions[3].details.href"
+    line: int | None = None       # 1-based line for JSONL/TSV inputs
+    severity: str = "error"       # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.record is not None:
+            where += f" record {self.record}"
+        if self.field:
+            where += f" field {self.field}"
+        return f"{where}: {self.message}"

@@ -1,0 +1,1 @@
+"""`bench data fetch|verify|where`. (Filled in by the foundation work.)"""

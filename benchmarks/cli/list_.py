@@ -1,0 +1,1 @@
+"""`bench list`: tasks and retrievers. (Filled in by the foundation work.)"""

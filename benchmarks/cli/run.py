@@ -1,0 +1,55 @@
+"""`bench run TASK`: evaluate a retriever/model (or score a given run/prediction file) on a task."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from benchmarks.cli.app import app, console
+from benchmarks.tasks.base import RunOptions, TaskError
+
+
+def _parse_params(values: list[str]) -> dict[str, object]:
+    """`--param k1=1.2 --param stem=false` -> {"k1": 1.2, "stem": False} (JSON scalars, else str)."""
+    import json
+
+    params: dict[str, object] = {}
+    for item in values:
+        if "=" not in item:
+            raise TaskError(f"--param {item!r}: expected KEY=VALUE")
+        key, raw = item.split("=", 1)
+        try:
+            params[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key] = raw
+    return params
+
+
+@app.command()
+def run(
+    task: str = typer.Argument(..., help="Task name (see `bench list`)."),
+    retriever: Optional[str] = typer.Option(None, "--retriever", "-r", help="Retriever name; a+b fuses runs."),
+    k: int = typer.Option(100, "--k", help="Depth of the run (documents per query)."),
+    output: Path = typer.Option(Path("runs"), "--output", "-o", help="Folder for the run file and results JSON."),
+    run_file: Optional[Path] = typer.Option(None, "--run", help="Score an existing run file instead of retrieving."),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", help="Score an existing predictions file."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="HF model name or local path."),
+    split: Optional[str] = typer.Option(None, "--split", help="Query split (task default if omitted)."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="Metric protocol variant, e.g. paper / strict."),
+    device: Optional[str] = typer.Option(None, "--device", help="cuda / mps / cpu (default: auto)."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size"),
+    param: list[str] = typer.Option([], "--param", "-p", help="Retriever/model parameter KEY=VALUE (repeatable)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Use this dataset folder instead of the registry's."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """Run TASK and write a TREC run + results JSON under --output."""
+    from benchmarks.report import print_result
+    from benchmarks.runner import run_task
+
+    options = RunOptions(retriever=retriever, k=k, output=output, run_file=run_file, predictions=predictions,
+                         model=model, split=split, mode=mode, device=device, batch_size=batch_size,
+                         params=_parse_params(param), data_dir=data_dir, show_progress=not quiet)
+    result, path = run_task(task, options)
+    print_result(result, console=console)
+    console.print(f"results: {path}")

@@ -1,0 +1,37 @@
+"""Every task, by name: one line each, pointing at the module-level Task object.
+
+Imported lazily so listing tasks does not import every backend.
+"""
+from __future__ import annotations
+
+import importlib
+
+from benchmarks.tasks.base import Task, TaskError
+
+TASKS: dict[str, str] = {
+    # --- retrieval on classic collections (issue: foundation) ---
+    "cranfield": "benchmarks.tasks.cranfield:TASK",
+    "vaswani": "benchmarks.tasks.vaswani:TASK",
+    "lecard": "benchmarks.tasks.lecard:TASK",
+
+    # --- MUSER (issue: MUSER) ---
+
+    # --- QA (issue: QASnowball) ---
+
+    # --- WebCPM (issue: WebCPM) ---
+
+    # --- others ---
+}
+
+
+def available() -> list[str]:
+    return sorted(TASKS)
+
+
+def get_task(name: str) -> Task:
+    try:
+        target = TASKS[name]
+    except KeyError:
+        raise TaskError(f"unknown task {name!r}; known: {', '.join(available())}") from None
+    module, attr = target.split(":")
+    return getattr(importlib.import_module(module), attr)
