@@ -1,0 +1,67 @@
+"""Write a folder that `datasets.load_dataset(folder, config, split=...)` reads with no script.
+
+Parquet files plus a README.md whose YAML `configs:` block declares every config and split
+(datasets >= 4 refuses loading scripts, and one folder must use one file format).
+Retrieval datasets use MTEB's layout: configs `corpus`, `queries`, `default` (qrels with
+`query-id`, `corpus-id`, `score`).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+Rows = Iterable[Mapping[str, Any]]
+
+
+def _yaml_configs(layout: dict[str, list[str]], default_config: str | None) -> str:
+    lines = ["configs:"]
+    for config, splits in layout.items():
+        lines.append(f"- config_name: {config}")
+        if config == default_config:
+            lines.append("  default: true")
+        lines.append("  data_files:")
+        for split in splits:
+            lines.append(f"  - split: {split}")
+            lines.append(f"    path: {config}/{split}.parquet")
+    return "\n".join(lines)
+
+
+def write_hf_folder(out_dir: str | Path, configs: Mapping[str, Mapping[str, Rows | pa.Table]],
+                    *, card_body: str = "", card_yaml: str = "", default_config: str | None = None,
+                    schemas: Mapping[str, pa.Schema] | None = None) -> Path:
+    """Write `configs` ({config: {split: rows}}) as parquet + README.md, atomically.
+
+    `card_yaml` is extra YAML (license, language, task_categories...) placed before `configs:`;
+    `card_body` is the Markdown card. The folder is built next to `out_dir` and renamed in,
+    so an interrupted export never leaves a half-written dataset.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
+    try:
+        layout: dict[str, list[str]] = {}
+        for config, splits in configs.items():
+            layout[config] = []
+            for split, rows in splits.items():
+                table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(
+                    list(rows), schema=(schemas or {}).get(config))
+                (tmp / config).mkdir(parents=True, exist_ok=True)
+                pq.write_table(table, tmp / config / f"{split}.parquet")
+                layout[config].append(split)
+        if default_config is None and "default" in layout:
+            default_config = "default"
+        yaml = "\n".join(part for part in (card_yaml.strip(), _yaml_configs(layout, default_config)) if part)
+        (tmp / "README.md").write_text(f"---\n{yaml}\n---\n\n{card_body.strip()}\n", encoding="utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
