@@ -1,0 +1,34 @@
+"""Dataset name -> exporter writing an HF-loadable folder (see builders.common.hf_folder).
+
+Signature of every exporter: `export(out_dir: Path, *, source: Path | None = None) -> Path`.
+`source` is the built dataset (a builder's output) for datasets the project generates; wrapped
+public datasets read the data registry and ignore it. `bench export NAME OUT_DIR` adds the card.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Callable
+
+EXPORTERS: dict[str, str] = {
+    # --- retrieval collections (foundation): MTEB layout ---
+
+    # --- MUSER ---
+
+    # --- QA: CMRC 2018, XQuAD, QASnowball outputs ---
+
+    # --- WebCPM module tasks ---
+
+    # --- UltraChat outputs ---
+}
+
+
+def available() -> list[str]:
+    return sorted(EXPORTERS)
+
+
+def get_exporter(name: str) -> Callable[..., Path]:
+    if name not in EXPORTERS:
+        raise KeyError(f"no exporter for {name!r}; known: {', '.join(available())}")
+    module, attr = EXPORTERS[name].split(":")
+    return getattr(importlib.import_module(module), attr)
