@@ -15,6 +15,7 @@ TASKS: dict[str, str] = {
     "lecard": "benchmarks.tasks.lecard:TASK",
 
     # --- MUSER (issue: MUSER) ---
+    "muser": "benchmarks.tasks.muser:TASK",
 
     # --- QA (issue: QASnowball) ---
 
