@@ -155,12 +155,27 @@ def rerank_pools(root: Path, options: RunOptions, queries: list[str]) -> dict[st
     missing = sorted({c for q in queries for c in [q, *pools.get(q, [])] if c not in cases})
     if missing:
         raise TaskError(f"{cases_path}: {len(missing)} cases of the pools have no record (e.g. {missing[0]!r})")
+    if options.retriever == "elements":
+        return _rank_by_elements(cases, pools, queries, root, params)
     corpus = {c: Document(doc_id=c, text=text(c), lang="zh") for q in queries for c in pools[q]}
     params.setdefault("lang", "zh")
     retriever = registry.create(options.retriever, **params)
     run = retriever.rerank(corpus, {q: text(q) for q in queries}, {q: pools[q] for q in queries},
                            k=options.k, show_progress=options.show_progress)
     return {q: [d for d, _ in sorted(run.get(q, {}).items(), key=lambda x: (-x[1], x[0]))] for q in queries}
+
+
+def _rank_by_elements(cases: dict[str, dict[str, Any]], pools: dict[str, list[str]], queries: list[str],
+                      root: Path, params: dict[str, Any]) -> dict[str, list[str]]:
+    """The legal-element (LE) model: rank each pool by gold-label similarity (needs annotated cases)."""
+    from annotation.muser.schema import CaseRecord, LabelSchema  # noqa: PLC0415
+    from builders.muser.similarity import elements, similarity  # noqa: PLC0415
+
+    schema_dir = Path(params.get("schema", root / LAYOUT["schema"]))
+    schema = LabelSchema.load(schema_dir)
+    el = {c: elements(CaseRecord.from_dict(c, cases[c]), schema) for q in queries for c in [q, *pools[q]]}
+    return {q: [c for c, _ in sorted(((c, similarity(el[q], el[c], schema)) for c in pools[q]), key=lambda x: -x[1])]
+            for q in queries}
 
 
 def _write_trec(ranked: dict[str, list[str]], path: Path, tag: str) -> Path:
