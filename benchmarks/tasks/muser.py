@@ -46,6 +46,16 @@ def dataset_fingerprint(root: Path) -> str:
     return h.hexdigest()
 
 
+def _dataset_sha(data_dir: Path | None, root: Path) -> str:
+    if data_dir is None:
+        try:
+            from benchmarks.data.registry import dataset_sha  # noqa: PLC0415
+            return dataset_sha("muser")
+        except ImportError:
+            pass
+    return dataset_fingerprint(root)
+
+
 # ---------------------------------------------------------------- runs
 def read_ranked_run(path: str | Path) -> dict[str, list[str]]:
     """JSON {qid: [ids]} / {qid: {id: score}} or a TREC run file -> {qid: [ids best first]}."""
@@ -244,7 +254,7 @@ class MuserTask(Task):
                                  "data_dir": str(root), "rel_threshold": rel}
         return Result(
             task=self.name, task_version=self.version, dataset=self.dataset,
-            dataset_sha=dataset_fingerprint(root), split=split, model=model, metrics=metrics,
+            dataset_sha=_dataset_sha(options.data_dir, root), split=split, model=model, metrics=metrics,
             main_score={"metric": main_metric, "set": main_set, "value": metrics[main_set][main_metric]},
             per_query={"paper": paper.per_query, "paper-head": head.per_query, "standard": std_q},
             conventions=conventions, run_file=str(run_path) if run_path else None,
