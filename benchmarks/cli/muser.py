@@ -42,8 +42,8 @@ def validate_muser(
     errors = sum(i.severity == "error" for i in issues)
     if as_json:
         for i in shown:
-            console.print_json(json.dumps({k: getattr(i, k) for k in ("severity", "file", "line", "record",
-                                                                       "field", "message")}, ensure_ascii=False))
+            typer.echo(json.dumps({k: getattr(i, k) for k in ("severity", "file", "line", "record", "field",
+                                                              "message")}, ensure_ascii=False))
     elif shown:
         table = Table("severity", "file", "record", "field", "message", show_lines=False)
         for i in shown:

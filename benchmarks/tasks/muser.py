@@ -224,7 +224,7 @@ class MuserTask(Task):
             raise TaskError(str(exc)) from None
         if options.run_file is not None:
             ranked = read_ranked_run(options.run_file)
-            model = ModelInfo(name="external-run", params={"run": str(options.run_file)})
+            model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}", params={"run": str(options.run_file)})
             run_path: Path | None = Path(options.run_file)
         elif options.retriever:
             ranked = rerank_pools(root, options, queries)
@@ -250,7 +250,8 @@ class MuserTask(Task):
         main_set = mode
         main_metric = "nDCG@10" if mode == "standard" else "NDCG@30"
         metrics = {"paper": paper.aggregate, "paper-head": head.aggregate, "standard": std}
-        extra: dict[str, Any] = {"queries": len(queries), "missing_queries": paper.missing,
+        extra: dict[str, Any] = {"queries": len(queries), "missing_queries": paper.missing, "n_queries": len(queries),
+                                 "n_docs": len({d for q in queries for d in scores[q]}),
                                  "data_dir": str(root), "rel_threshold": rel}
         return Result(
             task=self.name, task_version=self.version, dataset=self.dataset,

@@ -16,6 +16,7 @@ TASKS: dict[str, str] = {
 
     # --- MUSER (issue: MUSER) ---
     "muser": "benchmarks.tasks.muser:TASK",
+    "lecard-paper": "benchmarks.tasks.lecard_paper:TASK",
 
     # --- QA (issue: QASnowball) ---
 

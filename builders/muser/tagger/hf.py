@@ -85,7 +85,7 @@ class HFTagger:
                     opt.step()
                     opt.zero_grad()
                     if losses is not None:
-                        losses.append(float(out.loss))
+                        losses.append(float(out.loss.detach()))
                     bar.advance(task)
         model.eval()
         return cls(model, tokenizer, labels, device, config.max_length)
