@@ -189,19 +189,9 @@ def _rank_by_elements(cases: dict[str, dict[str, Any]], pools: dict[str, list[st
 
 
 def _write_trec(ranked: dict[str, list[str]], path: Path, tag: str) -> Path:
-    try:
-        from benchmarks.io.trec import write_run  # noqa: PLC0415
-        write_run(ranked_to_run(ranked), path, tag=tag)
-        return path
-    except ImportError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        for q, ids in ranked.items():
-            for i, d in enumerate(ids):
-                f.write(f"{q} Q0 {d} {i + 1} {len(ids) - i} {tag}\n")
-    os.replace(tmp, path)
+    from benchmarks.io.trec import write_run  # noqa: PLC0415
+
+    write_run(ranked_to_run(ranked), path, tag=tag)
     return path
 
 
@@ -229,8 +219,10 @@ class MuserTask(Task):
         elif options.retriever:
             ranked = rerank_pools(root, options, queries)
             model = ModelInfo(name=options.retriever, params=dict(options.params))
-            run_path = _write_trec(ranked, Path(options.output or "runs") / f"muser.{options.retriever}.{split}.trec",
-                                   options.retriever)
+            from benchmarks.runner import artifact_stem  # noqa: PLC0415
+
+            run_path = _write_trec(ranked, Path(options.output or "runs")
+                                   / f"{artifact_stem(self.name, options.retriever)}.{split}.run", options.retriever)
         else:
             raise TaskError("muser: pass --run FILE (score a run) or --retriever NAME (needs case texts)")
         judged = {q: list(d.items()) for q, d in top30.items()}

@@ -90,3 +90,19 @@ def test_invalid_cases_are_refused_and_nothing_is_written(tmp_path, muser_dir):
         build_dataset(BuildConfig(cases=bad, out_dir=tmp_path / "out", schema_dir=muser_dir / "legal_items",
                                   queries=["101"]))
     assert not (tmp_path / "out").exists() and [p.name for p in tmp_path.iterdir()] == ["cases.json"]
+
+
+def test_exporter_from_registry(built_dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import datasets
+
+    from annotation.muser.files import MuserFileError
+    from benchmarks.export.registry import get_exporter
+
+    export = get_exporter("muser")
+    out = export(tmp_path / "hf", source=built_dataset)
+    qrels = datasets.load_dataset(str(out), "default")
+    scores = _j(built_dataset / "labels/sim_scores.json")
+    assert sum(s.num_rows for s in qrels.values()) == sum(len(v) for v in scores.values())
+    with pytest.raises(MuserFileError, match="needs case texts"):
+        export(tmp_path / "x")
