@@ -102,6 +102,7 @@ def tagger_train(
     lr: float = typer.Option(3e-5, "--lr"),
     max_length: int = typer.Option(128, "--max-length"),
     device: Optional[str] = typer.Option(None, "--device", help="cuda / mps / cpu (default: auto)."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads for torch (fine-tuning on CPU)."),
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
     """Dedupe sentences, split by seed, train, and print micro/macro P/R/F1 on the held-out split."""
@@ -110,7 +111,7 @@ def tagger_train(
     path = data or _mirror_muser() / "label_pred" / "all_test_sent_data_zy.json"
     report = train_and_evaluate(path, model=model, out_dir=out, seed=seed, test_fraction=test_fraction, limit=limit,
                                 epochs=epochs, batch_size=batch_size, lr=lr, max_length=max_length, device=device,
-                                show_progress=not quiet)
+                                threads=threads, show_progress=not quiet)
     table = Table("", "value")
     for k, v in report["split"].items():
         table.add_row(k, str(v))

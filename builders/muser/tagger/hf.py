@@ -37,6 +37,7 @@ class HFTaggerConfig:
     max_length: int = 128
     seed: int = 13
     device: str | None = None
+    threads: int | None = None      # CPU threads for torch (1 avoids thread thrashing on a busy machine)
 
     def params(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
@@ -55,6 +56,8 @@ class HFTagger:
 
         random.seed(config.seed)
         torch.manual_seed(config.seed)
+        if config.threads:
+            torch.set_num_threads(config.threads)
         device = pick_device(config.device)
         labels = sorted({x for e in examples for x in e.labels})
         index = {x: i for i, x in enumerate(labels)}

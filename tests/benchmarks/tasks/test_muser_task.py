@@ -73,3 +73,14 @@ def test_rerank_pools_with_bm25_on_built_dataset(built_dataset, tmp_path):
 def test_retriever_without_texts_is_a_clear_error(muser_dir):
     with pytest.raises(TaskError, match="needs the case texts"):
         get_task("muser").evaluate(RunOptions(retriever="bm25", data_dir=muser_dir))
+
+
+def test_mode_picks_the_main_score(muser_dir):
+    task = get_task("muser")
+    run = muser_dir / "predictions/labels_top100.json"
+    std = task.evaluate(RunOptions(run_file=run, data_dir=muser_dir, mode="standard"))
+    assert std.main_score["set"] == "standard" and std.main_score["metric"] == "nDCG@10"
+    head = task.evaluate(RunOptions(run_file=run, data_dir=muser_dir, mode="paper-head"))
+    assert head.main_score["value"] == head.metrics["paper-head"]["NDCG@30"]
+    with pytest.raises(TaskError, match="unknown --mode"):
+        task.evaluate(RunOptions(run_file=run, data_dir=muser_dir, mode="strict"))

@@ -38,7 +38,8 @@ def test_fine_tune_tiny_bert_learns_and_round_trips(muser_dir, tiny_bert, tmp_pa
     train = [e for e in p.train if set(e.labels) <= top][:160]
     folder = tiny_bert([e.sentence for e in train])
     losses: list[float] = []
-    cfg = HFTaggerConfig(model=str(folder), epochs=4, batch_size=16, lr=3e-3, max_length=48, device="cpu")
+    cfg = HFTaggerConfig(model=str(folder), epochs=4, batch_size=16, lr=3e-3, max_length=48, device="cpu",
+                         threads=1)
     tagger = HFTagger.train(cfg, train, show_progress=False, losses=losses)
     per_epoch = len(losses) // 4
     assert sum(losses[-per_epoch:]) / per_epoch < sum(losses[:per_epoch]) / per_epoch - 0.05
@@ -48,3 +49,18 @@ def test_fine_tune_tiny_bert_learns_and_round_trips(muser_dir, tiny_bert, tmp_pa
     tagger.save(tmp_path / "out")
     assert (tmp_path / "out" / "model.safetensors").exists()
     assert HFTagger.load(tmp_path / "out", device="cpu").predict(texts) == pred
+
+
+def test_cli_entry_point_runs_the_hf_path(muser_dir, tiny_bert, tmp_path):
+    import json
+
+    from builders.muser.tagger.run import train_and_evaluate
+
+    folder = tiny_bert(["借款人未按约定归还借款", "夫妻共同债务的认定"])
+    report = train_and_evaluate(muser_dir / "label_pred/all_test_sent_data_zy.json", model=str(folder), limit=100,
+                                epochs=1, batch_size=32, max_length=32, device="cpu", threads=1,
+                                out_dir=tmp_path / "m",
+                                show_progress=False)
+    assert report["model"]["model"] == str(folder) and report["split"]["test"] == 20
+    assert json.loads((tmp_path / "m" / "report.json").read_text())["metrics"] == report["metrics"]
+    assert (tmp_path / "m" / "tagger.json").exists()
