@@ -36,7 +36,9 @@ def _hook(pairs: list[tuple[str, Any]]) -> _Obj:
     return obj
 
 
-class _Report:
+class Report:
+    """Collects every issue of a run (validators append and go on)."""
+
     def __init__(self) -> None:
         self.issues: list[Issue] = []
 
@@ -61,7 +63,7 @@ class _Report:
 
 
 # ---------------------------------------------------------------- schema
-def check_schema_dir(folder: Path, rep: _Report) -> LabelSchema | None:
+def check_schema_dir(folder: Path, rep: Report) -> LabelSchema | None:
     """Shape, ids 0..n-1, per-level uniqueness, statute keys; quirks reported as warnings."""
     for view in VIEWS:
         path = folder / f"{view}.json"
@@ -102,7 +104,7 @@ def check_schema_dir(folder: Path, rep: _Report) -> LabelSchema | None:
 
 
 # ---------------------------------------------------------------- cases
-def _check_label(rep: _Report, path: Path, rid: str, fld: str, schema: LabelSchema, view: str, level: str,
+def _check_label(rep: Report, path: Path, rid: str, fld: str, schema: LabelSchema, view: str, level: str,
                  label: Any) -> None:
     if not isinstance(label, str):
         rep.add(path, f"label must be a string, got {label!r}", rid, fld)
@@ -123,7 +125,7 @@ def _check_label(rep: _Report, path: Path, rid: str, fld: str, schema: LabelSche
         rep.add(path, f"unknown {view} label {label!r}", rid, fld)
 
 
-def check_case(rep: _Report, path: Path, key: str, rec: Any, schema: LabelSchema) -> None:
+def check_case(rep: Report, path: Path, key: str, rec: Any, schema: LabelSchema) -> None:
     if not isinstance(rec, dict):
         rep.add(path, "case record must be an object", key)
         return
@@ -184,7 +186,7 @@ def check_case(rep: _Report, path: Path, key: str, rec: Any, schema: LabelSchema
                 _check_label(rep, path, rid, f"split_labels.{view}.{level}[{j}]", schema, view, level, label)
 
 
-def check_cases_file(path: Path, schema: LabelSchema, rep: _Report) -> set[str]:
+def check_cases_file(path: Path, schema: LabelSchema, rep: Report) -> set[str]:
     data = rep.load(path)
     if data is None:
         return set()
@@ -207,7 +209,7 @@ def check_cases_file(path: Path, schema: LabelSchema, rep: _Report) -> set[str]:
 
 
 # ---------------------------------------------------------------- pools and judgments
-def check_pools(path: Path, rep: _Report) -> dict[str, list[str]]:
+def check_pools(path: Path, rep: Report) -> dict[str, list[str]]:
     data = rep.load(path)
     pools: dict[str, list[str]] = {}
     if not isinstance(data, dict):
@@ -228,7 +230,7 @@ def check_pools(path: Path, rep: _Report) -> dict[str, list[str]]:
     return pools
 
 
-def check_scores(path: Path, rep: _Report, pools: dict[str, list[str]] | None,
+def check_scores(path: Path, rep: Report, pools: dict[str, list[str]] | None,
                  reference: dict[str, dict[str, int]] | None = None) -> dict[str, dict[str, int]]:
     """sim_scores / top30: integer 0..8, judged candidates inside the pool, equal to the reference."""
     data = rep.load(path)
@@ -257,7 +259,7 @@ def check_scores(path: Path, rep: _Report, pools: dict[str, list[str]] | None,
     return out
 
 
-def check_golden(path: Path, rep: _Report, scores: dict[str, dict[str, int]]) -> None:
+def check_golden(path: Path, rep: Report, scores: dict[str, dict[str, int]]) -> None:
     data = rep.load(path)
     if not isinstance(data, dict):
         return
@@ -270,7 +272,7 @@ def check_golden(path: Path, rep: _Report, scores: dict[str, dict[str, int]]) ->
             rep.add(path, f"candidate {c!r} has score >= {GOLDEN_MIN} but is not golden", q, c)
 
 
-def check_judgments(path: Path, rep: _Report, pools: dict[str, list[str]] | None) -> None:
+def check_judgments(path: Path, rep: Report, pools: dict[str, list[str]] | None) -> None:
     """labels/judgments.jsonl: {query, candidate, annotator, aqbq, zyjd, ft} per line."""
     seen: set[tuple[str, str, str]] = set()
     try:
@@ -305,7 +307,7 @@ def _default_schema_dir() -> Path:
     return Path(mirror) / "muser" / LAYOUT["schema"] if mirror else Path("legal_items")
 
 
-def validate_dataset(root: Path, rep: _Report, schema_dir: Path | None = None) -> None:
+def validate_dataset(root: Path, rep: Report, schema_dir: Path | None = None) -> None:
     schema_path = root / LAYOUT["schema"] if (root / LAYOUT["schema"]).is_dir() else (schema_dir or _default_schema_dir())
     schema = check_schema_dir(schema_path, rep)
     pools = check_pools(root / LAYOUT["pools"], rep)
@@ -335,7 +337,7 @@ def validate_dataset(root: Path, rep: _Report, schema_dir: Path | None = None) -
 def validate_path(path: str | Path, *, schema_dir: str | Path | None = None) -> list[Issue]:
     """Validate a dataset folder, a schema folder or one MUSER file; returns every issue found."""
     path = Path(path)
-    rep = _Report()
+    rep = Report()
     sdir = Path(schema_dir) if schema_dir else None
     if path.is_dir():
         if (path / "aqbq.json").exists():

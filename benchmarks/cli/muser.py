@@ -51,6 +51,15 @@ def validate_muser(
             table.add_row(i.severity, where, i.record or "", i.field or "", i.message)
         console.print(table)
     console.print(f"{errors} error(s), {len(issues) - errors} warning(s) in {path}")
+    judgments = path if path.name.endswith(".jsonl") else path / "labels" / "judgments.jsonl"
+    if not errors and judgments.is_file():
+        from annotation.muser.judgments import agreement, read_judgments  # noqa: PLC0415
+
+        agree = agreement(read_judgments(judgments))
+        for view in ("aqbq", "zyjd", "ft"):
+            if agree.get(view):
+                console.print(f"agreement {view} ({agree['pairs_with_several_annotators']} pairs): "
+                              + ", ".join(f"{k}={v:.3f}" for k, v in agree[view].items()))
     raise typer.Exit(1 if errors else 0)
 
 
