@@ -184,6 +184,33 @@ def check_case(rep: Report, path: Path, key: str, rec: Any, schema: LabelSchema)
         for level, items in (levels.items() if isinstance(levels, dict) else []):
             for j, label in enumerate(items if isinstance(items, list) else [items]):
                 _check_label(rep, path, rid, f"split_labels.{view}.{level}[{j}]", schema, view, level, label)
+    _check_split_consistency(rep, path, rid, labels, split)
+
+
+def _check_split_consistency(rep: Report, path: Path, rid: str, labels: Any, split: Any) -> None:
+    """split_labels should be the per-level union of the sentence annotations (warning, not error:
+    the public data gives no sentence labels to compare with, and older files may differ)."""
+    if not isinstance(labels, dict) or not isinstance(split, dict):
+        return
+    for zh, view in LABEL_KEY_TO_VIEW.items():
+        anns = labels.get(zh)
+        levels = split.get(view)
+        if not isinstance(anns, list) or not anns or not isinstance(levels, dict):
+            continue
+        from_sentences: dict[str, set[str]] = {}
+        for ann in anns:
+            if isinstance(ann, dict) and isinstance(ann.get("labels"), list):
+                for depth, label in enumerate(ann["labels"]):
+                    if isinstance(label, str):
+                        from_sentences.setdefault(f"level{depth + 1}", set()).add(label)
+        for level in sorted(set(from_sentences) | set(levels)):
+            have = {x for x in levels.get(level, []) if isinstance(x, str)} if isinstance(levels.get(level), list) else set()
+            for label in sorted(from_sentences.get(level, set()) - have):
+                rep.add(path, f"{label!r} is annotated on a sentence (labels.{zh}) but missing here", rid,
+                        f"split_labels.{view}.{level}", severity="warning")
+            for label in sorted(have - from_sentences.get(level, set())):
+                rep.add(path, f"{label!r} is on no sentence of labels.{zh}", rid, f"split_labels.{view}.{level}",
+                        severity="warning")
 
 
 def check_cases_file(path: Path, schema: LabelSchema, rep: Report) -> set[str]:
@@ -259,6 +286,28 @@ def check_scores(path: Path, rep: Report, pools: dict[str, list[str]] | None,
     return out
 
 
+def check_view_scores(path: Path, rep: Report, scores: dict[str, dict[str, int]]) -> None:
+    """labels/view_scores.json (builder output): allowed grade per view, and their sum = sim_scores."""
+    data = rep.load(path)
+    if not isinstance(data, dict):
+        return
+    for q, docs in data.items():
+        for c, grades in (docs.items() if isinstance(docs, dict) else []):
+            fld = f"{q}.{c}"
+            if not isinstance(grades, dict):
+                rep.add(path, "expected {aqbq, zyjd, ft}", q, fld)
+                continue
+            for view, allowed in VIEW_SCORES.items():
+                g = grades.get(view)
+                if g not in allowed or isinstance(g, bool):
+                    rep.add(path, f"{VIEWS[view]['name']} grade {g!r} not in {list(allowed)}", q, f"{fld}.{view}")
+            total = sum(grades.get(v, 0) for v in VIEW_SCORES if isinstance(grades.get(v), int))
+            if c in scores.get(q, {}) and scores[q][c] != total:
+                rep.add(path, f"view grades sum to {total} but sim_scores has {scores[q][c]}", q, fld)
+            elif c not in scores.get(q, {}):
+                rep.add(path, "pair has view grades but no sim_scores entry", q, fld)
+
+
 def check_golden(path: Path, rep: Report, scores: dict[str, dict[str, int]]) -> None:
     data = rep.load(path)
     if not isinstance(data, dict):
@@ -324,6 +373,8 @@ def validate_dataset(root: Path, rep: Report, schema_dir: Path | None = None) ->
     scores = check_scores(root / LAYOUT["scores"], rep, pools)
     check_scores(root / LAYOUT["top30"], rep, pools, reference=scores)
     check_golden(root / LAYOUT["golden"], rep, scores)
+    if (root / LAYOUT["view_scores"]).exists():
+        check_view_scores(root / LAYOUT["view_scores"], rep, scores)
     if (root / LAYOUT["judgments"]).exists():
         check_judgments(root / LAYOUT["judgments"], rep, pools)
     cases = root / LAYOUT["cases"]

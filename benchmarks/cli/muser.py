@@ -78,13 +78,15 @@ def build_muser(
     test_fraction: float = typer.Option(0.2, "--test-fraction"),
     seed: int = typer.Option(13, "--seed"),
     hf: bool = typer.Option(True, "--hf/--no-hf", help="Also write the HF (MTEB layout) folder under OUT/hf."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
     """Build a MUSER-style dataset: pools, 0-8 multi-view scores, golden labels, split, both layouts."""
     from builders.muser.build import BuildConfig, build_dataset, parse_ids  # noqa: PLC0415
 
     cfg = BuildConfig(cases=cases, out_dir=out, schema_dir=schema or _mirror_muser() / "legal_items",
                       queries=parse_ids(queries), n_queries=n_queries, sources=tuple(source), depth=depth,
-                      pool_size=pool_size, judgments=judgments, test_fraction=test_fraction, seed=seed, hf=hf)
+                      pool_size=pool_size, judgments=judgments, test_fraction=test_fraction, seed=seed, hf=hf,
+                      show_progress=not quiet)
     manifest = build_dataset(cfg)
     table = Table("count", "value")
     for k, v in manifest["counts"].items():

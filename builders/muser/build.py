@@ -51,6 +51,7 @@ class BuildConfig:
     seed: int = 13
     hf: bool = True
     retriever_params: dict[str, Any] = field(default_factory=dict)
+    show_progress: bool = True
 
 
 def _fail_on_errors(rep: Report) -> None:
@@ -99,15 +100,22 @@ def build_dataset(cfg: BuildConfig) -> dict[str, Any]:
     elems = {c: elements(r, schema) for c, r in cases.items()}
 
     rankings: dict[str, list[list[str]]] = {q: [] for q in queries}
-    for src in cfg.sources:
-        if src == "elements":
-            for q in queries:
-                scored = sorted(((c, similarity(elems[q], elems[c], schema)) for c in cases if c != q),
-                                key=lambda x: -x[1])     # stable: ties keep case-file order
-                rankings[q].append([c for c, _ in scored])
-        else:
-            for q, ranked in _retriever_rankings(src, cases, queries, cfg.depth, cfg.retriever_params).items():
-                rankings[q].append(ranked)
+    from rich.progress import Progress  # noqa: PLC0415
+
+    with Progress(disable=not cfg.show_progress, transient=True) as bar:
+        for src in cfg.sources:
+            if src == "elements":
+                task = bar.add_task("pooling: legal-element model", total=len(queries))
+                for q in queries:
+                    scored = sorted(((c, similarity(elems[q], elems[c], schema)) for c in cases if c != q),
+                                    key=lambda x: -x[1])     # stable: ties keep case-file order
+                    rankings[q].append([c for c, _ in scored])
+                    bar.advance(task)
+            else:
+                task = bar.add_task(f"pooling: {src}", total=1)
+                for q, ranked in _retriever_rankings(src, cases, queries, cfg.depth, cfg.retriever_params).items():
+                    rankings[q].append(ranked)
+                bar.advance(task)
     pools = {q: pool(rankings[q], depth=cfg.depth, query_id=q, size=cfg.pool_size) for q in queries}
 
     per_pair: PairJudgments = {}
