@@ -7,7 +7,7 @@ import sys
 from typer.testing import CliRunner
 
 from benchmarks.cli import app
-from tests.muser_support import FIXTURES, REPO, muser_dir, shared_data  # noqa: F401
+from tests.muser_support import FIXTURES, REPO, muser_dir  # noqa: F401
 
 runner = CliRunner()
 
