@@ -84,3 +84,20 @@ def test_mode_picks_the_main_score(muser_dir):
     assert head.main_score["value"] == head.metrics["paper-head"]["NDCG@30"]
     with pytest.raises(TaskError, match="unknown --mode"):
         task.evaluate(RunOptions(run_file=run, data_dir=muser_dir, mode="strict"))
+
+
+def test_standard_set_agrees_with_ir_measures(muser_dir):
+    """A second implementation (ir_measures) gives the same standard values on all 100 queries."""
+    ir_measures = pytest.importorskip("ir_measures")
+    from benchmarks.tasks.muser import ranked_to_run
+
+    r = get_task("muser").evaluate(RunOptions(run_file=muser_dir / "predictions/lmir_top100.json", data_dir=muser_dir,
+                                              split="all"))
+    scores = json.loads((muser_dir / "labels/sim_scores.json").read_text())
+    run = ranked_to_run(json.loads((muser_dir / "predictions/lmir_top100.json").read_text()))
+    graded = ir_measures.calc_aggregate([ir_measures.nDCG @ 10, ir_measures.nDCG @ 30], scores, run)
+    binary = ir_measures.calc_aggregate([ir_measures.P(rel=5) @ 10, ir_measures.AP(rel=5)], scores, run)
+    assert r.metrics["standard"]["nDCG@10"] == pytest.approx(graded[ir_measures.nDCG @ 10], abs=1e-4)
+    assert r.metrics["standard"]["nDCG@30"] == pytest.approx(graded[ir_measures.nDCG @ 30], abs=1e-4)
+    assert r.metrics["standard"]["P@10"] == pytest.approx(binary[ir_measures.P(rel=5) @ 10], abs=1e-4)
+    assert r.metrics["standard"]["MAP"] == pytest.approx(binary[ir_measures.AP(rel=5)], abs=1e-4)
