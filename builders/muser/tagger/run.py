@@ -29,7 +29,8 @@ def train_and_evaluate(data: str | Path, *, model: str = "linear", out_dir: str 
 
         cfg = HFTaggerConfig(model=model, epochs=epochs, batch_size=batch_size, lr=lr, max_length=max_length,
                              seed=seed, device=pick_device(device), threads=threads)
-        tagger = HFTagger.train(cfg, prepared.train, show_progress=show_progress)
+        ckpt = Path(out_dir) / "checkpoint" if out_dir is not None else None
+        tagger = HFTagger.train(cfg, prepared.train, show_progress=show_progress, checkpoint_dir=ckpt)
         params = cfg.params()
     scores = multilabel_prf([e.labels for e in prepared.test], tagger.predict(texts))
     report = {"data": str(data), "seed": seed, "test_fraction": test_fraction, "split": prepared.stats,

@@ -64,3 +64,25 @@ def test_cli_entry_point_runs_the_hf_path(muser_dir, tiny_bert, tmp_path):
     assert report["model"]["model"] == str(folder) and report["split"]["test"] == 20
     assert json.loads((tmp_path / "m" / "report.json").read_text())["metrics"] == report["metrics"]
     assert (tmp_path / "m" / "tagger.json").exists()
+
+
+def test_resume_from_epoch_checkpoint_gives_the_same_model(muser_dir, tiny_bert, tmp_path):
+    p = prepare(muser_dir / "label_pred/all_test_sent_data_zy.json", seed=13, limit=300)
+    train = p.train[:64]
+    folder = tiny_bert([e.sentence for e in train])
+    texts = [e.sentence for e in p.test[:10]]
+
+    def cfg(epochs):
+        return HFTaggerConfig(model=str(folder), epochs=epochs, batch_size=16, lr=3e-3, max_length=32,
+                              device="cpu", threads=1)
+    straight = HFTagger.train(cfg(2), train, show_progress=False)
+    first: list[float] = []
+    HFTagger.train(cfg(1), train, show_progress=False, checkpoint_dir=tmp_path / "ck", losses=first)
+    assert (tmp_path / "ck" / "progress.json").exists() and len(first) == 4
+    second: list[float] = []
+    resumed = HFTagger.train(cfg(2), train, show_progress=False, checkpoint_dir=tmp_path / "ck", losses=second)
+    assert len(second) == 4                                   # only epoch 2 ran: no step twice
+    import torch
+    for a, b in zip(straight.model.state_dict().values(), resumed.model.state_dict().values()):
+        assert torch.allclose(a, b, atol=1e-5)
+    assert resumed.predict(texts) == straight.predict(texts)
