@@ -17,6 +17,7 @@ EXPORTERS: dict[str, str] = {
     "lecard": "benchmarks.export.retrieval_collections:export_lecard",
 
     # --- MUSER ---
+    "muser": "builders.muser.hf_export:export",
 
     # --- QA: CMRC 2018, XQuAD, QASnowball outputs ---
 
