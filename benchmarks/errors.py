@@ -5,6 +5,7 @@ new room's errors are one line to add.
 """
 from __future__ import annotations
 
+from benchmarks.results import ResultError
 from benchmarks.tasks.base import TaskError
 from retrieval.base import RetrieverError
 
@@ -18,4 +19,5 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     TaskError,
     RetrieverError,
     FileNotFoundError,
+    ResultError,  # datasets: a result file that breaks the schema
 )
