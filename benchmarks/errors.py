@@ -5,7 +5,9 @@ new room's errors are one line to add.
 """
 from __future__ import annotations
 
+from benchmarks.cards import CardError
 from benchmarks.results import ResultError
+from benchmarks.submission import SubmissionError
 from benchmarks.tasks.base import TaskError
 from retrieval.base import RetrieverError
 
@@ -20,4 +22,6 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     RetrieverError,
     FileNotFoundError,
     ResultError,  # datasets: a result file that breaks the schema
+    SubmissionError,  # datasets: bench submit / verify refusals
+    CardError,  # datasets: missing or malformed data card
 )
