@@ -9,8 +9,9 @@ submitter should fix a result in one pass (see benchmarks.submission for the tas
 Schema history:
 - v1: first release (task, dataset sha, model, metric sets, main score, per-query scores, run sha,
   package version, machine info with the device, date).
-- v2: adds top-level `device` (was only inside `machine`) and `run_format` ("trec" for a TREC run,
-  "predictions" for QA/action prediction files), which the submission checker needs to re-score.
+- v2: adds top-level `device` (was only inside `machine`) and `run_format` ("trec" for a run file,
+  "predictions" for QA/action prediction files; null = the task's kind decides), which tells the
+  submission checker whether to re-score with `--run` or `--predictions`.
 """
 from __future__ import annotations
 
@@ -86,13 +87,11 @@ class Result:
     extra: dict[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
     device: str | None = None          # v2; filled from machine["device"] when not given
-    run_format: str | None = None      # v2; "trec" | "predictions"; guessed from run_file when not given
+    run_format: str | None = None      # v2; "trec" | "predictions"; None = decided by the task's kind
 
     def __post_init__(self) -> None:
         if self.device is None:
             self.device = str((self.machine or {}).get("device") or "cpu")
-        if self.run_format is None and self.run_file:
-            self.run_format = _guess_run_format(self.run_file)
 
     @property
     def main_value(self) -> float:
@@ -121,19 +120,13 @@ class Result:
         return path
 
 
-def _guess_run_format(run_file: str) -> str:
-    name = str(run_file).lower()
-    return "predictions" if name.endswith((".json", ".jsonl")) else "trec"
-
-
 # --------------------------------------------------------------------------- migrations
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     machine = data.get("machine") or {}
     data["device"] = str(machine.get("device") or "cpu") if isinstance(machine, dict) else "cpu"
-    run_file = data.get("run_file")
-    data["run_format"] = _guess_run_format(run_file) if isinstance(run_file, str) and run_file else None
+    data["run_format"] = None           # v1 did not say; the task's kind decides (retrieval = run file)
     data["schema_version"] = 2
     return data
 

@@ -20,6 +20,9 @@ EXPORTERS: dict[str, str] = {
     # --- WebCPM module tasks ---
 
     # --- UltraChat outputs ---
+
+    # --- datasets (issue 8): small wrapped sets ---
+    "ultrachat_eval": "benchmarks.export.ultrachat_eval:export",
 }
 
 
