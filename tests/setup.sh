@@ -5,3 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q -r requirements-test.txt
+# datasets (issue 8): headless Chromium for the leaderboard page test (tests marked `browser`);
+# only when it is missing and apt is usable (CI runs this as root on a fresh Debian machine).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update && apt-get install -y chromium
+fi

@@ -29,7 +29,7 @@ table.board th[aria-sort=ascending]::after{content:" \\25B2"} table.board th[ari
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .main{background:#fff4c2;font-weight:600} th.main{background:#ffe88a}
 tbody tr:first-child td.main{background:#ffd84d}
-.params{color:#555;font-size:12px;font-family:ui-monospace,monospace}
+.params{color:#555;font-size:12px;font-family:ui-monospace,monospace} td.model,td.date{white-space:nowrap}
 svg text{font-size:12px;fill:#222} svg text.task{font-weight:700;font-size:13px}
 svg rect.bar{fill:#8fa8d8} svg rect.best{fill:#e0a800}
 .rejected{color:#a00} .card{max-width:900px} .card table{border-collapse:collapse} .card td,.card th{border:1px solid #ddd;padding:2px 6px}
@@ -70,8 +70,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "x"
 
 
-def _params(params: dict) -> str:
-    return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in sorted(params.items()))
+def _params(params: dict, *, full: bool = False) -> str:
+    """Compact `k1=1.2, b=0.75, tokenizer=en` for the cell; full JSON for the tooltip."""
+    if full:
+        return json.dumps(params, ensure_ascii=False, sort_keys=True)
+    parts = []
+    for k, v in sorted(params.items()):
+        if isinstance(v, dict):
+            v = v.get("name", "{...}")
+        elif isinstance(v, str) and len(v) > 24:
+            v = v[:23] + "..."
+        parts.append(f"{k}={v}")
+    return ", ".join(parts)
 
 
 def _table(task: str, rows: list[Row], card_href: str | None) -> str:
@@ -85,13 +95,13 @@ def _table(task: str, rows: list[Row], card_href: str | None) -> str:
     body = []
     for i, r in enumerate(rows, 1):
         cells = [f'<td class="num">{i}</td>', f'<td class="model">{escape(r.model)}</td>',
-                 f'<td class="params">{escape(_params(r.params))}</td>',
+                 f'<td class="params" title="{escape(_params(r.params, full=True))}">{escape(_params(r.params))}</td>',
                  f'<td class="num main" data-value="{r.main_value!r}">{r.main_value:.4f}</td>']
         for m in others:
             v = r.metrics.get(m)
             cells.append(f'<td class="num" data-value="{v!r}">{v:.4f}</td>' if v is not None
                          else '<td class="num" data-value="">-</td>')
-        cells += [f'<td>{escape(r.date[:10])}</td>',
+        cells += [f'<td class="date">{escape(r.date[:10])}</td>',
                   f'<td title="{escape(r.result)}">{escape(r.submission)}</td>']
         body.append(f'<tr data-model="{escape(r.model)}">' + "".join(cells) + "</tr>")
     card = (f' &middot; <a class="card-link" href="{escape(card_href)}">data card: {escape(rows[0].dataset)}</a>'
