@@ -1,0 +1,146 @@
+"""Every registered exporter writes a folder that `datasets.load_dataset` reads offline, with its card.
+
+Parametrized over benchmarks/export/registry.py, so it covers whatever exporters are merged.
+Counts are checked against the source files where this test knows how to count the source
+(SOURCE_COUNTS); MTEB-layout folders are also checked for internal consistency (qrels ids exist).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Callable
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from datasets_fixtures import bench
+
+from benchmarks.cards import card_path, split_front_matter
+from benchmarks.export.export import card_for, export_dataset
+from benchmarks.export.registry import available
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+
+def _squad_questions(*files: str) -> Callable[[Path], int]:
+    def count(data: Path) -> int:
+        total = 0
+        for name in files:
+            doc = json.loads((data / name).read_text(encoding="utf-8"))
+            total += sum(len(p["qas"]) for a in doc["data"] for p in a["paragraphs"])
+        return total
+    return count
+
+
+def _collection(name: str) -> Callable[[Path], dict[str, int | tuple[int, ...]]]:
+    def count(data: Path) -> dict[str, int | tuple[int, ...]]:
+        from benchmarks.data.loaders.trec_xml import load_cranfield, load_vaswani
+        from benchmarks.data.registry import dataset_dir
+
+        col = {"cranfield": load_cranfield, "vaswani": load_vaswani}[name](dataset_dir(name))
+        pairs = [g for docs in col.qrels.values() for g in docs.values()]
+        return {"corpus": len(col.corpus), "queries": (len(col.queries), len(col.qrels)),
+                "default": (len(pairs), sum(1 for g in pairs if g > 0))}
+    return count
+
+
+# export name -> source count: an int = rows with a `question` column over all configs (SQuAD-style
+# records), or {config: n or (accepted alternatives)} summed over the config's splits.
+SOURCE_COUNTS: dict[str, Callable[[Path], object]] = {
+    "ultrachat_eval": lambda data: {"default": len(json.loads((data / "ultrachat" / "ultra_eval.json").read_text()))},
+    "cranfield": _collection("cranfield"),
+    "vaswani": _collection("vaswani"),
+    "cmrc2018": lambda data: _squad_questions("cmrc2018_dev.json", "cmrc2018_trial.json")(data / "cmrc2018"),
+    "xquad": lambda data: _squad_questions("xquad.en.json", "xquad.zh.json")(data / "xquad"),
+}
+
+
+def declared(folder: Path) -> dict[str, list[str]]:
+    meta = yaml.safe_load(split_front_matter((folder / "README.md").read_text(encoding="utf-8"))[0])
+    return {c["config_name"]: [f["split"] for f in c["data_files"]] for c in meta["configs"]}
+
+
+@pytest.fixture(scope="module")
+def exported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    cache: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in cache:
+            try:
+                cache[name], _ = export_dataset(name, tmp_path_factory.mktemp("export") / name)
+            except Exception as exc:  # builder outputs need a built `source`; say so instead of failing
+                if "source" in str(exc).lower():
+                    pytest.skip(f"exporter {name} needs a built --source folder: {exc}")
+                raise
+        return cache[name]
+    return get
+
+
+@pytest.mark.parametrize("name", available())
+def test_export_loads_with_datasets_and_matches_source(name: str, exported, shared_data: Path) -> None:
+    import datasets
+
+    folder = exported(name)
+    layout = declared(folder)
+    assert layout, f"{name}: no configs declared"
+    rows: dict[str, int] = {}
+    columns: dict[str, list[str]] = {}
+    loaded: dict[str, dict[str, datasets.Dataset]] = {}
+    for config, splits in layout.items():
+        for split in splits:
+            ds = datasets.load_dataset(str(folder), config, split=split)
+            on_disk = pq.ParquetFile(folder / config / f"{split}.parquet").metadata.num_rows
+            assert ds.num_rows == on_disk > 0, f"{name}/{config}/{split}"
+            rows[config] = rows.get(config, 0) + ds.num_rows
+            columns[config] = ds.column_names
+            loaded.setdefault(config, {})[split] = ds
+    assert not list(folder.rglob("*.py")), "a loading script would be refused by datasets >= 4"
+    assert {p.suffix for p in folder.rglob("*") if p.is_file()} <= {".parquet", ".md"}, "one file format per folder"
+
+    if {"corpus", "queries", "default"} <= set(layout):           # MTEB retrieval layout
+        id_col = lambda cols: "_id" if "_id" in cols else "id"    # noqa: E731
+        corpus_ids = {r for ds in loaded["corpus"].values() for r in ds[id_col(columns["corpus"])]}
+        query_ids = {r for ds in loaded["queries"].values() for r in ds[id_col(columns["queries"])]}
+        assert {"query-id", "corpus-id", "score"} <= set(columns["default"])
+        for ds in loaded["default"].values():
+            assert set(ds["corpus-id"]) <= corpus_ids and set(ds["query-id"]) <= query_ids
+
+    if name in SOURCE_COUNTS:
+        expected = SOURCE_COUNTS[name](shared_data)
+        if isinstance(expected, int):
+            assert sum(n for c, n in rows.items() if "question" in columns[c]) == expected
+        else:
+            for config, want in expected.items():
+                accepted = want if isinstance(want, tuple) else (want,)
+                assert rows[config] in accepted, f"{name}/{config}: {rows[config]} rows, source has {accepted}"
+
+
+@pytest.mark.parametrize("name", available())
+def test_export_carries_the_card_and_keeps_configs(name: str, exported) -> None:
+    folder = exported(name)
+    card = card_for(name)
+    if card is None:
+        pytest.skip(f"no data card matches exporter {name}")
+    yaml_text, body = split_front_matter((folder / "README.md").read_text(encoding="utf-8"))
+    meta = yaml.safe_load(yaml_text)
+    card_yaml, card_body = split_front_matter(card_path(card).read_text(encoding="utf-8"))
+    assert meta["license"] == yaml.safe_load(card_yaml)["license"]
+    assert meta["configs"] and declared(folder)
+    first_heading = next(line for line in card_body.splitlines() if line.startswith("# "))
+    assert first_heading in body and "<!-- stats:begin" in body
+
+
+def test_bench_export_cli(shared_data: Path, tmp_path: Path) -> None:
+    proc = bench("export", "ultrachat_eval", str(tmp_path / "ue"))
+    assert "card data_cards/ultrachat" in proc.stdout
+    import datasets
+
+    ds = datasets.load_dataset(str(tmp_path / "ue"), split="test")
+    source = json.loads((shared_data / "ultrachat" / "ultra_eval.json").read_text())
+    assert ds.num_rows == len(source) == 385
+    assert ds[0]["class"] == source[0]["class"].strip() and ds[384]["question"] == source[384]["data"]
+    bad = bench("export", "no-such-dataset", str(tmp_path / "x"), check=False)
+    assert bad.returncode == 2 and "no exporter for 'no-such-dataset'" in bad.stderr
+    assert not (tmp_path / "x").exists()
