@@ -45,18 +45,19 @@ class BM25sRetriever(LexicalRetriever):
     def _build(self, doc_tokens: list[list[str]]) -> None:
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in doc_tokens]
+        vocab.setdefault("", len(vocab))  # bm25s's "empty" term, in the matrix (no postings) so its id is valid
         model = self._new_model()
-        model.index((ids, vocab), show_progress=False)
+        model.index((ids, vocab), create_empty_token=False, show_progress=False)
         self._model, self.vocab = model, model.vocab_dict
 
     def _query_ids(self, tokens: list[str]) -> list[int]:
         vocab = self.vocab
-        ids = [vocab[t] for t in tokens if t in vocab and t != ""]
-        return ids or [vocab[""]]  # bm25s's empty token: every score 0, so the run entry is empty
+        return [vocab[t] for t in tokens if t and t in vocab]
 
     def _score_all(self, query_tokens: list[str]) -> np.ndarray:
         self._require_index()
-        return self._model.get_scores_from_ids(self._query_ids(query_tokens))
+        ids = self._query_ids(query_tokens)
+        return self._model.get_scores_from_ids(ids) if ids else np.zeros(len(self.doc_ids))
 
     def search(self, queries: Queries, k: int = 100, *, show_progress: bool = True) -> Run:
         self._require_index()
@@ -65,14 +66,16 @@ class BM25sRetriever(LexicalRetriever):
         qids = list(queries)
         tokens = self.tokenize_texts([queries[q] for q in qids], show_progress=show_progress, what="queries")
         query_ids = [self._query_ids(t) for t in tokens]
+        run: Run = {q: {} for q in qids}  # queries with no indexed term keep an empty entry
+        todo = [i for i, ids in enumerate(query_ids) if ids]
         depth = min(k, len(self.doc_ids))
         doc_ids = self.doc_ids
-        run: Run = {}
-        with bar("searching (bm25s)", len(qids), enabled=show_progress and len(qids) > SEARCH_CHUNK) as advance:
-            for start in range(0, len(qids), SEARCH_CHUNK):
-                chunk = query_ids[start:start + SEARCH_CHUNK]
+        with bar("searching (bm25s)", len(todo), enabled=show_progress and len(todo) > SEARCH_CHUNK) as advance:
+            for start in range(0, len(todo), SEARCH_CHUNK):
+                rows = todo[start:start + SEARCH_CHUNK]
+                chunk = [query_ids[i] for i in rows]
                 docs, scores = self._model.retrieve(chunk, k=depth, show_progress=False, n_threads=self.n_threads)
-                for qid, row_docs, row_scores in zip(qids[start:start + SEARCH_CHUNK], docs.tolist(), scores.tolist()):
+                for qid, row_docs, row_scores in zip((qids[i] for i in rows), docs.tolist(), scores.tolist()):
                     hits = sorted(((s, doc_ids[d]) for s, d in zip(row_scores, row_docs) if s > 0), reverse=True)
                     run[qid] = {doc: score for score, doc in hits}
                 advance(len(chunk))
