@@ -25,3 +25,11 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     SubmissionError,  # datasets: bench submit / verify refusals
     CardError,  # datasets: missing or malformed data card
 )
+
+# --- MUSER (issue 4): schema/file/build/tagger input errors ---
+from annotation.muser.files import MuserFileError  # noqa: E402
+from annotation.muser.schema import SchemaError as MuserSchemaError  # noqa: E402
+from builders.muser.build import BuildError as MuserBuildError  # noqa: E402
+from builders.muser.tagger.data import TaggerDataError  # noqa: E402
+
+USER_ERRORS += (MuserFileError, MuserSchemaError, MuserBuildError, TaggerDataError)

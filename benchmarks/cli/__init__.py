@@ -18,6 +18,7 @@ from benchmarks.cli import submit as _submit  # noqa: E402,F401
 from benchmarks.cli import card as _card  # noqa: E402,F401
 from benchmarks.cli import leaderboard as _leaderboard  # noqa: E402,F401
 from benchmarks.cli import export as _export  # noqa: E402,F401
+from benchmarks.cli import muser as _muser  # noqa: E402,F401
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ EXPORTERS: dict[str, str] = {
     # --- retrieval collections (foundation): MTEB layout ---
 
     # --- MUSER ---
+    "muser": "builders.muser.hf_export:export",
 
     # --- QA: CMRC 2018, XQuAD, QASnowball outputs ---
 

@@ -15,6 +15,8 @@ TASKS: dict[str, str] = {
     "lecard": "benchmarks.tasks.lecard:TASK",
 
     # --- MUSER (issue: MUSER) ---
+    "muser": "benchmarks.tasks.muser:TASK",
+    "lecard-paper": "benchmarks.tasks.lecard_paper:TASK",
 
     # --- QA (issue: QASnowball) ---
 

@@ -1,0 +1,122 @@
+"""MUSER commands: `bench validate muser`, `bench build muser`, `bench tagger train`.
+
+(`bench run muser` is the generic run verb with task `muser`.)
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from benchmarks.cli.app import app, build_app, console, validate_app
+
+tagger_app = typer.Typer(help="Legal-element tagger (MUSER): train and evaluate.", no_args_is_help=True)
+app.add_typer(tagger_app, name="tagger")
+
+
+def _mirror_muser() -> Path:
+    try:
+        from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
+        return Path(dataset_dir("muser"))
+    except ImportError:
+        return Path(os.environ.get("BENCH_DATA_MIRROR", "../shared/data")) / "muser"
+
+
+@validate_app.command("muser")
+def validate_muser(
+    path: Path = typer.Argument(..., help="A dataset folder (MUSER layout), a legal_items/ folder, or one file."),
+    schema: Optional[Path] = typer.Option(None, "--schema", help="legal_items/ folder for a lone case file "
+                                          "(default: the dataset's own, else the real MUSER schema)."),
+    warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="Also list warnings (known quirks)."),
+    as_json: bool = typer.Option(False, "--json", help="Print issues as JSON lines."),
+) -> None:
+    """Check MUSER labels, statutes, scores, pools and ids; every issue with file, record and field."""
+    from annotation.muser.validate import validate_path  # noqa: PLC0415
+
+    issues = validate_path(path, schema_dir=schema or (None if path.is_dir() else _mirror_muser() / "legal_items"))
+    shown = [i for i in issues if warnings or i.severity == "error"]
+    errors = sum(i.severity == "error" for i in issues)
+    if as_json:
+        for i in shown:
+            typer.echo(json.dumps({k: getattr(i, k) for k in ("severity", "file", "line", "record", "field",
+                                                              "message")}, ensure_ascii=False))
+    elif shown:
+        table = Table("severity", "file", "record", "field", "message", show_lines=False)
+        for i in shown:
+            where = i.file + (f":{i.line}" if i.line else "")
+            table.add_row(i.severity, where, i.record or "", i.field or "", i.message)
+        console.print(table)
+    console.print(f"{errors} error(s), {len(issues) - errors} warning(s) in {path}")
+    raise typer.Exit(1 if errors else 0)
+
+
+@build_app.command("muser")
+def build_muser(
+    cases: Path = typer.Option(..., "--cases", help="cases_pool.json (uid, caseID, content, labels, split_labels)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output dataset folder (replaced atomically)."),
+    schema: Optional[Path] = typer.Option(None, "--schema", help="legal_items/ folder (default: real MUSER schema)."),
+    queries: list[str] = typer.Option([], "--queries", "-q", help="Query case ids (comma-separated, repeatable)."),
+    n_queries: Optional[int] = typer.Option(None, "--n-queries", help="Sample this many query cases (seeded)."),
+    source: list[str] = typer.Option(["elements"], "--source", "-s",
+                                     help="Pooling source: 'elements' (legal-element model) or a retriever name."),
+    depth: int = typer.Option(50, "--depth", help="Top-N of each source that enters the pool."),
+    pool_size: int = typer.Option(100, "--pool-size", help="Maximum pool size per query."),
+    judgments: Optional[Path] = typer.Option(None, "--judgments", help="judgments.jsonl with per-view grades."),
+    test_fraction: float = typer.Option(0.2, "--test-fraction"),
+    seed: int = typer.Option(13, "--seed"),
+    hf: bool = typer.Option(True, "--hf/--no-hf", help="Also write the HF (MTEB layout) folder under OUT/hf."),
+) -> None:
+    """Build a MUSER-style dataset: pools, 0-8 multi-view scores, golden labels, split, both layouts."""
+    from builders.muser.build import BuildConfig, build_dataset, parse_ids  # noqa: PLC0415
+
+    cfg = BuildConfig(cases=cases, out_dir=out, schema_dir=schema or _mirror_muser() / "legal_items",
+                      queries=parse_ids(queries), n_queries=n_queries, sources=tuple(source), depth=depth,
+                      pool_size=pool_size, judgments=judgments, test_fraction=test_fraction, seed=seed, hf=hf)
+    manifest = build_dataset(cfg)
+    table = Table("count", "value")
+    for k, v in manifest["counts"].items():
+        table.add_row(k, str(v))
+    for view, entry in manifest["agreement"].items():
+        if isinstance(entry, dict):
+            table.add_row(f"kappa {view}", ", ".join(f"{k}={v:.3f}" for k, v in entry.items()))
+    console.print(table)
+    console.print(f"dataset: {out}" + (f"  (HF folder: {out / 'hf'})" if hf else ""))
+
+
+@tagger_app.command("train")
+def tagger_train(
+    data: Optional[Path] = typer.Option(None, "--data", help="Sentence file [{sentence, labels}] "
+                                        "(default: MUSER label_pred/all_test_sent_data_zy.json)."),
+    model: str = typer.Option("linear", "--model", "-m", help="'linear' (jieba TF-IDF + linear SVM, CPU) or an "
+                              "HF checkpoint name/path to fine-tune."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Save the model and report.json here."),
+    seed: int = typer.Option(13, "--seed"),
+    test_fraction: float = typer.Option(0.2, "--test-fraction"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Use only N distinct sentences (quick runs)."),
+    epochs: int = typer.Option(3, "--epochs"),
+    batch_size: int = typer.Option(32, "--batch-size"),
+    lr: float = typer.Option(3e-5, "--lr"),
+    max_length: int = typer.Option(128, "--max-length"),
+    device: Optional[str] = typer.Option(None, "--device", help="cuda / mps / cpu (default: auto)."),
+    quiet: bool = typer.Option(False, "--quiet"),
+) -> None:
+    """Dedupe sentences, split by seed, train, and print micro/macro P/R/F1 on the held-out split."""
+    from builders.muser.tagger.run import train_and_evaluate  # noqa: PLC0415
+
+    path = data or _mirror_muser() / "label_pred" / "all_test_sent_data_zy.json"
+    report = train_and_evaluate(path, model=model, out_dir=out, seed=seed, test_fraction=test_fraction, limit=limit,
+                                epochs=epochs, batch_size=batch_size, lr=lr, max_length=max_length, device=device,
+                                show_progress=not quiet)
+    table = Table("", "value")
+    for k, v in report["split"].items():
+        table.add_row(k, str(v))
+    for k, v in report["metrics"].items():
+        table.add_row(k, f"{100 * v:.2f}" if isinstance(v, float) else str(v))
+    table.add_row("wall_time_s", str(report["wall_time_s"]))
+    console.print(table)
+    if out:
+        console.print(f"model and report: {out}")

@@ -1,0 +1,70 @@
+"""Task `lecard-paper`: LeCaRD scored with the same paper-protocol code as MUSER, beside trec_eval.
+
+Why: LeCaRD (graded 0-3) and MUSER share their metric code (`label_top30_dict`, judged-only
+P@k / MAP, top-30 NDCG). This task reuses benchmarks.metrics.muser_paper with relevant = label 3
+and LeCaRD's label file, and reports the standard set too. `--run` accepts LeCaRD's committed
+JSON lists `{qid: [ids]}`; their bm25/tfidf files are stored worst-first: add `--param reverse=true`.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.metrics.muser_paper import LECARD_PAPER, evaluate_paper, load_judged
+from benchmarks.tasks.base import RunOptions
+from benchmarks.tasks.muser import ranked_to_run, read_ranked_run
+from benchmarks.tasks.retrieval_task import RetrievalTask
+
+LABELS = "data/label/label_top30_dict.json"
+
+
+@dataclass(frozen=True)
+class LecardPaperTask(RetrievalTask):
+    def evaluate(self, options: RunOptions):  # -> benchmarks.results.Result
+        from benchmarks.metrics import evaluate  # noqa: PLC0415
+        from benchmarks.results import ModelInfo, Result, machine_info, sha256_file  # noqa: PLC0415
+
+        start = time.perf_counter()
+        params = dict(options.params)
+        reverse = str(params.pop("reverse", "false")).lower() in {"true", "1", "yes"}
+        options.params = params
+        folder, dataset_sha = self.data_folder(options)
+        collection = self.load(options, folder)
+        queries = [q for q in collection.queries if q in collection.qrels]
+        if options.run_file is not None:
+            ranked = read_ranked_run(options.run_file)
+            if reverse:
+                ranked = {q: ids[::-1] for q, ids in ranked.items()}
+            model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}",
+                              params={"run": str(options.run_file), "reverse": reverse})
+        else:
+            run, info, _ = self.retrieve(collection, options)
+            ranked = {q: [d for d, _ in sorted(docs.items(), key=lambda x: (x[1], x[0]), reverse=True)]
+                      for q, docs in run.items()}
+            model = ModelInfo(name=info["name"], params=info["params"])
+        paper = evaluate_paper(load_judged(folder / LABELS), ranked, queries, LECARD_PAPER)
+        std = evaluate({q: collection.qrels[q] for q in queries}, ranked_to_run({q: ranked.get(q, []) for q in queries}),
+                       self.metrics)
+        return Result(
+            task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=dataset_sha,
+            split=options.split or self.split, model=model,
+            metrics={"paper": paper.aggregate, "standard": std.aggregate},
+            main_score={"metric": "NDCG@30", "set": "paper", "value": paper.aggregate["NDCG@30"]},
+            per_query={"paper": paper.per_query, "standard": std.per_query},
+            conventions={**{f"paper.{k}": v for k, v in paper.conventions.items()},
+                         **{f"standard.{k}": v for k, v in std.conventions.items()}},
+            run_file=str(options.run_file) if options.run_file else None,
+            run_sha256=sha256_file(options.run_file) if options.run_file else None,
+            wall_time_s=round(time.perf_counter() - start, 3), machine=machine_info("cpu"),
+            extra={"n_queries": len(queries), "n_docs": len(collection.corpus), "missing_queries": paper.missing},
+        )
+
+
+TASK = LecardPaperTask(
+    name="lecard-paper", kind="retrieval", dataset="lecard", language="zh", split="test",
+    metrics=("nDCG@10", "nDCG@20", "nDCG@30", "MAP", "P@10"), main_score="NDCG@30",
+    description="LeCaRD with the MUSER/LeCaRD paper protocol (judged top-30, relevant = 3) beside trec_eval",
+    loader="benchmarks.data.loaders.lecard:load_lecard", splits=("candidates", "test"), rerank=True,
+    loader_params=("doc_field",),
+)

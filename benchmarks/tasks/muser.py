@@ -1,0 +1,265 @@
+"""Task `muser`: similar-case retrieval on MUSER, scored with the paper's and trec_eval's metrics.
+
+Two ways in: `--run FILE` scores an external run (the committed `predictions/*_top100.json` are
+JSON `{qid: [ranked case ids]}`; TREC run files and `{qid: {docid: score}}` JSON work too);
+`--retriever X` re-ranks each query's candidate pool, which needs the case texts
+(`cases/cases_pool.json` in `--data-dir`, or `--param cases=PATH`). Both metric sets land in
+`Result.metrics`: `paper`, `paper-head` (see benchmarks.metrics.muser_paper) and `standard`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotation.muser.files import LAYOUT, MuserFileError, load_cases, load_pools, load_scores, split_queries
+from benchmarks.metrics.muser_paper import MUSER_PAPER, MUSER_PAPER_HEAD, evaluate_paper
+from benchmarks.results import ModelInfo, Result, machine_info, sha256_file
+from benchmarks.tasks.base import RunOptions, Task, TaskError
+
+STANDARD_CUTOFFS = (10, 20, 30)
+DEFAULT_REL_THRESHOLD = 5     # the paper's metric code calls score >= 5 relevant
+
+
+def default_data_dir() -> Path:
+    """The registry's MUSER folder (sha-verified) when the data registry exists, else the mirror."""
+    try:
+        from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
+        return Path(dataset_dir("muser"))
+    except ImportError:
+        mirror = os.environ.get("BENCH_DATA_MIRROR")
+        if not mirror:
+            raise TaskError("muser: set BENCH_DATA_MIRROR or pass --data-dir") from None
+        return Path(mirror) / "muser"
+
+
+def dataset_fingerprint(root: Path) -> str:
+    """sha256 over the judgment files this task reads (name + content hash, fixed order)."""
+    h = hashlib.sha256()
+    for key in ("pools", "split", "scores", "top30"):
+        p = root / LAYOUT[key]
+        h.update(f"{LAYOUT[key]}:{sha256_file(p) if p.exists() else '-'}\n".encode())
+    return h.hexdigest()
+
+
+def _dataset_sha(data_dir: Path | None, root: Path) -> str:
+    if data_dir is None:
+        try:
+            from benchmarks.data.registry import dataset_sha  # noqa: PLC0415
+            return dataset_sha("muser")
+        except ImportError:
+            pass
+    return dataset_fingerprint(root)
+
+
+# ---------------------------------------------------------------- runs
+def read_ranked_run(path: str | Path) -> dict[str, list[str]]:
+    """JSON {qid: [ids]} / {qid: {id: score}} or a TREC run file -> {qid: [ids best first]}."""
+    path = Path(path)
+    if not path.exists():
+        raise TaskError(f"{path}: run file not found")
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TaskError(f"{path}:{exc.lineno}: run is not valid JSON ({exc.msg})") from None
+        out: dict[str, list[str]] = {}
+        for q, docs in data.items():
+            if isinstance(docs, list):
+                out[str(q)] = [str(d) for d in docs]
+            elif isinstance(docs, dict):
+                out[str(q)] = [d for d, _ in sorted(docs.items(), key=lambda x: (-float(x[1]), x[0]))]
+            else:
+                raise TaskError(f"{path}: query {q!r}: expected a list of ids or {{id: score}}")
+        return out
+    run: dict[str, dict[str, float]] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 6:
+            raise TaskError(f"{path}:{n}: TREC run line needs 6 columns (qid Q0 docid rank score tag)")
+        try:
+            run.setdefault(parts[0], {})[parts[2]] = float(parts[4])
+        except ValueError:
+            raise TaskError(f"{path}:{n}: score {parts[4]!r} is not a number") from None
+    return {q: [d for d, _ in sorted(docs.items(), key=lambda x: (-x[1], x[0]))] for q, docs in run.items()}
+
+
+def ranked_to_run(ranked: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+    """Strictly decreasing scores so trec_eval keeps the given order (no tie re-sorting)."""
+    return {q: {d: float(len(ids) - i) for i, d in enumerate(dict.fromkeys(ids))} for q, ids in ranked.items()}
+
+
+# ---------------------------------------------------------------- standard metrics
+def standard_metrics(scores: dict[str, dict[str, int]], ranked: dict[str, list[str]], queries: list[str],
+                     rel_threshold: int = DEFAULT_REL_THRESHOLD) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """trec_eval nDCG@10/20/30 (graded 0-8) and P@10 / MAP (relevant = score >= threshold)."""
+    graded = {q: dict(scores[q]) for q in queries}
+    binary = {q: {d: int(s >= rel_threshold) for d, s in scores[q].items()} for q in queries}
+    run = ranked_to_run({q: ranked.get(q, []) for q in queries})
+    ndcg = [f"nDCG@{k}" for k in STANDARD_CUTOFFS]
+    a = _trec_eval(graded, run, ndcg)
+    b = _trec_eval(binary, run, ["P@10", "MAP"])
+    per_query = {q: {**a[q], **b[q]} for q in queries}
+    names = ndcg + ["P@10", "MAP"]
+    return {m: sum(per_query[q][m] for q in queries) / len(queries) for m in names}, per_query
+
+
+_PYTREC = {"MAP": "map", "MRR": "recip_rank"}
+
+
+def _trec_eval(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]],
+               measures: list[str]) -> dict[str, dict[str, float]]:
+    """Per-query trec_eval values; queries absent from the run score 0.
+
+    Uses benchmarks.metrics.evaluate (the project's pytrec_eval wrapper) when present.
+    """
+    try:
+        from benchmarks.metrics import evaluate  # noqa: PLC0415
+    except ImportError:
+        evaluate = None
+    if evaluate is not None:
+        ev = evaluate(qrels, run, measures)
+        return {q: {m: ev.per_query.get(q, {}).get(m, 0.0) for m in measures} for q in qrels}
+    import pytrec_eval  # noqa: PLC0415
+
+    names = {}
+    for m in measures:
+        if "@" in m:
+            base, k = m.split("@")
+            names[m] = {"nDCG": "ndcg_cut", "P": "P", "Recall": "recall"}[base] + f"_{k}"
+        else:
+            names[m] = _PYTREC[m]
+    bases = {n.rsplit("_", 1)[0] if n[-1].isdigit() else n for n in names.values()}
+    ev = pytrec_eval.RelevanceEvaluator(qrels, bases).evaluate({q: r for q, r in run.items() if r})
+    return {q: {m: float(ev.get(q, {}).get(names[m], 0.0)) for m in measures} for q in qrels}
+
+
+# ---------------------------------------------------------------- retriever path
+def rerank_pools(root: Path, options: RunOptions, queries: list[str]) -> dict[str, list[str]]:
+    """Re-rank each query's candidate pool with a registry retriever over the case texts."""
+    from retrieval import registry  # noqa: PLC0415
+    from retrieval.types import Document  # noqa: PLC0415
+
+    params = dict(options.params)
+    cases_path = Path(params.pop("cases", root / LAYOUT["cases"]))
+    if not cases_path.exists():
+        raise TaskError(f"muser --retriever needs the case texts: {cases_path} not found "
+                        "(pass --data-dir with cases/cases_pool.json or --param cases=PATH)")
+    try:
+        cases = load_cases(cases_path)
+    except MuserFileError as exc:
+        raise TaskError(str(exc)) from None
+
+    def text(cid: str) -> str:
+        c = cases[cid].get("content", {})
+        return "".join(c.get("本院查明", [])) + "".join(c.get("本院认为", []))
+
+    pools = load_pools(root)
+    missing = sorted({c for q in queries for c in [q, *pools.get(q, [])] if c not in cases})
+    if missing:
+        raise TaskError(f"{cases_path}: {len(missing)} cases of the pools have no record (e.g. {missing[0]!r})")
+    if options.retriever == "elements":
+        return _rank_by_elements(cases, pools, queries, root, params)
+    corpus = {c: Document(doc_id=c, text=text(c), lang="zh") for q in queries for c in pools[q]}
+    params.setdefault("lang", "zh")
+    retriever = registry.create(options.retriever, **params)
+    run = retriever.rerank(corpus, {q: text(q) for q in queries}, {q: pools[q] for q in queries},
+                           k=options.k, show_progress=options.show_progress)
+    return {q: [d for d, _ in sorted(run.get(q, {}).items(), key=lambda x: (-x[1], x[0]))] for q in queries}
+
+
+def _rank_by_elements(cases: dict[str, dict[str, Any]], pools: dict[str, list[str]], queries: list[str],
+                      root: Path, params: dict[str, Any]) -> dict[str, list[str]]:
+    """The legal-element (LE) model: rank each pool by gold-label similarity (needs annotated cases)."""
+    from annotation.muser.schema import CaseRecord, LabelSchema  # noqa: PLC0415
+    from builders.muser.similarity import elements, similarity  # noqa: PLC0415
+
+    schema_dir = Path(params.get("schema", root / LAYOUT["schema"]))
+    schema = LabelSchema.load(schema_dir)
+    el = {c: elements(CaseRecord.from_dict(c, cases[c]), schema) for q in queries for c in [q, *pools[q]]}
+    return {q: [c for c, _ in sorted(((c, similarity(el[q], el[c], schema)) for c in pools[q]), key=lambda x: -x[1])]
+            for q in queries}
+
+
+def _write_trec(ranked: dict[str, list[str]], path: Path, tag: str) -> Path:
+    from benchmarks.io.trec import write_run  # noqa: PLC0415
+
+    write_run(ranked_to_run(ranked), path, tag=tag)
+    return path
+
+
+# ---------------------------------------------------------------- the task
+@dataclass(frozen=True)
+class MuserTask(Task):
+    def evaluate(self, options: RunOptions) -> Result:
+        start = time.time()
+        root = Path(options.data_dir) if options.data_dir else default_data_dir()
+        split = options.split or self.split
+        mode = options.mode or "paper"
+        if mode not in ("paper", "paper-head", "standard"):
+            raise TaskError(f"muser: unknown --mode {mode!r} (paper, paper-head, standard)")
+        rel = int(options.params.pop("rel_threshold", DEFAULT_REL_THRESHOLD))
+        try:
+            queries = split_queries(root, split)
+            top30 = load_scores(root, "top30")
+            scores = load_scores(root, "scores")
+        except MuserFileError as exc:
+            raise TaskError(str(exc)) from None
+        if options.run_file is not None:
+            ranked = read_ranked_run(options.run_file)
+            model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}", params={"run": str(options.run_file)})
+            run_path: Path | None = Path(options.run_file)
+        elif options.retriever:
+            ranked = rerank_pools(root, options, queries)
+            model = ModelInfo(name=options.retriever, params=dict(options.params))
+            from benchmarks.runner import artifact_stem  # noqa: PLC0415
+
+            run_path = _write_trec(ranked, Path(options.output or "runs")
+                                   / f"{artifact_stem(self.name, options.retriever)}.{split}.run", options.retriever)
+        else:
+            raise TaskError("muser: pass --run FILE (score a run) or --retriever NAME (needs case texts)")
+        judged = {q: list(d.items()) for q, d in top30.items()}
+        paper = evaluate_paper(judged, ranked, queries, MUSER_PAPER)
+        head = evaluate_paper(judged, ranked, queries, MUSER_PAPER_HEAD)
+        std, std_q = standard_metrics(scores, ranked, queries, rel)
+        conventions = {f"paper.{k}": v for k, v in paper.conventions.items()}
+        conventions["paper-head.precision"] = head.conventions["precision"]
+        conventions.update({
+            "standard.qrels": "labels/sim_scores.json: all judged candidates, graded 0-8; "
+                              "documents outside the query's pool are non-relevant",
+            "standard.gain": "nDCG: trec_eval ndcg_cut, linear gain = score, ideal from all judged scores",
+            "standard.relevant": f"P@10 and MAP: score >= {rel}",
+            "standard.missing_queries": "a split query missing from the run scores 0",
+            "ties": "a ranked list is scored in its given order (strictly decreasing scores)",
+        })
+        main_set = mode
+        main_metric = "nDCG@10" if mode == "standard" else "NDCG@30"
+        metrics = {"paper": paper.aggregate, "paper-head": head.aggregate, "standard": std}
+        extra: dict[str, Any] = {"queries": len(queries), "missing_queries": paper.missing, "n_queries": len(queries),
+                                 "n_docs": len({d for q in queries for d in scores[q]}),
+                                 "data_dir": str(root), "rel_threshold": rel}
+        return Result(
+            task=self.name, task_version=self.version, dataset=self.dataset,
+            dataset_sha=_dataset_sha(options.data_dir, root), split=split, model=model, metrics=metrics,
+            main_score={"metric": main_metric, "set": main_set, "value": metrics[main_set][main_metric]},
+            per_query={"paper": paper.per_query, "paper-head": head.per_query, "standard": std_q},
+            conventions=conventions, run_file=str(run_path) if run_path else None,
+            run_sha256=sha256_file(run_path) if run_path and run_path.exists() else None,
+            wall_time_s=round(time.time() - start, 3), machine=machine_info(options.device or "cpu"), extra=extra,
+        )
+
+
+TASK = MuserTask(
+    name="muser", kind="retrieval", dataset="muser", language="zh", split="test",
+    metrics=("P@5", "P@10", "MAP", "NDCG@10", "NDCG@20", "NDCG@30", "nDCG@10", "nDCG@20", "nDCG@30"),
+    main_score="NDCG@30",
+    description="MUSER similar-case retrieval (100 queries x 100 candidates, multi-view 0-8 scores): the "
+                "paper's protocol (top-30 judged, CIKM 2023 Table 6) and trec_eval on all judged pairs.",
+)
