@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from annotation.squad import QADataError, iter_nested
 
-__all__ = ["LoadReport", "load_qa_file", "gold_answers", "read_jsonl", "write_jsonl", "write_json",
+__all__ = ["LoadReport", "load_qa_file", "gold_answers", "questions", "read_jsonl", "write_jsonl", "write_json",
            "to_nested", "repair_answers"]
 
 
@@ -197,3 +197,11 @@ def to_nested(records: Iterable[Mapping[str, Any]], version: str = "1.1") -> dic
                           for t, s in zip(r["answers"]["text"], r["answers"]["answer_start"])]}
         paragraphs[key]["qas"].append(qa)
     return {"version": version, "data": list(articles.values())}
+
+
+def questions(path: str | Path) -> list[tuple[str, str, str]]:
+    """(qid, context, question) of every question in a file, answerable or not, in file order."""
+    out = []
+    for rec in _raw_records(Path(path)):
+        out.append((str(rec.get("id")), rec.get("context") or "", rec.get("question") or ""))
+    return out
