@@ -10,6 +10,7 @@ from benchmarks.results import ResultError
 from benchmarks.submission import SubmissionError
 from benchmarks.tasks.base import TaskError
 from retrieval.base import RetrieverError
+from annotation.squad import QADataError  # QASnowball / QA files
 
 
 class DataError(Exception):
@@ -24,6 +25,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     ResultError,  # datasets: a result file that breaks the schema
     SubmissionError,  # datasets: bench submit / verify refusals
     CardError,  # datasets: missing or malformed data card
+    QADataError,
 )
 
 # --- MUSER (issue 4): schema/file/build/tagger input errors ---

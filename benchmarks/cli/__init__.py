@@ -19,6 +19,7 @@ from benchmarks.cli import card as _card  # noqa: E402,F401
 from benchmarks.cli import leaderboard as _leaderboard  # noqa: E402,F401
 from benchmarks.cli import export as _export  # noqa: E402,F401
 from benchmarks.cli import muser as _muser  # noqa: E402,F401
+from benchmarks.cli import qasnowball as _qasnowball  # noqa: E402,F401
 
 
 def main() -> None:

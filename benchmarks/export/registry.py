@@ -17,6 +17,9 @@ EXPORTERS: dict[str, str] = {
     "muser": "builders.muser.hf_export:export",
 
     # --- QA: CMRC 2018, XQuAD, QASnowball outputs ---
+    "cmrc2018": "benchmarks.export.qa:export_cmrc2018",
+    "xquad": "benchmarks.export.qa:export_xquad",
+    "qasnowball": "benchmarks.export.qa:export_qasnowball",
 
     # --- WebCPM module tasks ---
 

@@ -19,6 +19,9 @@ TASKS: dict[str, str] = {
     "lecard-paper": "benchmarks.tasks.lecard_paper:TASK",
 
     # --- QA (issue: QASnowball) ---
+    "cmrc2018-dev": "benchmarks.tasks.cmrc2018:TASK",
+    "xquad-en": "benchmarks.tasks.xquad:TASK_EN",
+    "xquad-zh": "benchmarks.tasks.xquad:TASK_ZH",
 
     # --- WebCPM (issue: WebCPM) ---
 
