@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from benchmarks.tasks.base import TaskError
 from retrieval.base import RetrieverError
+from builders.webcpm.errors import WebCPMError
 
 
 class DataError(Exception):
@@ -18,4 +19,5 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     TaskError,
     RetrieverError,
     FileNotFoundError,
+    WebCPMError,
 )

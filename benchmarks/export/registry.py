@@ -18,6 +18,7 @@ EXPORTERS: dict[str, str] = {
     # --- QA: CMRC 2018, XQuAD, QASnowball outputs ---
 
     # --- WebCPM module tasks ---
+    "webcpm": "benchmarks.export.webcpm:export",
 
     # --- UltraChat outputs ---
 }

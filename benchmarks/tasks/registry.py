@@ -19,6 +19,10 @@ TASKS: dict[str, str] = {
     # --- QA (issue: QASnowball) ---
 
     # --- WebCPM (issue: WebCPM) ---
+    "webcpm-action": "benchmarks.tasks.webcpm_action:TASK",
+    "webcpm-query": "benchmarks.tasks.webcpm_generation:QUERY",
+    "webcpm-fact": "benchmarks.tasks.webcpm_generation:FACT",
+    "webcpm-synthesis": "benchmarks.tasks.webcpm_generation:SYNTHESIS",
 
     # --- others ---
 }
