@@ -131,6 +131,7 @@ def generate(model_name: str, sources: list[str], *, device: str | None = None, 
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token or tok.unk_token
     tok.padding_side = "right" if seq2seq else "left"
+    tok.truncation_side = "left"            # a long prompt loses its oldest part, never the final cue
     limit = getattr(tok, "model_max_length", 2048)
     limit = 2048 if not limit or limit > 100_000 else limit
     batch_size = batch_size or 8
