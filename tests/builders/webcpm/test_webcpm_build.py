@@ -49,3 +49,18 @@ def test_build_resumes_without_duplicates(web, dureader, tmp_path):
     assert ids == [q["id"] for q in questions]
     assert summary == {"written": 2, "skipped": 2, "out": str(out)}
     assert not part.exists()
+
+
+def test_exporter_writes_an_hf_folder(oracle_traces, tmp_path):
+    from benchmarks.export.registry import get_exporter
+    from builders.webcpm.errors import WebCPMError
+
+    export = get_exporter("webcpm")
+    out = export(tmp_path / "hf", source=oracle_traces)
+    ds = datasets.load_dataset(str(out), "synthesis", cache_dir=str(tmp_path / "cache"))
+    assert sum(len(ds[s]) for s in ds) == 100 and ds["test"][0]["source"].endswith("；答案：")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]      # no work folders left
+    import pytest
+
+    with pytest.raises(WebCPMError):
+        export(tmp_path / "x")

@@ -77,3 +77,16 @@ def test_synthesis_template():
     assert inst.source == "摘要：瑞利散射；摘要：大气；问题：为什么<<天>蓝？；答案："
     assert inst.target == "因为散射。 另有原因"
     assert finish(" a <b> ") == "a<<b>"
+
+
+def test_vocab_tokenizer_shortens_by_tokens(tmp_path):
+    from builders.webcpm.prompts import CharTokenizer, VocabTokenizer, render_quotes
+
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("俄罗斯\n伊尔库茨克\n战斗机\n", encoding="utf-8")
+    tok = VocabTokenizer(vocab)
+    assert tok.tokenize("在俄罗斯的伊尔库茨克") == ["在", "俄罗斯", "的", "伊尔库茨克"]
+    text = "战斗机" * 20                              # 60 chars, 20 vocab tokens
+    assert render_quotes(tok, [[{"desc": text}]]) == "摘要0：" + text
+    shown = render_quotes(CharTokenizer(), [[{"desc": text}]])
+    assert shown == "摘要0：" + text[:25] + "..." + text[-25:]
