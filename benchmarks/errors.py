@@ -11,6 +11,7 @@ from benchmarks.submission import SubmissionError
 from benchmarks.tasks.base import TaskError
 from retrieval.base import RetrieverError
 from annotation.squad import QADataError  # QASnowball / QA files
+from builders.webcpm.errors import WebCPMError
 
 
 class DataError(Exception):
@@ -26,6 +27,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     SubmissionError,  # datasets: bench submit / verify refusals
     CardError,  # datasets: missing or malformed data card
     QADataError,
+    WebCPMError,
 )
 
 # --- MUSER (issue 4): schema/file/build/tagger input errors ---

@@ -22,6 +22,7 @@ EXPORTERS: dict[str, str] = {
     "qasnowball": "benchmarks.export.qa:export_qasnowball",
 
     # --- WebCPM module tasks ---
+    "webcpm": "benchmarks.export.webcpm:export",
 
     # --- UltraChat outputs ---
 

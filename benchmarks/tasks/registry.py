@@ -24,6 +24,10 @@ TASKS: dict[str, str] = {
     "xquad-zh": "benchmarks.tasks.xquad:TASK_ZH",
 
     # --- WebCPM (issue: WebCPM) ---
+    "webcpm-action": "benchmarks.tasks.webcpm_action:TASK",
+    "webcpm-query": "benchmarks.tasks.webcpm_generation:QUERY",
+    "webcpm-fact": "benchmarks.tasks.webcpm_generation:FACT",
+    "webcpm-synthesis": "benchmarks.tasks.webcpm_generation:SYNTHESIS",
 
     # --- others ---
 }
