@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from benchmarks.tasks.base import TaskError
 from retrieval.base import RetrieverError
+from builders.common.jobs import JobError  # ultrachat: builder jobs (resume, shards, bad inputs)
+from builders.llm.base import BackendError  # ultrachat: chat backends
 
 
 class DataError(Exception):
@@ -18,4 +20,6 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     TaskError,
     RetrieverError,
     FileNotFoundError,
+    JobError,  # ultrachat
+    BackendError,  # ultrachat
 )

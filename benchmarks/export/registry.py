@@ -20,6 +20,7 @@ EXPORTERS: dict[str, str] = {
     # --- WebCPM module tasks ---
 
     # --- UltraChat outputs ---
+    "ultrachat": "benchmarks.export.ultrachat:export",
 }
 
 
