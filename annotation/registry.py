@@ -14,6 +14,8 @@ VALIDATORS: dict[str, str] = {
     "webcpm": "annotation.webcpm.validate:validate_path",
     # "ultrachat": "annotation.ultrachat:validate_path",
     "qa": "annotation.squad:validate_path",
+    "ultrachat": "annotation.ultrachat:validate_path",
+    # "qa": "annotation.squad:validate_path",
 }
 
 

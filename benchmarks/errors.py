@@ -12,6 +12,8 @@ from benchmarks.tasks.base import TaskError
 from retrieval.base import RetrieverError
 from annotation.squad import QADataError  # QASnowball / QA files
 from builders.webcpm.errors import WebCPMError
+from builders.common.jobs import JobError  # ultrachat: builder jobs (resume, shards, bad inputs)
+from builders.llm.base import BackendError  # ultrachat: chat backends
 
 
 class DataError(Exception):
@@ -28,6 +30,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     CardError,  # datasets: missing or malformed data card
     QADataError,
     WebCPMError,
+    JobError,  # ultrachat
+    BackendError,  # ultrachat
 )
 
 # --- MUSER (issue 4): schema/file/build/tagger input errors ---

@@ -28,6 +28,7 @@ EXPORTERS: dict[str, str] = {
 
     # --- datasets (issue 8): small wrapped sets ---
     "ultrachat_eval": "benchmarks.export.ultrachat_eval:export",
+    "ultrachat": "benchmarks.export.ultrachat:export",
 }
 
 
