@@ -25,10 +25,10 @@ EXPORTERS: dict[str, str] = {
     "webcpm": "benchmarks.export.webcpm:export",
 
     # --- UltraChat outputs ---
+    "ultrachat": "benchmarks.export.ultrachat:export",
 
     # --- datasets (issue 8): small wrapped sets ---
     "ultrachat_eval": "benchmarks.export.ultrachat_eval:export",
-    "ultrachat": "benchmarks.export.ultrachat:export",
 }
 
 
