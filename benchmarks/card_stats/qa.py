@@ -19,6 +19,7 @@ def squad_file_stats(path: Path) -> dict[str, object]:
         "contexts": len(contexts),
         "questions": len(qas),
         "distinct question ids": len({qa["id"] for _, qa in qas}),
+        "questions with empty text": sum(1 for _, qa in qas if not qa["question"].strip()),
         "answers": len(answers),
         "answers with answer_start = -1": sum(1 for _, a in answers if a["answer_start"] < 0),
         "answers whose offset matches the text": exact,
