@@ -49,12 +49,23 @@ def _collection(name: str) -> Callable[[Path], dict[str, int | tuple[int, ...]]]
     return count
 
 
+def _lecard(data: Path) -> dict[str, int]:
+    """The 25 queries whose candidate pools are in the mirror: files, distinct documents, labels."""
+    root = data / "lecard" / "data"
+    pools = {p.name: [f.stem for f in p.glob("*.json")] for p in (root / "candidates").iterdir() if p.is_dir()}
+    labels = json.loads((root / "label" / "label_top30_dict.json").read_text(encoding="utf-8"))
+    return {"queries": len(pools), "candidates": sum(map(len, pools.values())),
+            "corpus": len({d for docs in pools.values() for d in docs}),
+            "default": sum(len(labels[q]) for q in pools)}
+
+
 # export name -> source count: an int = rows with a `question` column over all configs (SQuAD-style
 # records), or {config: n or (accepted alternatives)} summed over the config's splits.
 SOURCE_COUNTS: dict[str, Callable[[Path], object]] = {
     "ultrachat_eval": lambda data: {"default": len(json.loads((data / "ultrachat" / "ultra_eval.json").read_text()))},
     "cranfield": _collection("cranfield"),
     "vaswani": _collection("vaswani"),
+    "lecard": _lecard,
     "cmrc2018": lambda data: _squad_questions("cmrc2018_dev.json", "cmrc2018_trial.json")(data / "cmrc2018"),
     "xquad": lambda data: _squad_questions("xquad.en.json", "xquad.zh.json")(data / "xquad"),
 }
