@@ -166,7 +166,7 @@ def test_page_renders_in_chromium_and_matches_results(site: tuple[Path, dict], t
     shots = Path(os.environ.get("BENCH_ARTIFACTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     shot = shots / "leaderboard.png"
-    chromium(index.as_uri(), tmp_path, f"--screenshot={shot}", "--window-size=1280,900")
+    chromium(index.as_uri(), tmp_path, f"--screenshot={shot}", "--window-size=1280,1500")
     assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
 
 
