@@ -173,7 +173,8 @@ def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None 
             for info in zf.infolist():
                 if not info.is_dir():
                     members[info.filename] = _read_capped(zf, info.filename, limits.max_member_bytes)
-        except (SubmissionError, zipfile.BadZipFile, OSError) as exc:  # CRC errors land here
+        except (SubmissionError, zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+            # CRC errors, encrypted members and unsupported compression methods land here
             report.problems.append(f"{label}: {exc}")
             return report
     try:

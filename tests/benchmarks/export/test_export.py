@@ -16,7 +16,7 @@ from typing import Callable
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from datasets_fixtures import REPO, bench
+from tests.benchmarks.datasets_fixtures import REPO, bench
 
 from benchmarks.cards import card_path, split_front_matter
 from benchmarks.export.export import card_for, export_dataset

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from datasets_fixtures import bench
+from tests.benchmarks.datasets_fixtures import bench
 
 from benchmarks.leaderboard import build_site, collect
 from benchmarks.submission.verify import verify

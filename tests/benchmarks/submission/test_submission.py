@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from datasets_fixtures import bench, muser_task_available, result_files
+from tests.benchmarks.datasets_fixtures import bench, muser_task_available, result_files
 
 from benchmarks.submission import SubmissionError
 from benchmarks.submission.package import MANIFEST, pack, write_zip
