@@ -2,7 +2,8 @@
 
 Imported by each of those folders' conftest.py. Real runs: `bench run cranfield --retriever bm25`
 (seconds), a second Cranfield model with other BM25 parameters (so the leaderboard has something
-to sort), and `bench run muser --run <committed BM25 run>` when the MUSER task is registered.
+to sort), `bench run muser --run <committed BM25 run>` when the MUSER task is registered, and
+`bench run webcpm-action --predictions <the repo's test_output.json>` (a predictions-scored task).
 The results folder is cached under pytest's session temp dir, so it is built once per session.
 """
 from __future__ import annotations
@@ -38,10 +39,19 @@ def bench(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return proc
 
 
-def muser_task_available() -> bool:
+def task_available(name: str) -> bool:
     from benchmarks.tasks.registry import TASKS
 
-    return "muser" in TASKS
+    return name in TASKS
+
+
+def muser_task_available() -> bool:
+    return task_available("muser")
+
+
+def expected_tasks() -> list[str]:
+    """The tasks `bench_results` ran, given the tasks merged into this checkout."""
+    return sorted(["cranfield"] + [t for t in ("muser", "webcpm-action") if task_available(t)])
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +75,9 @@ def bench_results(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -
     if muser_task_available():
         bench("run", "muser", "--run", str(shared_data / "muser" / "predictions" / "bm25_top100.json"),
               "-o", str(root), "-q")
+    if task_available("webcpm-action"):          # a predictions-scored task (not a TREC run)
+        bench("run", "webcpm-action", "--predictions",
+              str(shared_data / "webcpm" / "inference" / "output" / "test_output.json"), "-o", str(root), "-q")
     done.write_text("ok")
     return root
 

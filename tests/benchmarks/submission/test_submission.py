@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.benchmarks.datasets_fixtures import bench, muser_task_available, result_files
+from tests.benchmarks.datasets_fixtures import bench, expected_tasks, result_files, task_available
 
 from benchmarks.submission import SubmissionError
 from benchmarks.submission.package import MANIFEST, pack, write_zip
@@ -45,8 +45,7 @@ def test_real_submission_passes_verify(submission_zip: Path) -> None:
     report = verify(submission_zip)
     assert report.ok, report.problems
     tasks = sorted({a.result.task for a in report.accepted})
-    expected = ["cranfield", "muser"] if muser_task_available() else ["cranfield"]
-    assert tasks == expected
+    assert tasks == expected_tasks()
     assert len(report.accepted) == len(json.loads(read_zip(submission_zip)[MANIFEST])["entries"])
     # the CLI says the same, exit 0
     proc = bench("verify", str(submission_zip))
@@ -202,3 +201,22 @@ def test_submit_refuses_a_result_of_the_wrong_task_version_and_dataset(bench_res
     assert any("field task_version: '0'" in p for p in problems)
     assert any("field dataset_sha" in p and "does not match dataset cranfield" in p for p in problems)
     assert any("field main_score.metric: 'MAP'" in p and "'nDCG@10'" in p for p in problems)
+
+
+@pytest.mark.skipif(not task_available("webcpm-action"), reason="webcpm-action task not merged")
+def test_changed_prediction_is_rejected(submission_zip: Path, tmp_path: Path) -> None:
+    """Predictions-scored tasks are re-scored with --predictions: one flipped prediction is caught."""
+    files = read_zip(submission_zip)
+    entry = next(e for e in json.loads(files[MANIFEST])["entries"] if e["task"] == "webcpm-action")
+    lines = files[entry["run"]].decode("utf-8").splitlines(keepends=True)
+    i, rec = next((i, json.loads(line)) for i, line in enumerate(lines) if json.loads(line)["answer"] == "下翻"
+                  and json.loads(line)["decode_tokens"] == "下翻")
+    rec["decode_tokens"] = rec["instance"][0]["<ans>"] = "上翻"       # a correct prediction made wrong
+    lines[i] = json.dumps(rec, ensure_ascii=False) + "\n"
+    files[entry["run"]] = "".join(lines).encode("utf-8")
+    result = json.loads(files[entry["result"]])
+    result["run_sha256"] = hashlib.sha256(files[entry["run"]]).hexdigest()
+    files[entry["result"]] = json.dumps(result).encode()
+    report = verify(repack(files, tmp_path / "pred.zip", fix_manifest=True))
+    assert any(f"{entry['result']}: field metrics." in p and "micro_f1: reported" in p for p in report.problems), \
+        report.problems
