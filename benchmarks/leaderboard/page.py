@@ -32,7 +32,7 @@ tbody tr:first-child td.main{background:#ffd84d}
 .params{color:#555;font-size:12px;font-family:ui-monospace,monospace} td.model,td.date{white-space:nowrap}
 svg text{font-size:12px;fill:#222} svg text.task{font-weight:700;font-size:13px}
 svg rect.bar{fill:#8fa8d8} svg rect.best{fill:#e0a800}
-.rejected{color:#a00} .card{max-width:900px} .card table{border-collapse:collapse} .card td,.card th{border:1px solid #ddd;padding:2px 6px}
+.wrap{overflow-x:auto} .rejected{color:#a00} .card{max-width:900px} .card table{border-collapse:collapse} .card td,.card th{border:1px solid #ddd;padding:2px 6px}
 """
 
 JS = """
@@ -84,6 +84,11 @@ def _params(params: dict, *, full: bool = False) -> str:
     return ", ".join(parts)
 
 
+def _fmt(value: float) -> str:
+    """Scores with 4 decimals; counts (whole numbers above 1, e.g. `scored`) as integers."""
+    return f"{int(value):,}" if float(value).is_integer() and abs(value) > 1 else f"{value:.4f}"
+
+
 def _table(task: str, rows: list[Row], card_href: str | None) -> str:
     main = rows[0].main_metric
     others = sorted({m for r in rows for m in r.metrics} - {main})
@@ -99,7 +104,7 @@ def _table(task: str, rows: list[Row], card_href: str | None) -> str:
                  f'<td class="num main" data-value="{r.main_value!r}">{r.main_value:.4f}</td>']
         for m in others:
             v = r.metrics.get(m)
-            cells.append(f'<td class="num" data-value="{v!r}">{v:.4f}</td>' if v is not None
+            cells.append(f'<td class="num" data-value="{v!r}">{_fmt(v)}</td>' if v is not None
                          else '<td class="num" data-value="">-</td>')
         cells += [f'<td class="date">{escape(r.date[:10])}</td>',
                   f'<td title="{escape(r.result)}">{escape(r.submission)}</td>']
@@ -109,8 +114,8 @@ def _table(task: str, rows: list[Row], card_href: str | None) -> str:
     return (f'<section id="task-{_slug(task)}"><h2>{escape(task)}</h2>'
             f'<p class="sub">dataset {escape(rows[0].dataset)} &middot; main score <b>{escape(main)}</b>'
             f' ({escape(rows[0].main_set)}){card} &middot; {len(rows)} result(s)</p>'
-            f'<table class="board" data-task="{escape(task)}"><thead><tr>{"".join(head)}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></section>')
+            f'<div class="wrap"><table class="board" data-task="{escape(task)}"><thead><tr>{"".join(head)}</tr>'
+            f'</thead><tbody>{"".join(body)}</tbody></table></div></section>')
 
 
 def _page(title: str, body: str, script: str = "") -> str:
