@@ -11,8 +11,10 @@ bm25s's own npy + json format (never pickle).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +48,10 @@ class BM25sRetriever(LexicalRetriever):
         return bm25s.BM25(k1=self.k1, b=self.b, method="atire", idf_method="robertson", dtype=self.dtype)
 
     def _build(self, doc_tokens: list[list[str]]) -> None:
-        vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in doc_tokens]
+        counter = itertools.count()
+        ids_of: defaultdict[str, int] = defaultdict(counter.__next__)  # new term -> next id, at C speed
+        ids = [list(map(ids_of.__getitem__, doc)) for doc in doc_tokens]
+        vocab = dict(ids_of)
         vocab.setdefault("", len(vocab))  # bm25s's "empty" term, in the matrix (no postings) so its id is valid
         model = self._new_model()
         model.index((ids, vocab), create_empty_token=False, show_progress=False)

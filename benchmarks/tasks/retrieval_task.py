@@ -75,7 +75,7 @@ class RetrievalTask(Task):
 
         name = options.retriever or self.default_retriever
         params = {k: v for k, v in options.params.items() if k not in self.loader_params}
-        if "lang" not in params and _accepts(get_class(name), "lang"):
+        if "lang" not in params and all(_accepts(get_class(part), "lang") for part in name.split("+")):
             params["lang"] = self.language
         retriever = create(name, **params)
         timings: dict[str, float] = {}
