@@ -36,7 +36,9 @@ def _hook(pairs: list[tuple[str, Any]]) -> _Obj:
     return obj
 
 
-class _Report:
+class Report:
+    """Collects every issue of a run (validators append and go on)."""
+
     def __init__(self) -> None:
         self.issues: list[Issue] = []
 
@@ -61,7 +63,7 @@ class _Report:
 
 
 # ---------------------------------------------------------------- schema
-def check_schema_dir(folder: Path, rep: _Report) -> LabelSchema | None:
+def check_schema_dir(folder: Path, rep: Report) -> LabelSchema | None:
     """Shape, ids 0..n-1, per-level uniqueness, statute keys; quirks reported as warnings."""
     for view in VIEWS:
         path = folder / f"{view}.json"
@@ -102,7 +104,7 @@ def check_schema_dir(folder: Path, rep: _Report) -> LabelSchema | None:
 
 
 # ---------------------------------------------------------------- cases
-def _check_label(rep: _Report, path: Path, rid: str, fld: str, schema: LabelSchema, view: str, level: str,
+def _check_label(rep: Report, path: Path, rid: str, fld: str, schema: LabelSchema, view: str, level: str,
                  label: Any) -> None:
     if not isinstance(label, str):
         rep.add(path, f"label must be a string, got {label!r}", rid, fld)
@@ -123,7 +125,7 @@ def _check_label(rep: _Report, path: Path, rid: str, fld: str, schema: LabelSche
         rep.add(path, f"unknown {view} label {label!r}", rid, fld)
 
 
-def check_case(rep: _Report, path: Path, key: str, rec: Any, schema: LabelSchema) -> None:
+def check_case(rep: Report, path: Path, key: str, rec: Any, schema: LabelSchema) -> None:
     if not isinstance(rec, dict):
         rep.add(path, "case record must be an object", key)
         return
@@ -182,9 +184,36 @@ def check_case(rep: _Report, path: Path, key: str, rec: Any, schema: LabelSchema
         for level, items in (levels.items() if isinstance(levels, dict) else []):
             for j, label in enumerate(items if isinstance(items, list) else [items]):
                 _check_label(rep, path, rid, f"split_labels.{view}.{level}[{j}]", schema, view, level, label)
+    _check_split_consistency(rep, path, rid, labels, split)
 
 
-def check_cases_file(path: Path, schema: LabelSchema, rep: _Report) -> set[str]:
+def _check_split_consistency(rep: Report, path: Path, rid: str, labels: Any, split: Any) -> None:
+    """split_labels should be the per-level union of the sentence annotations (warning, not error:
+    the public data gives no sentence labels to compare with, and older files may differ)."""
+    if not isinstance(labels, dict) or not isinstance(split, dict):
+        return
+    for zh, view in LABEL_KEY_TO_VIEW.items():
+        anns = labels.get(zh)
+        levels = split.get(view)
+        if not isinstance(anns, list) or not anns or not isinstance(levels, dict):
+            continue
+        from_sentences: dict[str, set[str]] = {}
+        for ann in anns:
+            if isinstance(ann, dict) and isinstance(ann.get("labels"), list):
+                for depth, label in enumerate(ann["labels"]):
+                    if isinstance(label, str):
+                        from_sentences.setdefault(f"level{depth + 1}", set()).add(label)
+        for level in sorted(set(from_sentences) | set(levels)):
+            have = {x for x in levels.get(level, []) if isinstance(x, str)} if isinstance(levels.get(level), list) else set()
+            for label in sorted(from_sentences.get(level, set()) - have):
+                rep.add(path, f"{label!r} is annotated on a sentence (labels.{zh}) but missing here", rid,
+                        f"split_labels.{view}.{level}", severity="warning")
+            for label in sorted(have - from_sentences.get(level, set())):
+                rep.add(path, f"{label!r} is on no sentence of labels.{zh}", rid, f"split_labels.{view}.{level}",
+                        severity="warning")
+
+
+def check_cases_file(path: Path, schema: LabelSchema, rep: Report) -> set[str]:
     data = rep.load(path)
     if data is None:
         return set()
@@ -207,7 +236,7 @@ def check_cases_file(path: Path, schema: LabelSchema, rep: _Report) -> set[str]:
 
 
 # ---------------------------------------------------------------- pools and judgments
-def check_pools(path: Path, rep: _Report) -> dict[str, list[str]]:
+def check_pools(path: Path, rep: Report) -> dict[str, list[str]]:
     data = rep.load(path)
     pools: dict[str, list[str]] = {}
     if not isinstance(data, dict):
@@ -228,7 +257,7 @@ def check_pools(path: Path, rep: _Report) -> dict[str, list[str]]:
     return pools
 
 
-def check_scores(path: Path, rep: _Report, pools: dict[str, list[str]] | None,
+def check_scores(path: Path, rep: Report, pools: dict[str, list[str]] | None,
                  reference: dict[str, dict[str, int]] | None = None) -> dict[str, dict[str, int]]:
     """sim_scores / top30: integer 0..8, judged candidates inside the pool, equal to the reference."""
     data = rep.load(path)
@@ -257,7 +286,29 @@ def check_scores(path: Path, rep: _Report, pools: dict[str, list[str]] | None,
     return out
 
 
-def check_golden(path: Path, rep: _Report, scores: dict[str, dict[str, int]]) -> None:
+def check_view_scores(path: Path, rep: Report, scores: dict[str, dict[str, int]]) -> None:
+    """labels/view_scores.json (builder output): allowed grade per view, and their sum = sim_scores."""
+    data = rep.load(path)
+    if not isinstance(data, dict):
+        return
+    for q, docs in data.items():
+        for c, grades in (docs.items() if isinstance(docs, dict) else []):
+            fld = f"{q}.{c}"
+            if not isinstance(grades, dict):
+                rep.add(path, "expected {aqbq, zyjd, ft}", q, fld)
+                continue
+            for view, allowed in VIEW_SCORES.items():
+                g = grades.get(view)
+                if g not in allowed or isinstance(g, bool):
+                    rep.add(path, f"{VIEWS[view]['name']} grade {g!r} not in {list(allowed)}", q, f"{fld}.{view}")
+            total = sum(grades.get(v, 0) for v in VIEW_SCORES if isinstance(grades.get(v), int))
+            if c in scores.get(q, {}) and scores[q][c] != total:
+                rep.add(path, f"view grades sum to {total} but sim_scores has {scores[q][c]}", q, fld)
+            elif c not in scores.get(q, {}):
+                rep.add(path, "pair has view grades but no sim_scores entry", q, fld)
+
+
+def check_golden(path: Path, rep: Report, scores: dict[str, dict[str, int]]) -> None:
     data = rep.load(path)
     if not isinstance(data, dict):
         return
@@ -270,7 +321,7 @@ def check_golden(path: Path, rep: _Report, scores: dict[str, dict[str, int]]) ->
             rep.add(path, f"candidate {c!r} has score >= {GOLDEN_MIN} but is not golden", q, c)
 
 
-def check_judgments(path: Path, rep: _Report, pools: dict[str, list[str]] | None) -> None:
+def check_judgments(path: Path, rep: Report, pools: dict[str, list[str]] | None) -> None:
     """labels/judgments.jsonl: {query, candidate, annotator, aqbq, zyjd, ft} per line."""
     seen: set[tuple[str, str, str]] = set()
     try:
@@ -305,7 +356,7 @@ def _default_schema_dir() -> Path:
     return Path(mirror) / "muser" / LAYOUT["schema"] if mirror else Path("legal_items")
 
 
-def validate_dataset(root: Path, rep: _Report, schema_dir: Path | None = None) -> None:
+def validate_dataset(root: Path, rep: Report, schema_dir: Path | None = None) -> None:
     schema_path = root / LAYOUT["schema"] if (root / LAYOUT["schema"]).is_dir() else (schema_dir or _default_schema_dir())
     schema = check_schema_dir(schema_path, rep)
     pools = check_pools(root / LAYOUT["pools"], rep)
@@ -322,6 +373,8 @@ def validate_dataset(root: Path, rep: _Report, schema_dir: Path | None = None) -
     scores = check_scores(root / LAYOUT["scores"], rep, pools)
     check_scores(root / LAYOUT["top30"], rep, pools, reference=scores)
     check_golden(root / LAYOUT["golden"], rep, scores)
+    if (root / LAYOUT["view_scores"]).exists():
+        check_view_scores(root / LAYOUT["view_scores"], rep, scores)
     if (root / LAYOUT["judgments"]).exists():
         check_judgments(root / LAYOUT["judgments"], rep, pools)
     cases = root / LAYOUT["cases"]
@@ -335,7 +388,7 @@ def validate_dataset(root: Path, rep: _Report, schema_dir: Path | None = None) -
 def validate_path(path: str | Path, *, schema_dir: str | Path | None = None) -> list[Issue]:
     """Validate a dataset folder, a schema folder or one MUSER file; returns every issue found."""
     path = Path(path)
-    rep = _Report()
+    rep = Report()
     sdir = Path(schema_dir) if schema_dir else None
     if path.is_dir():
         if (path / "aqbq.json").exists():

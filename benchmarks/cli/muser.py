@@ -51,6 +51,15 @@ def validate_muser(
             table.add_row(i.severity, where, i.record or "", i.field or "", i.message)
         console.print(table)
     console.print(f"{errors} error(s), {len(issues) - errors} warning(s) in {path}")
+    judgments = path if path.name.endswith(".jsonl") else path / "labels" / "judgments.jsonl"
+    if not errors and judgments.is_file():
+        from annotation.muser.judgments import agreement, read_judgments  # noqa: PLC0415
+
+        agree = agreement(read_judgments(judgments))
+        for view in ("aqbq", "zyjd", "ft"):
+            if agree.get(view):
+                console.print(f"agreement {view} ({agree['pairs_with_several_annotators']} pairs): "
+                              + ", ".join(f"{k}={v:.3f}" for k, v in agree[view].items()))
     raise typer.Exit(1 if errors else 0)
 
 
@@ -69,13 +78,15 @@ def build_muser(
     test_fraction: float = typer.Option(0.2, "--test-fraction"),
     seed: int = typer.Option(13, "--seed"),
     hf: bool = typer.Option(True, "--hf/--no-hf", help="Also write the HF (MTEB layout) folder under OUT/hf."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
     """Build a MUSER-style dataset: pools, 0-8 multi-view scores, golden labels, split, both layouts."""
     from builders.muser.build import BuildConfig, build_dataset, parse_ids  # noqa: PLC0415
 
     cfg = BuildConfig(cases=cases, out_dir=out, schema_dir=schema or _mirror_muser() / "legal_items",
                       queries=parse_ids(queries), n_queries=n_queries, sources=tuple(source), depth=depth,
-                      pool_size=pool_size, judgments=judgments, test_fraction=test_fraction, seed=seed, hf=hf)
+                      pool_size=pool_size, judgments=judgments, test_fraction=test_fraction, seed=seed, hf=hf,
+                      show_progress=not quiet)
     manifest = build_dataset(cfg)
     table = Table("count", "value")
     for k, v in manifest["counts"].items():
@@ -102,6 +113,7 @@ def tagger_train(
     lr: float = typer.Option(3e-5, "--lr"),
     max_length: int = typer.Option(128, "--max-length"),
     device: Optional[str] = typer.Option(None, "--device", help="cuda / mps / cpu (default: auto)."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads for torch (fine-tuning on CPU)."),
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
     """Dedupe sentences, split by seed, train, and print micro/macro P/R/F1 on the held-out split."""
@@ -110,7 +122,7 @@ def tagger_train(
     path = data or _mirror_muser() / "label_pred" / "all_test_sent_data_zy.json"
     report = train_and_evaluate(path, model=model, out_dir=out, seed=seed, test_fraction=test_fraction, limit=limit,
                                 epochs=epochs, batch_size=batch_size, lr=lr, max_length=max_length, device=device,
-                                show_progress=not quiet)
+                                threads=threads, show_progress=not quiet)
     table = Table("", "value")
     for k, v in report["split"].items():
         table.add_row(k, str(v))

@@ -12,20 +12,19 @@ Output (written to a temp folder, then renamed in):
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from annotation.agreement import cohen_kappa, fleiss_kappa
 from annotation.muser.files import LAYOUT, load_cases, write_json
-from annotation.muser.schema import VIEW_SCORES, CaseRecord, LabelSchema
-from annotation.muser.validate import _Report, check_cases_file, check_judgments, check_schema_dir
+from annotation.muser.judgments import PairJudgments, agreement, read_judgments
+from annotation.muser.schema import VIEW_SCORES, CaseRecord
+from annotation.muser.validate import Report, check_cases_file, check_judgments, check_schema_dir
 from builders.muser.pooling import pool
 from builders.muser.similarity import elements, model_grades, similarity
 
@@ -52,9 +51,10 @@ class BuildConfig:
     seed: int = 13
     hf: bool = True
     retriever_params: dict[str, Any] = field(default_factory=dict)
+    show_progress: bool = True
 
 
-def _fail_on_errors(rep: _Report) -> None:
+def _fail_on_errors(rep: Report) -> None:
     errors = [i for i in rep.issues if i.severity == "error"]
     if errors:
         more = f" (+{len(errors) - 3} more; run `bench validate muser`)" if len(errors) > 3 else ""
@@ -79,41 +79,9 @@ def _aggregate(grades: list[int], view: str) -> int:
     return min(g for g, c in counts.items() if c == best)
 
 
-def _agreement(per_pair: dict[tuple[str, str], dict[str, dict[str, int]]]) -> dict[str, Any]:
-    """Kappa per view over pairs judged by several annotators."""
-    out: dict[str, Any] = {}
-    multi = {k: v for k, v in per_pair.items() if len(v) >= 2}
-    if not multi:
-        return out
-    annotators = sorted({a for v in multi.values() for a in v})
-    out["pairs_with_several_annotators"] = len(multi)
-    out["annotators"] = annotators
-    for view in VIEW_SCORES:
-        entry: dict[str, float] = {}
-        sizes = {len(v) for v in multi.values()}
-        if len(sizes) == 1:
-            entry["fleiss_kappa"] = fleiss_kappa([[v[a][view] for a in sorted(v)] for v in multi.values()])
-        if len(annotators) == 2 and all(len(v) == 2 for v in multi.values()):
-            a, b = annotators
-            entry["cohen_kappa"] = cohen_kappa([v[a][view] for v in multi.values()],
-                                               [v[b][view] for v in multi.values()])
-        out[view] = entry
-    return out
-
-
-def _read_judgments(path: Path) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
-    per_pair: dict[tuple[str, str], dict[str, dict[str, int]]] = defaultdict(dict)
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            per_pair[(str(r["query"]), str(r["candidate"]))][str(r.get("annotator", ""))] = {
-                v: int(r[v]) for v in VIEW_SCORES}
-    return per_pair
-
-
 def build_dataset(cfg: BuildConfig) -> dict[str, Any]:
     """Validate inputs, pool, score, split and write both layouts; returns the build manifest."""
-    rep = _Report()
+    rep = Report()
     schema = check_schema_dir(Path(cfg.schema_dir), rep)
     _fail_on_errors(rep)
     assert schema is not None
@@ -132,23 +100,30 @@ def build_dataset(cfg: BuildConfig) -> dict[str, Any]:
     elems = {c: elements(r, schema) for c, r in cases.items()}
 
     rankings: dict[str, list[list[str]]] = {q: [] for q in queries}
-    for src in cfg.sources:
-        if src == "elements":
-            for q in queries:
-                scored = sorted(((c, similarity(elems[q], elems[c], schema)) for c in cases if c != q),
-                                key=lambda x: -x[1])     # stable: ties keep case-file order
-                rankings[q].append([c for c, _ in scored])
-        else:
-            for q, ranked in _retriever_rankings(src, cases, queries, cfg.depth, cfg.retriever_params).items():
-                rankings[q].append(ranked)
+    from rich.progress import Progress  # noqa: PLC0415
+
+    with Progress(disable=not cfg.show_progress, transient=True) as bar:
+        for src in cfg.sources:
+            if src == "elements":
+                task = bar.add_task("pooling: legal-element model", total=len(queries))
+                for q in queries:
+                    scored = sorted(((c, similarity(elems[q], elems[c], schema)) for c in cases if c != q),
+                                    key=lambda x: -x[1])     # stable: ties keep case-file order
+                    rankings[q].append([c for c, _ in scored])
+                    bar.advance(task)
+            else:
+                task = bar.add_task(f"pooling: {src}", total=1)
+                for q, ranked in _retriever_rankings(src, cases, queries, cfg.depth, cfg.retriever_params).items():
+                    rankings[q].append(ranked)
+                bar.advance(task)
     pools = {q: pool(rankings[q], depth=cfg.depth, query_id=q, size=cfg.pool_size) for q in queries}
 
-    per_pair: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+    per_pair: PairJudgments = {}
     added = 0
     if cfg.judgments is not None:
         check_judgments(Path(cfg.judgments), rep, None)
         _fail_on_errors(rep)
-        per_pair = _read_judgments(Path(cfg.judgments))
+        per_pair = read_judgments(cfg.judgments)
         for q, c in per_pair:       # a judged pair always belongs to its pool (appended after the pooled ones)
             if q not in pools or c not in cases or c == q:
                 rep.add(cfg.judgments, f"pair ({q}, {c}) is not a (query, other case) of this build", f"{q}/{c}")
@@ -186,7 +161,7 @@ def build_dataset(cfg: BuildConfig) -> dict[str, Any]:
         "counts": {"cases": len(cases), "queries": len(queries), "pairs": sum(len(p) for p in pools.values()),
                    "pairs_from_judgments": n_human, "judged_added_to_pools": added, "train": len(split["train"]), "test": len(split["test"]),
                    "golden": sum(1 for q in sim_scores for s in sim_scores[q].values() if s >= GOLDEN_MIN)},
-        "agreement": _agreement(per_pair),
+        "agreement": agreement(per_pair),
         "judgments": str(cfg.judgments) if cfg.judgments else None,
     }
     out = Path(cfg.out_dir)

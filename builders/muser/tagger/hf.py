@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from builders.muser.tagger.data import Example
+from builders.muser.tagger.data import Example, TaggerDataError
 
 
 def pick_device(device: str | None = None) -> str:
@@ -37,6 +37,7 @@ class HFTaggerConfig:
     max_length: int = 128
     seed: int = 13
     device: str | None = None
+    threads: int | None = None      # CPU threads for torch (1 avoids thread thrashing on a busy machine)
 
     def params(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
@@ -49,29 +50,40 @@ class HFTagger:
 
     @classmethod
     def train(cls, config: HFTaggerConfig, examples: Sequence[Example], *, show_progress: bool = True,
-              losses: list[float] | None = None) -> "HFTagger":
+              losses: list[float] | None = None, checkpoint_dir: str | Path | None = None) -> "HFTagger":
+        """Fine-tune; with `checkpoint_dir`, save after each epoch and resume from the last one saved."""
         import torch  # noqa: PLC0415
+        from rich.progress import Progress  # noqa: PLC0415
         from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
 
-        random.seed(config.seed)
-        torch.manual_seed(config.seed)
+        from builders.muser.tagger import checkpoint  # noqa: PLC0415
+
+        if config.threads:
+            torch.set_num_threads(config.threads)
         device = pick_device(config.device)
         labels = sorted({x for e in examples for x in e.labels})
         index = {x: i for i, x in enumerate(labels)}
-        tokenizer = AutoTokenizer.from_pretrained(config.model)
+        done = checkpoint.progress(Path(checkpoint_dir)) if checkpoint_dir else None
+        if done is not None and done["labels"] != labels:
+            raise TaggerDataError(f"{checkpoint_dir}: checkpoint was trained on other labels; use a new --out")
+        start_epoch = done["epochs_done"] if done else 0
+        source = str(checkpoint_dir) if done else config.model
+        torch.manual_seed(config.seed)
+        tokenizer = AutoTokenizer.from_pretrained(source)
         model = AutoModelForSequenceClassification.from_pretrained(
-            config.model, num_labels=len(labels), problem_type="multi_label_classification",
+            source, num_labels=len(labels), problem_type="multi_label_classification",
             id2label=dict(enumerate(labels)), label2id=index).to(device)
         opt = torch.optim.AdamW(model.parameters(), lr=config.lr)
-        order = list(range(len(examples)))
-        steps = config.epochs * ((len(order) + config.batch_size - 1) // config.batch_size)
-        from rich.progress import Progress  # noqa: PLC0415
-
+        if done:
+            checkpoint.load_optimizer(Path(checkpoint_dir), opt)
+        per_epoch = (len(examples) + config.batch_size - 1) // config.batch_size
         model.train()
         with Progress(disable=not show_progress, transient=True) as bar:
-            task = bar.add_task("fine-tuning tagger", total=steps)
-            for _ in range(config.epochs):
-                random.shuffle(order)
+            task = bar.add_task("fine-tuning tagger", total=config.epochs * per_epoch, completed=start_epoch * per_epoch)
+            for epoch in range(start_epoch, config.epochs):
+                order = list(range(len(examples)))
+                random.Random(config.seed + epoch).shuffle(order)
+                torch.manual_seed(config.seed + epoch)
                 for start in range(0, len(order), config.batch_size):
                     batch = [examples[i] for i in order[start:start + config.batch_size]]
                     enc = tokenizer([e.sentence for e in batch], truncation=True, max_length=config.max_length,
@@ -87,6 +99,8 @@ class HFTagger:
                     if losses is not None:
                         losses.append(float(out.loss.detach()))
                     bar.advance(task)
+                if checkpoint_dir:
+                    checkpoint.save(Path(checkpoint_dir), model, tokenizer, opt, epoch + 1, labels, config.params())
         model.eval()
         return cls(model, tokenizer, labels, device, config.max_length)
 

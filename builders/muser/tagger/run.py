@@ -13,7 +13,8 @@ from builders.muser.tagger.metrics import multilabel_prf
 def train_and_evaluate(data: str | Path, *, model: str = "linear", out_dir: str | Path | None = None,
                        seed: int = 13, test_fraction: float = 0.2, limit: int | None = None,
                        epochs: int = 3, batch_size: int = 32, lr: float = 3e-5, max_length: int = 128,
-                       device: str | None = None, show_progress: bool = True) -> dict[str, Any]:
+                       device: str | None = None, threads: int | None = None,
+                       show_progress: bool = True) -> dict[str, Any]:
     """`model="linear"` is the CPU baseline; anything else is an HF checkpoint name or path."""
     start = time.time()
     prepared = prepare(data, test_fraction=test_fraction, seed=seed, limit=limit)
@@ -27,8 +28,9 @@ def train_and_evaluate(data: str | Path, *, model: str = "linear", out_dir: str 
         from builders.muser.tagger.hf import HFTagger, HFTaggerConfig, pick_device  # noqa: PLC0415
 
         cfg = HFTaggerConfig(model=model, epochs=epochs, batch_size=batch_size, lr=lr, max_length=max_length,
-                             seed=seed, device=pick_device(device))
-        tagger = HFTagger.train(cfg, prepared.train, show_progress=show_progress)
+                             seed=seed, device=pick_device(device), threads=threads)
+        ckpt = Path(out_dir) / "checkpoint" if out_dir is not None else None
+        tagger = HFTagger.train(cfg, prepared.train, show_progress=show_progress, checkpoint_dir=ckpt)
         params = cfg.params()
     scores = multilabel_prf([e.labels for e in prepared.test], tagger.predict(texts))
     report = {"data": str(data), "seed": seed, "test_fraction": test_fraction, "split": prepared.stats,

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from annotation.muser.validate import validate_path
-from tests.muser_support import FIXTURES, muser_dir, shared_data  # noqa: F401
+from tests.muser_support import FIXTURES, built_dataset, muser_dir  # noqa: F401
 
 REAL_FILES = ["legal_items/aqbq.json", "legal_items/zyjd.json", "legal_items/ft.json", "cases/cands_by_query.json",
               "cases/train_test.json", "labels/sim_scores.json", "labels/top30_dict.json", "labels/golden_labels.json"]
@@ -134,3 +134,20 @@ def test_judgments_errors_have_line_numbers(tmp_path):
     assert any(i.line == n - 1 and i.field == "zyjd" and "not in [0, 1, 3]" in i.message for i in issues)
     assert any(i.line == n - 1 and "duplicate judgment" in i.message for i in issues)
     assert any(i.line == n and "not valid JSON" in i.message for i in issues)
+
+
+def test_built_dataset_view_scores_and_split_label_consistency(built_dataset, tmp_path):
+    root = tmp_path / "ds"
+    shutil.copytree(built_dataset, root)
+    views = _load(root / "labels/view_scores.json")
+    q, c = "104", "105"
+    views[q][c]["zyjd"] = 2                                              # dispute focus allows 0/1/3
+    _dump(root / "labels/view_scores.json", views)
+    cases = _load(root / "cases/cases_pool.json")
+    cases["102"]["split_labels"]["aqbq"]["level3"].remove("银行转账交付借款")  # still on a sentence
+    _dump(root / "cases/cases_pool.json", cases)
+    issues = validate_path(root)
+    assert _find(issues, "view_scores.json", q, f"{q}.{c}.zyjd", ["not in [0, 1, 3]"])
+    assert _find(issues, "view_scores.json", q, f"{q}.{c}", ["sum to"])
+    assert any(i.record == "102" and i.field == "split_labels.aqbq.level3" and i.severity == "warning"
+               and "银行转账交付借款" in i.message for i in issues)

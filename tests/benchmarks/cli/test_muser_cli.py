@@ -7,7 +7,7 @@ import sys
 from typer.testing import CliRunner
 
 from benchmarks.cli import app
-from tests.muser_support import FIXTURES, REPO, muser_dir, shared_data  # noqa: F401
+from tests.muser_support import FIXTURES, REPO, muser_dir  # noqa: F401
 
 runner = CliRunner()
 
@@ -21,7 +21,7 @@ def test_build_validate_and_run_fixture_dataset(tmp_path, muser_dir, shared_data
     assert r.exit_code == 0, r.output
     assert "kappa aqbq" in r.output and (out / "hf" / "README.md").exists()
     r = runner.invoke(app, ["validate", "muser", str(out), "--no-warnings"])
-    assert r.exit_code == 0 and "0 error(s)" in r.output, r.output
+    assert r.exit_code == 0 and "0 error(s)" in r.output and "agreement zyjd (8 pairs)" in r.output, r.output
     r = runner.invoke(app, ["run", "muser", "--data-dir", str(out), "--retriever", "elements", "--split", "all",
                             "-o", str(tmp_path / "runs"), "-q"])
     assert r.exit_code == 0, r.output

@@ -2,7 +2,6 @@ import pytest
 
 from benchmarks.tasks.base import RunOptions
 from benchmarks.tasks.registry import get_task
-from tests.muser_support import shared_data  # noqa: F401
 
 
 def test_lecard_committed_runs_with_the_muser_protocol(shared_data, monkeypatch):

@@ -5,7 +5,7 @@ import pytest
 
 from benchmarks.tasks.base import RunOptions, TaskError
 from benchmarks.tasks.registry import get_task
-from tests.muser_support import built_dataset, muser_dir, shared_data  # noqa: F401
+from tests.muser_support import built_dataset, muser_dir  # noqa: F401
 
 RUNS = ["bm25", "tfidf", "lmir", "labels", "lfm"]
 
@@ -73,3 +73,31 @@ def test_rerank_pools_with_bm25_on_built_dataset(built_dataset, tmp_path):
 def test_retriever_without_texts_is_a_clear_error(muser_dir):
     with pytest.raises(TaskError, match="needs the case texts"):
         get_task("muser").evaluate(RunOptions(retriever="bm25", data_dir=muser_dir))
+
+
+def test_mode_picks_the_main_score(muser_dir):
+    task = get_task("muser")
+    run = muser_dir / "predictions/labels_top100.json"
+    std = task.evaluate(RunOptions(run_file=run, data_dir=muser_dir, mode="standard"))
+    assert std.main_score["set"] == "standard" and std.main_score["metric"] == "nDCG@10"
+    head = task.evaluate(RunOptions(run_file=run, data_dir=muser_dir, mode="paper-head"))
+    assert head.main_score["value"] == head.metrics["paper-head"]["NDCG@30"]
+    with pytest.raises(TaskError, match="unknown --mode"):
+        task.evaluate(RunOptions(run_file=run, data_dir=muser_dir, mode="strict"))
+
+
+def test_standard_set_agrees_with_ir_measures(muser_dir):
+    """A second implementation (ir_measures) gives the same standard values on all 100 queries."""
+    ir_measures = pytest.importorskip("ir_measures")
+    from benchmarks.tasks.muser import ranked_to_run
+
+    r = get_task("muser").evaluate(RunOptions(run_file=muser_dir / "predictions/lmir_top100.json", data_dir=muser_dir,
+                                              split="all"))
+    scores = json.loads((muser_dir / "labels/sim_scores.json").read_text())
+    run = ranked_to_run(json.loads((muser_dir / "predictions/lmir_top100.json").read_text()))
+    graded = ir_measures.calc_aggregate([ir_measures.nDCG @ 10, ir_measures.nDCG @ 30], scores, run)
+    binary = ir_measures.calc_aggregate([ir_measures.P(rel=5) @ 10, ir_measures.AP(rel=5)], scores, run)
+    assert r.metrics["standard"]["nDCG@10"] == pytest.approx(graded[ir_measures.nDCG @ 10], abs=1e-4)
+    assert r.metrics["standard"]["nDCG@30"] == pytest.approx(graded[ir_measures.nDCG @ 30], abs=1e-4)
+    assert r.metrics["standard"]["P@10"] == pytest.approx(binary[ir_measures.P(rel=5) @ 10], abs=1e-4)
+    assert r.metrics["standard"]["MAP"] == pytest.approx(binary[ir_measures.AP(rel=5)], abs=1e-4)

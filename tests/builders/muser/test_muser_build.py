@@ -6,7 +6,7 @@ import pytest
 from annotation.agreement import cohen_kappa
 from annotation.muser.validate import validate_path
 from builders.muser.build import BuildConfig, BuildError, build_dataset
-from tests.muser_support import FIXTURES, built_dataset, muser_dir, shared_data  # noqa: F401
+from tests.muser_support import FIXTURES, built_dataset, muser_dir  # noqa: F401
 
 
 def _j(p):

@@ -5,7 +5,7 @@ import pytest
 from annotation.muser.schema import LabelSchema
 from builders.muser.pooling import pool
 from builders.muser.similarity import grade, similarity, view_similarity
-from tests.muser_support import muser_dir, shared_data  # noqa: F401
+from tests.muser_support import muser_dir  # noqa: F401
 
 
 def test_level_weighted_cosine_by_hand(muser_dir):
