@@ -35,8 +35,9 @@ def make_modules(backend: str, lang: str, *, seed: int = 0, chat: Any = None, **
         for key in ("ae_model", "qg_model", "reader_model"):
             if not opts.get(key):
                 raise QADataError(f"backend hf needs {key} (an HF checkpoint name or local path)")
+        qg_extra = {k: opts[k] for k in ("max_question_tokens", "window_chars") if k in opts}
         return Modules(HFAnswerExtractor(opts["ae_model"], lang, seed=seed, **train),
-                       HFQuestionGenerator(opts["qg_model"], lang, seed=seed, **train),
+                       HFQuestionGenerator(opts["qg_model"], lang, seed=seed, **train, **qg_extra),
                        HFReader(opts["reader_model"], lang, seed=seed, **train))
     if backend == "llm":
         from builders.qasnowball.llm_qg import LLMAnswerExtractor, LLMQuestionGenerator

@@ -165,6 +165,7 @@ class Snowball:
                         kept.append(self._record(t, doc, p, v.scores, model_names))
                 if prog:
                     prog.advance(task)
+        models = {"extractor": m.extractor.params(), "generator": m.generator.params(), "reader": m.reader.params()}
         s0_in = sum(r["id"] in s0_ids for r in S)
         scores = [r["meta"]["scores"]["filter"] for r in kept]
         log = {

@@ -50,6 +50,12 @@ class HashedLogit:
             return np.zeros(0)
         return self.clf.decision_function(self.hasher.transform(feats))
 
+    def score_matrix(self, X) -> np.ndarray:
+        """Scores of already hashed rows (see `hasher`)."""
+        if self.clf is None:
+            raise RuntimeError("ranker used before fit()")
+        return self.clf.decision_function(X)
+
     def params(self) -> dict[str, Any]:
         return {"model": "sgd-logistic", "epochs": self.epochs, "alpha": self.alpha, "seed": self.seed,
                 "n_seen": self.n_seen}

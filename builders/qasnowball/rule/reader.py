@@ -60,14 +60,24 @@ class RuleReader:
         self.last_fit = {"examples": len(examples), "used": used, "no_candidate_matches_gold": skipped,
                          "rows": len(labels)}
 
-    def answer(self, items: Sequence[tuple[str, str]]) -> list[Answer]:
-        out: list[Answer] = []
+    def prepare(self, items: Sequence[tuple[str, str]]) -> list[tuple[list, Any]]:
+        """Candidates and hashed features of (context, question) pairs; reusable across fitted models."""
+        out = []
         for context, question in items:
             spans, rows = self._rows(context, question)
+            out.append((spans, self.model.hasher.transform(rows) if rows else None))
+        return out
+
+    def answer(self, items: Sequence[tuple[str, str]]) -> list[Answer]:
+        return self.answer_prepared(self.prepare(items))
+
+    def answer_prepared(self, prepared: Sequence[tuple[list, Any]]) -> list[Answer]:
+        out: list[Answer] = []
+        for spans, X in prepared:
             if not spans:
                 out.append(Answer(0, "", 0.0))
                 continue
-            scores = self.model.score(rows)
+            scores = self.model.score_matrix(X)
             best = int(np.argmax(scores))
             p = np.exp(scores - scores.max())
             sp = spans[best]
