@@ -54,12 +54,11 @@ def _plant(trace, kind):
         acts[i]["details"]["text"] = "这句话从未出现在可见窗口里"
         return t, f"actions[{i}].details.text"
     if kind == "quote_in_page_mode":
-        i = _first(t, A.QUOTE)
-        acts.insert(i, dict(copy.deepcopy(acts[i]), step=acts[i]["step"]))   # quote right after a search...
-        j = _first(t, A.SEARCH)
-        moved = acts.pop(i)
-        moved["step"] = acts[j]["step"] + 1
-        acts.insert(j + 1, moved)
+        j = _first(t, A.SEARCH)                       # a real quote, replayed right after the search
+        acts.insert(j + 1, copy.deepcopy(acts[_first(t, A.QUOTE)]))
+        for k in range(j + 1, len(acts) - 1):
+            acts[k]["step"] = acts[k - 1]["step"] + 1
+        acts[-1]["step"] = acts[-2]["step"]
         return t, f"actions[{j + 1}].action"
     if kind == "merge_two":
         i = _first(t, A.MERGE)
