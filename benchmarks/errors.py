@@ -8,6 +8,8 @@ from __future__ import annotations
 from benchmarks.tasks.base import TaskError
 from retrieval.base import RetrieverError
 from builders.webcpm.errors import WebCPMError
+from builders.common.jobs import JobError  # ultrachat: builder jobs (resume, shards, bad inputs)
+from builders.llm.base import BackendError  # ultrachat: chat backends
 
 
 class DataError(Exception):
@@ -20,4 +22,6 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     RetrieverError,
     FileNotFoundError,
     WebCPMError,
+    JobError,  # ultrachat
+    BackendError,  # ultrachat
 )

@@ -15,6 +15,7 @@ from benchmarks.cli import run as _run  # noqa: E402,F401
 from benchmarks.cli import list_ as _list  # noqa: E402,F401
 from benchmarks.cli import data as _data  # noqa: E402,F401
 from benchmarks.cli import webcpm as _webcpm  # noqa: E402,F401
+from benchmarks.cli import ultrachat as _ultrachat  # noqa: E402,F401
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ EXPORTERS: dict[str, str] = {
     "webcpm": "benchmarks.export.webcpm:export",
 
     # --- UltraChat outputs ---
+    "ultrachat": "benchmarks.export.ultrachat:export",
 }
 
 
