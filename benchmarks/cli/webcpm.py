@@ -25,8 +25,13 @@ def _dureader_file(corpus: Optional[Path]) -> Path:
 def build_webcpm(
     out: Path = typer.Argument(..., help="Trace file to write (JSONL, one WebCPM record per line)."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="DuReader-format JSONL (default: dureader_demo dev)."),
-    policy: str = typer.Option("oracle", "--policy", help="oracle | replay"),
+    policy: str = typer.Option("oracle", "--policy", help="oracle | replay | llm"),
     replay: Optional[Path] = typer.Option(None, "--replay", help="Trace file to replay (policy replay)."),
+    llm_backend: str = typer.Option("transformers", "--llm-backend", help="builders.llm backend: openai | transformers | vllm."),
+    llm_model: Optional[str] = typer.Option(None, "--llm-model", help="Model name or path for --policy llm."),
+    llm_option: list[str] = typer.Option([], "--llm-option", help="Backend option KEY=VALUE (e.g. base_url=..., device=cpu)."),
+    llm_max_tokens: int = typer.Option(128, "--llm-max-tokens", help="Tokens per LLM reply."),
+    llm_answer: bool = typer.Option(False, "--llm-answer", help="Also write the answer with the LLM (default: extractive)."),
     retriever: str = typer.Option("bm25", "--retriever", "-r", help="Search engine: any retrieval registry name."),
     seed: int = typer.Option(0, "--seed", help="Seeds trace ids and the clock."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N questions."),
@@ -53,13 +58,46 @@ def build_webcpm(
         traces = {str(r.get("_id")): r for _, r in load_records(replay) if isinstance(r, dict)}
         traces.update({r.get("question", ""): r for r in list(traces.values())})
         pol = ReplayPolicy(traces=traces)
+    elif policy == "llm":
+        pol, answer = _llm_policy(llm_backend, llm_model, llm_option, llm_max_tokens, seed, llm_answer)
     else:
-        raise WebCPMError(f"--policy {policy!r}: oracle | replay (the LLM policy is driven from Python with a "
-                          "builders.llm ChatBackend: builders.webcpm.policies.llm.LLMPolicy)")
+        raise WebCPMError(f"--policy {policy!r}: oracle | replay | llm")
     web = LocalWeb(pages, create(retriever, lang="zh"), show_progress=not quiet)
     summary = build_traces(questions, web, pol, out, seed=seed, resume=resume, show_progress=not quiet,
-                           meta={"corpus": str(_dureader_file(corpus))})
+                           meta={"corpus": str(_dureader_file(corpus))},
+                           answer=answer if policy == "llm" else None)
     console.print(f"traces: {summary['out']} ({summary['written']} written, {summary['skipped']} resumed)")
+
+
+def _llm_policy(kind: str, model: Optional[str], options: list[str], max_tokens: int, seed: int, llm_answer: bool):
+    """LLMPolicy over a builders.llm backend (secrets such as API keys come from the environment only)."""
+    import json  # noqa: PLC0415
+
+    from builders.llm import Sampling, create_backend  # noqa: PLC0415
+    from builders.webcpm.answer import extractive_answer, llm_answer as write_answer  # noqa: PLC0415
+    from builders.webcpm.policies.llm import LLMPolicy  # noqa: PLC0415
+
+    if not model:
+        raise WebCPMError("--policy llm needs --llm-model NAME_OR_PATH")
+    opts: dict[str, object] = {}
+    for item in options:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise WebCPMError(f"--llm-option {item!r}: expected KEY=VALUE")
+        try:
+            opts[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            opts[key] = raw
+    backend = create_backend(kind, model, **opts)
+    sampling = Sampling(temperature=0.0, max_tokens=max_tokens, seed=seed)
+    policy = LLMPolicy(backend, sampling=sampling)
+
+    def answer(question: str, facts: list[str]) -> str:
+        if llm_answer and facts:
+            return write_answer(backend, question, facts, Sampling(temperature=0.0, max_tokens=512, seed=seed))
+        return extractive_answer(question, facts)
+
+    return policy, answer
 
 
 @build_app.command("webcpm-tasks")
