@@ -102,6 +102,15 @@ def test_planted_violation_is_caught(real_trace, kind):
     assert all(i.record == real_trace["_id"] and i.file == "corrupted.jsonl" for i in issues)
 
 
+def test_wrong_types_are_reported_not_raised(real_trace):
+    bad = copy.deepcopy(real_trace)
+    bad["answer"] = ["not", "a", "string"]
+    bad["actions"][2] = "RECORD_CLOSE"
+    bad["actions"][4]["details"] = None
+    fields = {i.field for i in validate_record(bad)}
+    assert {"answer", "actions[2]", "actions[4].details"} <= fields
+
+
 def test_all_violations_of_a_file_are_listed_with_lines(real_trace, tmp_path):
     kinds = ["step_plus_one", "load_visible_href", "merge_two", "citation"]
     path = tmp_path / "bad.jsonl"
