@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from benchmarks.cli.app import build_app, console, validate_app
+from benchmarks.cli.app import build_app, console, stats_app, validate_app
 from builders.webcpm.errors import WebCPMError
 
 
@@ -100,6 +100,30 @@ def _llm_policy(kind: str, model: Optional[str], options: list[str], max_tokens:
     return policy, answer
 
 
+@build_app.command("webcpm-recover")
+def build_webcpm_recover(
+    prompts: Path = typer.Argument(..., help="Released action-prediction output (inference/output/test_output.json)."),
+    out: Path = typer.Argument(..., help="Trace file to write (JSONL)."),
+) -> None:
+    """Read the released prompts back into trace records (hrefs and spaces are not recoverable)."""
+    import json  # noqa: PLC0415
+    import os  # noqa: PLC0415
+
+    from builders.webcpm.recover import recover_traces  # noqa: PLC0415
+
+    if not prompts.exists():
+        raise WebCPMError(f"{prompts}: file not found")
+    try:
+        traces = recover_traces(prompts)
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise WebCPMError(f"{prompts}: not a WebCPM action-prediction output ({exc})") from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in traces), encoding="utf-8")
+    os.replace(tmp, out)
+    console.print(f"{out}: {len(traces)} traces ({sum(len(t['actions']) for t in traces)} actions)")
+
+
 @build_app.command("webcpm-tasks")
 def build_webcpm_tasks(
     traces: Path = typer.Argument(..., help="Trace file (JSONL / {'data': [...]} JSON)."),
@@ -152,3 +176,27 @@ def validate_webcpm(
         console.print(f"[red]{len(issues)} issue(s)[/]")
         raise typer.Exit(1)
     console.print("[green]ok[/]: no issues")
+
+
+@stats_app.command("webcpm")
+def stats_webcpm(file: Path = typer.Argument(..., help="Trace file (JSONL / JSON).")) -> None:
+    """Lengths (chars, as the paper's Table 1), actions and facts per trace, action counts."""
+    from rich.table import Table  # noqa: PLC0415
+
+    from builders.webcpm.stats import PAPER, trace_stats  # noqa: PLC0415
+
+    if not file.exists():
+        raise WebCPMError(f"{file}: file not found")
+    stats = trace_stats(file)
+    table = Table(title=f"WebCPM traces: {file}")
+    for col in ("statistic", "this file", "WebCPM paper"):
+        table.add_column(col)
+    for key, value in stats.items():
+        if key == "actions":
+            continue
+        paper = PAPER.get(key)
+        fmt = (lambda v: f"{v:.2f}" if isinstance(v, float) else str(v))
+        table.add_row(key, fmt(value), "" if paper is None else fmt(paper))
+    for name, count in stats["actions"].items():
+        table.add_row(f"  {name}", str(count), "")
+    console.print(table)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from benchmarks.cli import app
@@ -100,3 +101,22 @@ def test_llm_policy_through_the_transformers_backend(shared_data, tmp_path):
         assert rec["actions"][0]["action"] == "RECORD_START" and rec["actions"][-1]["action"] == "RECORD_CLOSE"
     res = CliRunner().invoke(app, ["build", "webcpm", str(out), "--corpus", str(corpus), "--policy", "llm"])
     assert "--llm-model" in str(res.exception)
+
+
+def test_recover_and_stats_cli(test_output, tmp_path):
+    from builders.webcpm.stats import trace_stats
+
+    out = tmp_path / "recovered.jsonl"
+    runner = CliRunner()
+    res = runner.invoke(app, ["build", "webcpm-recover", str(test_output), str(out)])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(app, ["validate", "webcpm", str(out)]).exit_code == 0
+    stats = trace_stats(out)
+    gold = [json.loads(x)["answer"] for x in test_output.read_text(encoding="utf-8").splitlines()]
+    # every gold action of the file is in the traces, except the truncated trace's last one
+    assert stats["actions"]["TRIGGER_SCROLL_DOWN"] == gold.count("下翻") - 1
+    assert stats["actions"]["ADD_DIGEST"] == gold.count("新增摘要")
+    assert stats["actions"]["LOAD_PAGE_DETAIL"] == sum(gold.count(w) for w in ("一号页面", "二号页面", "三号页面"))
+    assert stats["traces"] == 4 and stats["actions_per_trace"] == pytest.approx(163 / 4)
+    res = runner.invoke(app, ["stats", "webcpm", str(out)])
+    assert res.exit_code == 0 and "actions_per_trace" in res.output and "40.75" in res.output
