@@ -100,7 +100,8 @@ def validate_record(rec: Any, file: str = "<memory>", line: int | None = None) -
         c.err("digests", f"record digests ({len(final)} facts) differ from the quote/merge history "
                          f"({len(expected)} facts)")
     n_facts = len(final or [])
-    for m in CITATION.finditer(rec.get("answer") or "" if isinstance(rec.get("answer"), str) else ""):
+    answer = rec["answer"] if isinstance(rec.get("answer"), str) else ""
+    for m in CITATION.finditer(answer):
         i = int(m.group(1) or m.group(2))
         if not 1 <= i <= n_facts:
             c.err("answer", f"citation {m.group(0)} outside the {n_facts} facts")

@@ -13,6 +13,11 @@ def export(out_dir: Path, *, source: Path | None = None) -> Path:
     """HF-loadable folder (configs action/query/fact/synthesis, splits train/dev/test) from a trace file."""
     if source is None:
         raise WebCPMError("webcpm export needs --source TRACES.jsonl (built with `bench build webcpm`)")
+    source = Path(source)
+    if source.is_dir():                     # a build folder: its traces.jsonl
+        source = source / "traces.jsonl"
+    if not source.is_file():
+        raise WebCPMError(f"--source {source}: trace file not found")
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.work."))

@@ -65,6 +65,7 @@ class LLMPolicy:
 
     def run(self, browser: Browser, question: dict[str, Any]) -> dict[str, Any]:
         browser.start()
+        first_call = len(self.log)
         failures = unparsed = 0
         calls = 0
         while not browser.closed and calls < 3 * browser.max_steps:
@@ -93,5 +94,5 @@ class LLMPolicy:
                 browser.close()
         if not browser.closed:
             browser.close()
-        return {"policy": self.name, "model": getattr(self.backend, "model", ""), "llm_calls": len(self.log),
+        return {"policy": self.name, "model": getattr(self.backend, "model", ""), "llm_calls": len(self.log) - first_call,
                 "unparsed_replies": unparsed, "refusals": len(browser.refusals)}

@@ -54,12 +54,11 @@ def _plant(trace, kind):
         acts[i]["details"]["text"] = "这句话从未出现在可见窗口里"
         return t, f"actions[{i}].details.text"
     if kind == "quote_in_page_mode":
-        i = _first(t, A.QUOTE)
-        acts.insert(i, dict(copy.deepcopy(acts[i]), step=acts[i]["step"]))   # quote right after a search...
-        j = _first(t, A.SEARCH)
-        moved = acts.pop(i)
-        moved["step"] = acts[j]["step"] + 1
-        acts.insert(j + 1, moved)
+        j = _first(t, A.SEARCH)                       # a real quote, replayed right after the search
+        acts.insert(j + 1, copy.deepcopy(acts[_first(t, A.QUOTE)]))
+        for k in range(j + 1, len(acts) - 1):
+            acts[k]["step"] = acts[k - 1]["step"] + 1
+        acts[-1]["step"] = acts[-2]["step"]
         return t, f"actions[{j + 1}].action"
     if kind == "merge_two":
         i = _first(t, A.MERGE)
@@ -101,6 +100,15 @@ def test_planted_violation_is_caught(real_trace, kind):
     assert issues, kind
     assert field in {i.field for i in issues}, (kind, [str(i) for i in issues])
     assert all(i.record == real_trace["_id"] and i.file == "corrupted.jsonl" for i in issues)
+
+
+def test_wrong_types_are_reported_not_raised(real_trace):
+    bad = copy.deepcopy(real_trace)
+    bad["answer"] = ["not", "a", "string"]
+    bad["actions"][2] = "RECORD_CLOSE"
+    bad["actions"][4]["details"] = None
+    fields = {i.field for i in validate_record(bad)}
+    assert {"answer", "actions[2]", "actions[4].details"} <= fields
 
 
 def test_all_violations_of_a_file_are_listed_with_lines(real_trace, tmp_path):

@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sklearn.metrics import f1_score
 
 from annotation.webcpm.actions import SCORED_WORDS, WORDS
 from benchmarks.metrics.action_f1 import score_actions
+
+
+@pytest.fixture(scope="module")
+def test_output(shared_data: Path) -> Path:
+    """The released action-prediction output (159 prompts from real human traces)."""
+    return shared_data / "webcpm" / "inference" / "output" / "test_output.json"
 
 
 @pytest.fixture(scope="module")

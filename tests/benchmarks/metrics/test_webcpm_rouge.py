@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jieba
 import pytest
 
 from benchmarks.metrics.novelty import novelty
 from benchmarks.metrics.rouge import rouge_l, rouge_l_max, segment
+
+
+@pytest.fixture(scope="module")
+def test_output(shared_data: Path) -> Path:
+    """The released action-prediction output (159 prompts from real human traces)."""
+    return shared_data / "webcpm" / "inference" / "output" / "test_output.json"
 
 
 def test_paper_protocol_equals_the_rouge_package_on_real_text(test_output):

@@ -15,6 +15,12 @@ from builders.webcpm.recover import recover_traces
 
 
 @pytest.fixture(scope="module")
+def test_output(shared_data: Path) -> Path:
+    """The released action-prediction output (159 prompts from real human traces)."""
+    return shared_data / "webcpm" / "inference" / "output" / "test_output.json"
+
+
+@pytest.fixture(scope="module")
 def tasks_dir(test_output, tmp_path_factory) -> Path:
     """Module datasets converted from the 4 real (recovered) traces; answers from the answer step."""
     traces = recover_traces(test_output)
@@ -35,7 +41,8 @@ def _write(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def test_released_output_through_the_runner(test_output, tmp_path):
+def test_released_output_through_the_runner(test_output, shared_data, tmp_path, monkeypatch):
+    monkeypatch.setenv("BENCH_DATA_MIRROR", str(shared_data))      # gold from the data registry
     result, path = run_task("webcpm-action", RunOptions(predictions=test_output, output=tmp_path, mode="strict"))
     saved = load_result(path)
     assert saved.metrics["paper"]["undecodable"] == 21.0 and saved.metrics["strict"]["scored"] == 159.0
