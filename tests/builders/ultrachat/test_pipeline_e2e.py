@@ -36,15 +36,15 @@ def inputs(tmp_path_factory, uc_data) -> dict[str, Path]:
     cfg = {"sectors": [1, 2, 3], "seed": 7,
            "sector1": {"meta_concepts": ["Food and drink"], "subtopics_per_concept": [1, 1],
                        "questions_per_subtopic": 2, "expanded_per_question": 0, "rounds": [2, 2]},
-           "sector2": {"material_types": ["Emails"], "instructions_per_type": 2, "rewrite_fraction": 0.5,
+           "sector2": {"material_types": ["Emails"], "instructions_per_type": 1, "rewrite_fraction": 1.0,
                        "rounds": [2, 2]},
            "sector3": {"materials": str(d / "materials.jsonl"), "instructions_per_material": 2,
-                       "max_material_chars": 300, "rounds": [2, 2]},
-           "seeds_sampling": {"temperature": 0.7, "max_tokens": 80},
-           "assistant_sampling": {"temperature": 0.7, "max_tokens": 80},
-           "user_sampling": {"temperature": 0.9, "max_tokens": 40},
+                       "max_material_chars": 200, "rounds": [2, 2]},
+           "seeds_sampling": {"temperature": 0.7, "max_tokens": 64},
+           "assistant_sampling": {"temperature": 0.7, "max_tokens": 64},
+           "user_sampling": {"temperature": 0.9, "max_tokens": 32},
            "list_retries": 1, "user_retries": 1,
-           "system_prompt": "You are a helpful assistant. Answer in one or two short sentences."}
+           "system_prompt": "You are a helpful assistant. Answer in one short sentence."}
     (d / "config.json").write_text(json.dumps(cfg))
     return {"dir": d, "config": d / "config.json"}
 
@@ -87,7 +87,7 @@ def test_three_sectors_backoff_no_dialogue_lost(run_a):
     assert {r["sector"] for r in final} == {1, 2, 3}
     assert validate_path(out / "ultrachat.jsonl") == []
     for r in final:
-        assert r["gen"]["ai_model"] == "smollm2" and r["gen"]["params"]["assistant"]["max_tokens"] == 80
+        assert r["gen"]["ai_model"] == "smollm2" and r["gen"]["params"]["assistant"]["max_tokens"] == 64
         assert r["meta"]["node_id"] == r["id"][3:] and r["meta"]["parent_id"]
         if r["sector"] == 3:
             assert r["meta"]["source_url"].startswith("https://en.wikipedia.org/") and "template_id" in r["meta"]

@@ -69,3 +69,15 @@ def test_compute_stats_counts_and_conventions(minilm):
     assert s["coherence"] is None and "mtld" in s["conventions"]
     with pytest.raises(ValueError):
         compute_stats([])
+
+
+def test_mtld_equals_the_lexicalrichness_package_on_real_text(uc_data):
+    """The paper computed MTLD with `lexicalrichness`; ours must give the same number on real text."""
+    lr = pytest.importorskip("lexicalrichness")
+    import json
+
+    qs = [d["data"] for d in json.loads((uc_data / "ultrachat" / "ultra_eval.json").read_text())]
+    for text in (" ".join(qs[:60]), " ".join(qs[200:260]), qs[3]):
+        ref = lr.LexicalRichness(text)
+        assert mtld(lexicalrichness_tokenize(text)) == pytest.approx(ref.mtld(threshold=0.72), rel=1e-12)
+        assert lexicalrichness_tokenize(text) == ref.wordlist
