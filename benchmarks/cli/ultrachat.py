@@ -14,12 +14,14 @@ from benchmarks.cli.app import app, build_app, console, stats_app, validate_app
 
 
 def _backend(kind: str, model: str, *, base_url: str | None, api_key_env: str, concurrency: int,
-             price_prompt: float, price_completion: float, gguf_file: str | None, device: str | None) -> Any:
+             price_prompt: float, price_completion: float, gguf_file: str | None, device: str | None,
+             max_retries: int = 6, backoff_base: float = 1.0) -> Any:
     from builders.llm import create_backend
 
     if kind in ("openai", "openai-compat", "http"):
         return create_backend(kind, model, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
-                              price_prompt_per_mtok=price_prompt, price_completion_per_mtok=price_completion)
+                              price_prompt_per_mtok=price_prompt, price_completion_per_mtok=price_completion,
+                              max_retries=max_retries, backoff_base=backoff_base)
     if kind in ("transformers", "hf"):
         return create_backend(kind, model, gguf_file=gguf_file, device=device)
     return create_backend(kind, model)
@@ -46,6 +48,8 @@ def build_ultrachat(
     user_base_url: Optional[str] = typer.Option(None, "--user-base-url", help="Base URL of the user model."),
     api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the key."),
     concurrency: int = typer.Option(4, "--concurrency", help="HTTP requests in flight per backend."),
+    max_retries: int = typer.Option(6, "--max-retries", help="Retries per request on 429/5xx/timeouts/bad JSON."),
+    backoff_base: float = typer.Option(1.0, "--backoff-base", help="Seconds; retry k waits up to base*2^k (jittered)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Dialogues generated in parallel (default: concurrency)."),
     price_prompt: float = typer.Option(0.0, "--price-prompt", help="USD per 1M prompt tokens (cost accounting)."),
     price_completion: float = typer.Option(0.0, "--price-completion", help="USD per 1M completion tokens."),
@@ -82,7 +86,8 @@ def build_ultrachat(
         cfg.sector1.entities = [e.strip() for e in entities.read_text(encoding="utf-8").splitlines() if e.strip()]
     cfg.filters.eval_sets += [str(p) for p in eval_set]
     common = dict(api_key_env=api_key_env, concurrency=concurrency, price_prompt=price_prompt,
-                  price_completion=price_completion, gguf_file=gguf_file, device=device)
+                  price_completion=price_completion, gguf_file=gguf_file, device=device,
+                  max_retries=max_retries, backoff_base=backoff_base)
     assistant = _backend(backend, model, base_url=base_url, **common)
     user = assistant
     if user_model or user_backend or user_base_url:

@@ -115,6 +115,10 @@ def export_h4_folder(records: Iterable[dict[str, Any]], out_dir: str | Path, *, 
     for rec in records:
         row = to_h4(rec)
         splits[h4_split(row["prompt_id"], test_fraction=test_fraction, gen_fraction=gen_fraction)].append(row)
+    # datasets cannot read a zero-row parquet file, so an empty split is left out (small sets)
+    splits = {s: rows for s, rows in splits.items() if rows}
+    if not splits:
+        raise JobError(f"{out_dir}: nothing to export (no dialogues)")
     body = card_body or (
         "# UltraChat-style dialogues (ultrachat_200k layout)\n\nGenerated with databench `bench build ultrachat`. "
         "Columns `prompt`, `prompt_id` (sha256 of the prompt) and `messages` follow HuggingFaceH4/ultrachat_200k; "
