@@ -19,7 +19,7 @@ import numpy as np
 
 from retrieval.base import Retriever, RetrieverError
 from retrieval.embedding_cache import ChunkStore, cache_key, corpus_sha, default_cache_dir
-from retrieval.progress import progress_bar
+from retrieval.progress import bar as progress_bar
 from retrieval.types import Corpus, Queries, Run
 
 log = logging.getLogger(__name__)
