@@ -15,6 +15,9 @@ RETRIEVERS: dict[str, str] = {
     "bm25-rank": "retrieval.rank_bm25_backend:RankBM25Retriever",
 
     # --- dense / engines (issue: retrieval backends) ---
+    "dense": "retrieval.dense:DenseRetriever",
+    "tantivy": "retrieval.tantivy_backend:TantivyRetriever",
+    "elasticsearch": "retrieval.elasticsearch_backend:ElasticsearchRetriever",
 }
 
 
@@ -36,5 +39,6 @@ def create(name: str, **params: Any) -> Retriever:
     if "+" in name:
         from retrieval.fusion import FusionRetriever  # noqa: PLC0415 (lazy on purpose)
 
-        return FusionRetriever([create(part, **params) for part in name.split("+")], **params)
+        # params are routed per part (`dense.model=...`, or to every part that accepts the key)
+        return FusionRetriever.from_names(name.split("+"), **params)
     return get_class(name)(**params)
