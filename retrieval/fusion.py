@@ -28,7 +28,7 @@ from retrieval.types import Corpus, Queries, Run
 
 METHODS = ("rrf", "wsum")
 NORMS = ("min-max", "zscore", "none")
-FUSION_PARAMS = ("fusion", "rrf_k", "weights", "norm", "depth")
+FUSION_PARAMS = ("fusion", "rrf_k", "weights", "norm", "depth")   # consumed by the fusion, not the parts
 SAVE_FILE = "fusion.json"
 _EPS = 1e-9
 
@@ -149,7 +149,9 @@ class FusionRetriever(Retriever):
     name: ClassVar[str] = "fusion"
 
     def __init__(self, parts: Sequence[Retriever], *, fusion: str = "rrf", rrf_k: float = 60,
-                 weights: Sequence[float] | str | None = None, norm: str = "min-max", depth: int | None = None):
+                 weights: Sequence[float] | str | None = None, norm: str = "min-max", depth: int | None = None,
+                 lang: str | None = None):
+        # `lang` is accepted so task runners pass the task language; from_names routes it to the parts
         if len(parts) < 2:
             raise RetrieverError("fusion needs at least two retrievers, e.g. bm25+dense")
         if fusion not in METHODS:

@@ -27,6 +27,12 @@ def available() -> list[str]:
 
 
 def get_class(name: str) -> type[Retriever]:
+    if "+" in name:  # a fusion: check every part exists, the class is FusionRetriever (issue: retrieval backends)
+        for part in name.split("+"):
+            get_class(part)
+        from retrieval.fusion import FusionRetriever  # noqa: PLC0415
+
+        return FusionRetriever
     try:
         target = RETRIEVERS[name]
     except KeyError:
