@@ -14,6 +14,7 @@ from benchmarks.errors import USER_ERRORS
 from benchmarks.cli import run as _run  # noqa: E402,F401
 from benchmarks.cli import list_ as _list  # noqa: E402,F401
 from benchmarks.cli import data as _data  # noqa: E402,F401
+from benchmarks.cli import compare as _compare  # noqa: E402,F401
 
 
 def main() -> None:
