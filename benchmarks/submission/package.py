@@ -26,6 +26,7 @@ MANIFEST = "manifest.json"
 FORMAT = "databench-submission"
 FORMAT_VERSION = 1
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)   # reproducible archives: same inputs, same bytes
+MAX_MEMBER_BYTES = 64 << 20           # = verify.Limits.max_member_bytes: never pack what verify refuses
 
 
 @dataclass
@@ -99,6 +100,10 @@ def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None 
         label = str(cand.path)
         if cand.result.run_file and cand.run_path is None:
             problems.append(f"{label}: field run_file: {cand.result.run_file} not found")
+            continue
+        if cand.run_path is not None and cand.run_path.stat().st_size > MAX_MEMBER_BYTES:
+            problems.append(f"{label}: field run_file: {cand.run_path} is {cand.run_path.stat().st_size} bytes, "
+                            f"over the {MAX_MEMBER_BYTES}-byte limit `bench verify` enforces per file")
             continue
         problems.extend(check_result(cand.result, cand.run_path, label=label, rescorer=rescorer,
                                      check_dataset_sha=check_dataset_sha))

@@ -20,7 +20,7 @@ from typing import Any
 from benchmarks.results import Result, ResultError, result_from_dict
 from benchmarks.submission import SubmissionError, format_problems
 from benchmarks.submission.checks import Rescorer, check_result
-from benchmarks.submission.package import FORMAT, FORMAT_VERSION, MANIFEST
+from benchmarks.submission.package import FORMAT, FORMAT_VERSION, MANIFEST, MAX_MEMBER_BYTES
 
 _ALLOWED = re.compile(r"^(results|runs)/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")
 
@@ -30,7 +30,7 @@ class Limits:
     """Caps against zip bombs and oversized uploads (MTEB's results repo caps files at 10 MB)."""
 
     max_archive_bytes: int = 256 << 20
-    max_member_bytes: int = 64 << 20
+    max_member_bytes: int = MAX_MEMBER_BYTES
     max_total_bytes: int = 512 << 20
     max_members: int = 2000
     max_ratio: float = 200.0          # uncompressed / compressed, above 1 MiB
