@@ -15,7 +15,8 @@ def lecard(source: Path | None = None) -> Stats:
     labels = read_json(root / "label" / "label_top30_dict.json")
     grades = Counter(int(g) for docs in labels.values() for g in docs.values())
     pools = sorted(p for p in (root / "candidates").iterdir() if p.is_dir())
-    pool_files = sum(1 for p in pools for _ in p.glob("*.json"))
+    pool_ids = [f.stem for p in pools for f in p.glob("*.json")]
+    pool_files = len(pool_ids)
     return {
         "Counts": {
             "queries": len(queries),
@@ -24,6 +25,7 @@ def lecard(source: Path | None = None) -> Stats:
             **{f"pairs with grade {g}": grades[g] for g in sorted(grades)},
             "queries with a candidate pool in this copy": len(pools),
             "candidate documents in those pools": pool_files,
+            "distinct candidate documents (ids shared by pools counted once)": len(set(pool_ids)),
         },
         "Lengths (characters)": {"query fact description (mean)": mean([len(q["q"]) for q in queries])},
         "Revision": {"dataset sha256 (registry)": dataset_sha("lecard")},
