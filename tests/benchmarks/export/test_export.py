@@ -165,7 +165,7 @@ def test_export_loads_with_datasets_and_matches_source(name: str, exported, shar
     loaded: dict[str, dict[str, datasets.Dataset]] = {}
     for config, splits in layout.items():
         for split in splits:
-            ds = datasets.load_dataset(str(folder), config, split=split)
+            ds = datasets.load_dataset(str(folder), config, split=split, cache_dir=str(folder.parent / "hf_cache"))
             on_disk = pq.ParquetFile(folder / config / f"{split}.parquet").metadata.num_rows
             assert ds.num_rows == on_disk, f"{name}/{config}/{split}"
             rows[config] = rows.get(config, 0) + ds.num_rows
@@ -216,7 +216,7 @@ def test_bench_export_cli(shared_data: Path, tmp_path: Path) -> None:
     assert "card data_cards/ultrachat" in proc.stdout
     import datasets
 
-    ds = datasets.load_dataset(str(tmp_path / "ue"), split="test")
+    ds = datasets.load_dataset(str(tmp_path / "ue"), split="test", cache_dir=str(tmp_path / "hf_cache"))
     source = json.loads((shared_data / "ultrachat" / "ultra_eval.json").read_text())
     assert ds.num_rows == len(source) == 385
     assert ds[0]["class"] == source[0]["class"].strip() and ds[384]["question"] == source[384]["data"]
