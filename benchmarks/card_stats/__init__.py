@@ -75,7 +75,7 @@ def folder_stats(folder: Path) -> Stats:
 
 def build_manifest_stats(folder: Path) -> dict[str, Any]:
     """Builder version, config, seed and models from a build's run manifest, when the folder has one."""
-    for name in ("run_manifest.json", "manifest.json", "build_manifest.json"):
+    for name in ("run_manifest.json", "manifest.json", "build_manifest.json", "build.json"):
         path = folder / name
         if path.is_file():
             data = read_json(path)
