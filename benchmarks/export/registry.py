@@ -20,10 +20,18 @@ EXPORTERS: dict[str, str] = {
     "muser": "builders.muser.hf_export:export",
 
     # --- QA: CMRC 2018, XQuAD, QASnowball outputs ---
+    "cmrc2018": "benchmarks.export.qa:export_cmrc2018",
+    "xquad": "benchmarks.export.qa:export_xquad",
+    "qasnowball": "benchmarks.export.qa:export_qasnowball",
 
     # --- WebCPM module tasks ---
+    "webcpm": "benchmarks.export.webcpm:export",
 
     # --- UltraChat outputs ---
+    "ultrachat": "benchmarks.export.ultrachat:export",
+
+    # --- datasets (issue 8): small wrapped sets ---
+    "ultrachat_eval": "benchmarks.export.ultrachat_eval:export",
 }
 
 

@@ -19,8 +19,15 @@ TASKS: dict[str, str] = {
     "lecard-paper": "benchmarks.tasks.lecard_paper:TASK",
 
     # --- QA (issue: QASnowball) ---
+    "cmrc2018-dev": "benchmarks.tasks.cmrc2018:TASK",
+    "xquad-en": "benchmarks.tasks.xquad:TASK_EN",
+    "xquad-zh": "benchmarks.tasks.xquad:TASK_ZH",
 
     # --- WebCPM (issue: WebCPM) ---
+    "webcpm-action": "benchmarks.tasks.webcpm_action:TASK",
+    "webcpm-query": "benchmarks.tasks.webcpm_generation:QUERY",
+    "webcpm-fact": "benchmarks.tasks.webcpm_generation:FACT",
+    "webcpm-synthesis": "benchmarks.tasks.webcpm_generation:SYNTHESIS",
 
     # --- others ---
 }

@@ -1,0 +1,25 @@
+"""`bench export NAME OUT_DIR`: write an HF-loadable folder (parquet + README YAML) with its data card."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from benchmarks.cli.app import app, console
+
+
+@app.command("export")
+def export_cmd(
+    name: str = typer.Argument(..., help="Exporter name (see benchmarks/export/registry.py)."),
+    out_dir: Path = typer.Argument(..., help="Folder to write (replaced atomically)."),
+    source: Optional[Path] = typer.Option(None, "--source", help="Built dataset folder (builder outputs)."),
+    card: bool = typer.Option(True, "--card/--no-card", help="Attach the data card to README.md."),
+) -> None:
+    """Export NAME so `datasets.load_dataset(OUT_DIR, CONFIG, split=...)` works offline with no script."""
+    from benchmarks.export.export import export_dataset
+
+    folder, card_name = export_dataset(name, out_dir, source=source, card=card)
+    configs = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    console.print(f"{folder}: configs {', '.join(configs) or '-'}"
+                  + (f"; card data_cards/{card_name}" if card_name else "; no card attached"))

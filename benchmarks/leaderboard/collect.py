@@ -1,0 +1,62 @@
+"""Turn a folder of submission zips into leaderboard rows, verifying each package first.
+
+A package that fails verification is left off the board and reported with its reasons,
+so one bad upload cannot break (or poison) the page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.results import Result
+
+
+@dataclass
+class Row:
+    task: str
+    dataset: str
+    model: str
+    params: dict[str, Any]
+    main_metric: str
+    main_set: str
+    main_value: float
+    metrics: dict[str, float]              # the main set's metrics
+    date: str
+    submission: str                        # zip file name
+    result: str                            # result path inside the zip
+
+    @classmethod
+    def from_result(cls, result: Result, submission: str, member: str) -> "Row":
+        main_set = str(result.main_score["set"])
+        return cls(task=result.task, dataset=result.dataset, model=result.model.name,
+                   params=dict(result.model.params), main_metric=result.main_metric, main_set=main_set,
+                   main_value=result.main_value, metrics=dict(result.metrics.get(main_set, {})),
+                   date=result.date, submission=submission, result=member)
+
+
+@dataclass
+class Board:
+    rows: dict[str, list[Row]] = field(default_factory=dict)      # task -> rows, best first
+    rejected: dict[str, list[str]] = field(default_factory=dict)  # zip name -> reasons
+
+
+def collect(submissions_dir: str | Path, *, rescore: bool = True, **verify_kwargs: Any) -> Board:
+    """Verify every `*.zip` under `submissions_dir` and group the accepted results by task."""
+    from benchmarks.submission.verify import verify
+
+    submissions_dir = Path(submissions_dir)
+    if not submissions_dir.is_dir():
+        raise FileNotFoundError(f"{submissions_dir}: no such folder")
+    board = Board()
+    for path in sorted(submissions_dir.rglob("*.zip")):
+        report = verify(path, rescore=rescore, **verify_kwargs)
+        if not report.ok:
+            board.rejected[path.name] = report.problems
+            continue
+        for acc in report.accepted:
+            row = Row.from_result(acc.result, path.name, acc.entry["result"])
+            board.rows.setdefault(row.task, []).append(row)
+    for rows in board.rows.values():
+        rows.sort(key=lambda r: (-r.main_value, r.model))
+    return board

@@ -1,0 +1,80 @@
+"""Make a reader for `bench run <qa task> --model ...` and run it over a question set.
+
+`--model rule` (the default) is the CPU rule reader (builders.qasnowball.rule.reader): BM25 sentence
+choice + a linear span ranker that must be trained; `--param train_file=PATH` names its training data
+(SQuAD JSON/JSONL), otherwise the task's default is used (CMRC 2018 trial for Chinese tasks; for
+xquad-en, 2-fold cross-fitting over articles, because no English training set is mirrored).
+Any other `--model` is an HF extractive QA checkpoint name or path, used as is (no fine-tuning).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from annotation.squad import QADataError
+
+__all__ = ["is_rule", "make_reader", "predict", "crossfit_predict", "load_train"]
+
+
+def is_rule(model: str | None) -> bool:
+    return model in (None, "", "rule")
+
+
+def make_reader(model: str | None, lang: str, *, device: str | None = None, batch_size: int | None = None,
+                seed: int = 0, max_length: int = 384):
+    if is_rule(model):
+        from builders.qasnowball.rule.reader import RuleReader
+
+        return RuleReader(lang, seed=seed)
+    from builders.qasnowball.hf.modules import HFReader
+
+    kw: dict[str, Any] = {"device": device, "max_length": max_length}
+    if batch_size:
+        kw["batch_size"] = batch_size
+    try:
+        return HFReader(model, lang, seed=seed, **kw)
+    except OSError as exc:
+        raise QADataError(f"--model {model}: cannot load an HF checkpoint ({str(exc).splitlines()[0]})") from None
+
+
+def predict(reader, items: Sequence[tuple[str, str, str]], *, show_progress: bool = True,
+            chunk: int = 64) -> dict[str, str]:
+    """{qid: answer text} for (qid, context, question) items, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    preds: dict[str, str] = {}
+    with Progress(TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  disable=not show_progress) as prog:
+        task = prog.add_task("reading", total=len(items))
+        for i in range(0, len(items), chunk):
+            part = items[i:i + chunk]
+            for (qid, _, _), ans in zip(part, reader.answer([(c, q) for _, c, q in part])):
+                preds[qid] = ans.text
+            prog.advance(task, len(part))
+    return preds
+
+
+def crossfit_predict(records: Sequence[dict[str, Any]], items: Sequence[tuple[str, str, str]], lang: str, *,
+                     seed: int = 0, show_progress: bool = True) -> dict[str, str]:
+    """Rule reader trained on half the articles, predicting the other half, and vice versa."""
+    import numpy as np
+
+    from builders.qasnowball.rule.reader import RuleReader
+
+    titles = sorted({r.get("title", "") for r in records})
+    order = np.random.default_rng(seed).permutation(len(titles))
+    fold = {titles[i]: n % 2 for n, i in enumerate(order)}
+    title_of = {r["id"]: r.get("title", "") for r in records}
+    preds: dict[str, str] = {}
+    for k in (0, 1):
+        reader = RuleReader(lang, seed=seed)
+        reader.fit([r for r in records if fold[r.get("title", "")] != k])
+        preds.update(predict(reader, [it for it in items if fold.get(title_of.get(it[0], ""), 0) == k],
+                             show_progress=show_progress))
+    return preds
+
+
+def load_train(path: str | Path) -> list[dict[str, Any]]:
+    from builders.common.squad_io import load_qa_file
+
+    return load_qa_file(path).records

@@ -1,0 +1,176 @@
+"""Check one result against its task: the task's metadata, the run file's hash, and a re-score.
+
+The re-score calls the same `benchmarks.runner.run_task` that `bench run` uses, on the included
+run (or predictions) file, so a submitted number is accepted only if our metric code reproduces it.
+Each problem is one string naming the result file and the field (or run-file line).
+"""
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from benchmarks.results import Result, sha256_file
+
+TOLERANCE = 1e-9          # re-scoring is deterministic; this only absorbs float printing
+MAX_LISTED = 5            # ids listed in a message before "... (N in all)"
+MAX_PROBLEMS = 25         # stop listing per-query mismatches after this many
+
+Rescorer = Callable[[Result, Path], Result]
+
+
+def _listed(ids: Any) -> str:
+    ids = sorted(ids, key=lambda s: (len(s), s))
+    head = ", ".join(ids[:MAX_LISTED])
+    return head + (f", ... ({len(ids)} in all)" if len(ids) > MAX_LISTED else "")
+
+
+def run_queries(path: Path) -> tuple[set[str], int] | None:
+    """(query ids, depth) of a TREC or JSON run, or None when the file is in a task-specific format
+    or malformed (the task's own reader then judges it, with file and line, during the re-score)."""
+    from benchmarks.errors import DataError
+    from benchmarks.io.trec import read_run_any
+
+    try:
+        run = read_run_any(path)
+    except (DataError, UnicodeDecodeError):
+        return None
+    return set(run), max((len(docs) for docs in run.values()), default=0)
+
+
+def is_predictions(result: Result) -> bool:
+    """Re-score with --predictions (QA, actions) or --run (retrieval)?"""
+    from benchmarks.tasks.registry import get_task
+
+    if result.run_format is not None:
+        return result.run_format == "predictions"
+    return get_task(result.task).kind != "retrieval"
+
+
+def runner_rescorer(result: Result, run_path: Path, *, k: int | None = None) -> Result:
+    """Re-score `run_path` as `bench run TASK --run/--predictions FILE` would, in a throw-away folder."""
+    from benchmarks.runner import run_task
+    from benchmarks.tasks.base import RunOptions
+
+    predictions = is_predictions(result)
+    mode = result.extra.get("mode") if isinstance(result.extra, dict) else None
+    with tempfile.TemporaryDirectory(prefix="bench-rescore-") as tmp:
+        options = RunOptions(run_file=None if predictions else run_path,
+                             predictions=run_path if predictions else None,
+                             output=Path(tmp), split=result.split, mode=mode, show_progress=False)
+        if k:
+            options.k = max(k, options.k)
+        fresh, _ = run_task(result.task, options)
+    return fresh
+
+
+def _compare_scores(problems: list[str], label: str, where: str, reported: dict[str, float],
+                    fresh: dict[str, float]) -> None:
+    for metric, value in reported.items():
+        if metric not in fresh:
+            problems.append(f"{label}: field {where}.{metric}: the task does not compute this metric")
+        elif not math.isclose(float(value), float(fresh[metric]), rel_tol=0, abs_tol=TOLERANCE):
+            problems.append(f"{label}: field {where}.{metric}: reported {value!r} but the run file "
+                            f"gives {fresh[metric]!r}")
+
+
+def _check_task_metadata(result: Result, task: Any, label: str, check_dataset_sha: bool) -> list[str]:
+    problems: list[str] = []
+    if result.task_version != task.version:
+        problems.append(f"{label}: field task_version: {result.task_version!r} but task {task.name} is "
+                        f"version {task.version!r} (re-run with this databench)")
+    if result.dataset != task.dataset:
+        problems.append(f"{label}: field dataset: {result.dataset!r} but task {task.name} uses {task.dataset!r}")
+    if check_dataset_sha:
+        try:
+            from benchmarks.data.registry import dataset_sha
+            expected_sha = dataset_sha(task.dataset)
+        except Exception as exc:  # registry unavailable: say so rather than pass silently
+            problems.append(f"{label}: field dataset_sha: cannot compute the dataset's sha ({exc})")
+        else:
+            if result.dataset_sha != expected_sha:
+                problems.append(f"{label}: field dataset_sha: {result.dataset_sha[:12]}... does not match "
+                                f"dataset {task.dataset} ({expected_sha[:12]}...)")
+    if result.main_metric != task.main_score:
+        problems.append(f"{label}: field main_score.metric: {result.main_metric!r} but task {task.name}'s "
+                        f"main score is {task.main_score!r}")
+    reported_metrics = {m for scores in result.metrics.values() for m in scores}
+    missing = [m for m in task.metrics if m not in reported_metrics]
+    if missing:
+        problems.append(f"{label}: field metrics: missing required metric(s) {', '.join(missing)}")
+    return problems
+
+
+def _compare_with_fresh(result: Result, fresh: Result, label: str) -> list[str]:
+    problems: list[str] = []
+    for set_name, scores in result.metrics.items():
+        if set_name not in fresh.metrics:
+            problems.append(f"{label}: field metrics.{set_name}: the task does not compute this metric set")
+            continue
+        _compare_scores(problems, label, f"metrics.{set_name}", scores, fresh.metrics[set_name])
+    main_fresh = fresh.metrics.get(str(result.main_score.get("set")), {}).get(result.main_metric)
+    if main_fresh is not None and not math.isclose(result.main_value, main_fresh, rel_tol=0, abs_tol=TOLERANCE):
+        problems.append(f"{label}: field main_score.value: reported {result.main_value!r} but the run file "
+                        f"gives {main_fresh!r}")
+    for set_name, fresh_queries in fresh.per_query.items():
+        reported_queries = result.per_query.get(set_name)
+        if reported_queries is None:
+            problems.append(f"{label}: field per_query.{set_name}: missing (scores for all "
+                            f"{len(fresh_queries)} queries are required)")
+            continue
+        absent = set(fresh_queries) - set(reported_queries)
+        if absent:
+            problems.append(f"{label}: field per_query.{set_name}: missing queries {_listed(absent)}")
+        unknown = set(reported_queries) - set(fresh_queries)
+        if unknown:
+            problems.append(f"{label}: field per_query.{set_name}: queries not in the task: {_listed(unknown)}")
+        for qid in sorted(set(fresh_queries) & set(reported_queries)):
+            _compare_scores(problems, label, f"per_query.{set_name}.{qid}", reported_queries[qid],
+                            fresh_queries[qid])
+            if len(problems) > MAX_PROBLEMS:
+                return problems
+    return problems
+
+
+def check_result(result: Result, run_path: Path | None, *, label: str,
+                 rescorer: Rescorer | None = None, check_dataset_sha: bool = True) -> list[str]:
+    """Every reason `result` cannot be accepted (empty list = accepted)."""
+    from benchmarks.tasks.base import TaskError
+    from benchmarks.tasks.registry import get_task
+
+    try:
+        task = get_task(result.task)
+    except TaskError as exc:
+        return [f"{label}: field task: {exc}"]
+    problems = _check_task_metadata(result, task, label, check_dataset_sha)
+
+    if run_path is None or not result.run_file:
+        problems.append(f"{label}: field run_file: no run file given (a result must ship its run)")
+        return problems
+    if not run_path.is_file():
+        problems.append(f"{label}: field run_file: {result.run_file} not found")
+        return problems
+    actual_sha = sha256_file(run_path)
+    if result.run_sha256 != actual_sha:
+        problems.append(f"{label}: field run_sha256: {str(result.run_sha256)[:12]}... but {result.run_file} "
+                        f"hashes to {actual_sha[:12]}... (run file changed after scoring)")
+    if problems:
+        return problems                 # do not re-score a run we already know is wrong
+
+    summary = run_queries(run_path) if not is_predictions(result) else None
+    try:
+        fresh = (rescorer(result, run_path) if rescorer is not None
+                 else runner_rescorer(result, run_path, k=summary[1] if summary else None))
+    except Exception as exc:  # a run the task cannot score is a refusal, with the task's reason
+        reason = str(exc).replace(str(run_path), str(result.run_file))
+        return [f"{label}: re-scoring {result.run_file} failed: {reason}"]
+
+    problems = _compare_with_fresh(result, fresh, label)
+    if summary is not None and fresh.per_query:
+        task_queries = set(next(iter(fresh.per_query.values())))
+        absent = task_queries - summary[0]
+        if absent:
+            problems.append(f"{label}: run {result.run_file}: no line for queries {_listed(absent)} "
+                            f"(every query of the task must be answered)")
+    return problems

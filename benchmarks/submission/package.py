@@ -1,0 +1,165 @@
+"""`bench submit RESULTS_DIR --out submission.zip`: check every result, then pack it with its run.
+
+Layout of the zip (flat, predictable, nothing outside these two folders but the manifest):
+    manifest.json                         format, versions, entries, sha256 + size of every file
+    results/<task>/<model>.json           the result, its `run_file` rewritten to the archive path
+    runs/<task>/<model>.<ext>             the run (TREC) or predictions file, byte for byte
+Nothing is written unless every result passes: the zip is built in a temp file and renamed in.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from benchmarks.results import Result, ResultError, load_result, package_version, sha256_file
+from benchmarks.submission import SubmissionError, format_problems
+from benchmarks.submission.checks import Rescorer, check_result
+
+MANIFEST = "manifest.json"
+FORMAT = "databench-submission"
+FORMAT_VERSION = 1
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)   # reproducible archives: same inputs, same bytes
+MAX_MEMBER_BYTES = 64 << 20           # = verify.Limits.max_member_bytes: never pack what verify refuses
+
+
+@dataclass
+class Candidate:
+    path: Path                 # the result JSON on disk
+    result: Result
+    run_path: Path | None      # the run file it points at, resolved
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._-") or "model"
+
+
+def _looks_like_result(data: Any) -> bool:
+    return isinstance(data, dict) and "schema_version" in data and "task" in data and "main_score" in data
+
+
+def resolve_run(result_path: Path, run_file: str | None) -> Path | None:
+    """A result's run file: absolute, next to the result, relative to the cwd, or by name beside it."""
+    if not run_file:
+        return None
+    raw = Path(run_file)
+    for candidate in (raw, result_path.parent / raw, Path.cwd() / raw, result_path.parent / raw.name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def find_results(results_dir: Path) -> tuple[list[Candidate], list[str]]:
+    """Result files under `results_dir` (other JSON, e.g. predictions, is skipped) and load problems."""
+    if not results_dir.is_dir():
+        raise FileNotFoundError(f"{results_dir}: no such folder")
+    found: list[Candidate] = []
+    problems: list[str] = []
+    for path in sorted(results_dir.rglob("*.json")):
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            continue
+        if not _looks_like_result(data):
+            continue
+        try:
+            result = load_result(path)
+        except ResultError as exc:
+            problems.append(str(exc))
+            continue
+        found.append(Candidate(path, result, resolve_run(path, result.run_file)))
+    return found, problems
+
+
+def _entry_names(result: Result, run_path: Path, taken: set[str]) -> tuple[str, str]:
+    base = f"{_slug(result.task)}/{_slug(result.model.name)}"
+    stem, n = base, 1
+    while f"results/{stem}.json" in taken:
+        n += 1
+        stem = f"{base}-{n}"
+    ext = run_path.suffix if run_path.suffix else (".json" if result.run_format == "predictions" else ".trec")
+    return f"results/{stem}.json", f"runs/{stem}{ext}"
+
+
+def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None = None,
+         check_dataset_sha: bool = True,
+         on_result: Callable[[Candidate], None] | None = None) -> tuple[Path, list[dict[str, Any]]]:
+    """Check every result under `results_dir` and write `out` (zip); raise SubmissionError otherwise."""
+    results_dir, out = Path(results_dir), Path(out)
+    candidates, problems = find_results(results_dir)
+    if not candidates and not problems:
+        raise SubmissionError(f"{results_dir}: no result JSON files found (run `bench run TASK` first)")
+    for cand in candidates:
+        label = str(cand.path)
+        if cand.result.run_file and cand.run_path is None:
+            problems.append(f"{label}: field run_file: {cand.result.run_file} not found")
+            continue
+        if cand.run_path is not None and cand.run_path.stat().st_size > MAX_MEMBER_BYTES:
+            problems.append(f"{label}: field run_file: {cand.run_path} is {cand.run_path.stat().st_size} bytes, "
+                            f"over the {MAX_MEMBER_BYTES}-byte limit `bench verify` enforces per file")
+            continue
+        problems.extend(check_result(cand.result, cand.run_path, label=label, rescorer=rescorer,
+                                     check_dataset_sha=check_dataset_sha))
+        if on_result:
+            on_result(cand)
+    if problems:
+        raise SubmissionError(format_problems(f"refusing to pack {results_dir} ({len(problems)} problem(s))",
+                                              problems), problems)
+
+    files: dict[str, bytes] = {}
+    entries: list[dict[str, Any]] = []
+    for cand in candidates:
+        assert cand.run_path is not None
+        result_name, run_name = _entry_names(cand.result, cand.run_path, set(files))
+        data = cand.result.to_dict()
+        data["run_file"] = run_name
+        files[result_name] = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        files[run_name] = cand.run_path.read_bytes()
+        entries.append({"task": cand.result.task, "model": cand.result.model.name,
+                        "main_score": cand.result.main_score, "result": result_name, "run": run_name,
+                        "run_sha256": cand.result.run_sha256})
+    manifest = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "databench_version": package_version(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "entries": entries,
+        "files": {name: {"sha256": _sha_bytes(blob), "bytes": len(blob)} for name, blob in sorted(files.items())},
+    }
+    files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    write_zip(files, out)
+    return out, entries
+
+
+def _sha_bytes(blob: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(blob).hexdigest()
+
+
+def write_zip(files: dict[str, bytes], out: Path) -> Path:
+    """Write `files` ({archive name: bytes}) to `out` atomically, manifest first, fixed timestamps."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name in sorted(files, key=lambda n: (n != MANIFEST, n)):
+                info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, files[name])
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+__all__ = ["pack", "find_results", "resolve_run", "write_zip", "MANIFEST", "FORMAT", "FORMAT_VERSION",
+           "sha256_file"]

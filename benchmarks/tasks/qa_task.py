@@ -1,0 +1,128 @@
+"""The extractive-QA task kind: read a SQuAD-format file, predict with a reader (or read a prediction
+file), score with the official definitions (SQuAD v1.1 EM/F1 for English, CMRC 2018 for Chinese).
+
+A prediction file is the official format of both evaluators: one JSON object {question id: answer text}.
+A question without a prediction scores 0 and counts, as in both official scripts.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.tasks.base import RunOptions, Task, TaskError
+
+METRIC_SET = "official"
+
+
+def read_predictions(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TaskError(f"{path}: prediction file not found") from None
+    except json.JSONDecodeError as exc:
+        raise TaskError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except UnicodeDecodeError as exc:
+        raise TaskError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    if not isinstance(data, dict):
+        raise TaskError(f"{path}: expected a JSON object {{question id: answer text}}, got {type(data).__name__}")
+    for qid, text in data.items():
+        if not isinstance(text, str):
+            raise TaskError(f"{path}: record {qid}: the prediction must be a string, got {type(text).__name__}")
+    return data
+
+
+@dataclass(frozen=True)
+class QATask(Task):
+    file: str = ""                       # file inside the dataset folder
+    metric: str = "squad"                # "squad" (en) or "cmrc" (zh)
+    rule_train: str = ""                 # "dataset:file" for the rule reader, or "crossfit"
+    conventions: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def data_folder(self, options: RunOptions, dataset: str | None = None) -> tuple[Path, str]:
+        from benchmarks.data import registry
+        from benchmarks.tasks.retrieval_task import _folder_sha
+
+        if options.data_dir is not None and dataset in (None, self.dataset):
+            folder = Path(options.data_dir)
+            if not folder.is_dir():
+                raise TaskError(f"{folder}: --data-dir is not a folder")
+            return folder, "local:" + _folder_sha(folder)
+        name = dataset or self.dataset
+        return registry.dataset_dir(name, show_progress=options.show_progress), registry.dataset_sha(name)
+
+    def score(self, gold: dict[str, list[str]], preds: dict[str, str]) -> dict[str, Any]:
+        from benchmarks.metrics import cmrc, squad
+
+        return (cmrc if self.metric == "cmrc" else squad).evaluate(gold, preds)
+
+    def _rule_predictions(self, options: RunOptions, items, path: Path) -> tuple[dict[str, str], dict[str, Any]]:
+        from benchmarks.qa.readers import crossfit_predict, load_train, make_reader, predict
+        from builders.common.squad_io import load_qa_file
+
+        seed = int(options.params.get("seed", 0))
+        train_file = options.params.get("train_file")
+        if train_file:
+            reader = make_reader("rule", self.language, seed=seed)
+            reader.fit(load_train(train_file))
+            return predict(reader, items, show_progress=options.show_progress), {
+                "train": str(train_file), **reader.params()}
+        if self.rule_train == "crossfit":
+            recs = load_qa_file(path).records
+            return crossfit_predict(recs, items, self.language, seed=seed, show_progress=options.show_progress), {
+                "train": "2-fold cross-fit over articles (seeded)", "seed": seed}
+        dataset, fname = self.rule_train.split(":")
+        folder, _ = self.data_folder(options, dataset)
+        reader = make_reader("rule", self.language, seed=seed)
+        reader.fit(load_train(folder / fname))
+        return predict(reader, items, show_progress=options.show_progress), {"train": f"{dataset}/{fname}",
+                                                                            **reader.params()}
+
+    def evaluate(self, options: RunOptions):
+        from benchmarks.qa.readers import is_rule, make_reader, predict
+        from benchmarks.results import ModelInfo, Result, machine_info, sha256_file
+        from benchmarks.runner import artifact_stem
+        from builders.common.squad_io import gold_answers, questions, write_json
+
+        start = time.perf_counter()
+        folder, dataset_sha = self.data_folder(options)
+        path = folder / self.file
+        gold = gold_answers(path)
+        device = "cpu"
+        if options.predictions is not None:
+            preds = read_predictions(options.predictions)
+            if preds and not any(q in gold for q in preds):
+                raise TaskError(f"{options.predictions}: none of its {len(preds)} question ids belong to task "
+                                f"{self.name} (first: {next(iter(preds))})")
+            model = ModelInfo(name="external-predictions", params={"file": str(options.predictions)})
+            pred_path, pred_sha = Path(options.predictions), sha256_file(options.predictions)
+        else:
+            items = questions(path)
+            if is_rule(options.model):
+                preds, params = self._rule_predictions(options, items, path)
+                model = ModelInfo(name="rule-reader", params=params)
+            else:
+                reader = make_reader(options.model, self.language, device=options.device,
+                                     batch_size=options.batch_size,
+                                     max_length=int(options.params.get("max_length", 384)))
+                device = reader.device
+                preds = predict(reader, items, show_progress=options.show_progress)
+                model = ModelInfo(name=str(options.model), params=reader.params())
+            pred_path = pred_sha = None
+            if options.output is not None:
+                pred_path = write_json(preds, Path(options.output) / f"{artifact_stem(self.name, model.name)}.predictions.json")
+                pred_sha = sha256_file(pred_path)
+        ev = self.score(gold, preds)
+        agg = {k: v for k, v in ev["aggregate"].items() if k not in ("total", "missing")}
+        return Result(
+            task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=dataset_sha,
+            split=self.split, model=model, metrics={METRIC_SET: agg},
+            main_score={"metric": self.main_score, "set": METRIC_SET, "value": agg[self.main_score]},
+            per_query={METRIC_SET: ev["per_query"]}, conventions={**ev["conventions"], **self.conventions},
+            run_file=str(pred_path) if pred_path else None, run_sha256=pred_sha,
+            wall_time_s=round(time.perf_counter() - start, 3), machine=machine_info(device),
+            extra={"n_queries": len(gold), "n_docs": len({c for _, c, _ in questions(path)}),
+                   "missing_predictions": int(ev["aggregate"]["missing"]),
+                   "language": self.language, "file": self.file})

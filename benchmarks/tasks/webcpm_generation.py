@@ -1,0 +1,75 @@
+"""webcpm-query, webcpm-fact, webcpm-synthesis: ROUGE-L on jieba-segmented text.
+
+Both ROUGE-L protocols are reported (`paper` = the rouge 1.0.1 package's semantics that
+evaluate.py used, `standard` = LCS F1); --mode paper|strict picks the main set (strict ->
+standard). Synthesis also reports novelty and length. Gold comes from a folder built by
+`bench build webcpm-tasks` (--data-dir); a missing prediction scores 0.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from benchmarks.metrics import novelty as nov
+from benchmarks.metrics.rouge import CONVENTIONS, rouge_l
+from benchmarks.results import ModelInfo, Result, machine_info, sha256_file
+from benchmarks.tasks.base import RunOptions, Task, TaskError
+from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions, pick_device
+
+_SETS = {"paper": "paper", "strict": "standard", "standard": "standard"}
+
+
+@dataclass(frozen=True)
+class WebCPMGenerationTask(Task):
+    module: str = "query"
+
+    def evaluate(self, options: RunOptions) -> Result:
+        t0 = time.time()
+        mode = options.mode or "paper"
+        if mode not in _SETS:
+            raise TaskError(f"--mode {mode!r}: {self.name} knows paper | strict")
+        split = options.split or self.split
+        gold, gold_path = load_gold(self.module, options, split)
+        if not gold:
+            raise TaskError(f"{gold_path}: no {self.module} instances in split {split!r}")
+        preds, pred_path, model = obtain_predictions(self.module, options, gold)
+        per: dict[str, dict[str, dict[str, float]]] = {"paper": {}, "standard": {}}
+        for g in gold:
+            p = preds.get(g.id, "")
+            for protocol in ("paper", "standard"):
+                row = {"rouge_l": rouge_l(p, g.target, protocol=protocol) if g.target else 0.0}
+                if self.module == "synthesis":
+                    row["novelty"] = nov.novelty(g.source, p)
+                    row["length"] = float(len(p))
+                per[protocol][g.id] = row
+        metrics = {s: {k: sum(r[k] for r in rows.values()) / len(rows) for k in next(iter(rows.values()))}
+                   for s, rows in per.items()}
+        for s in metrics:
+            metrics[s]["n"] = float(len(gold))
+            metrics[s]["missing_predictions"] = float(sum(g.id not in preds for g in gold))
+        main_set = _SETS[mode]
+        conventions = {**CONVENTIONS, "missing_prediction": "scores 0 (empty prediction)"}
+        if self.module == "synthesis":
+            conventions.update(nov.CONVENTIONS)
+        return Result(
+            task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=dataset_sha(gold_path),
+            split=split, model=ModelInfo(name=model, params=dict(options.params)), metrics=metrics,
+            main_score={"metric": "rouge_l", "set": main_set, "value": metrics[main_set]["rouge_l"]},
+            per_query=per, conventions=conventions, run_file=str(pred_path) if pred_path else None,
+            run_sha256=sha256_file(pred_path) if pred_path else None, wall_time_s=round(time.time() - t0, 3),
+            machine=machine_info(pick_device(options.device) if options.model else "cpu"),
+            extra={"gold_file": str(gold_path)},
+        )
+
+
+def _task(module: str, what: str) -> WebCPMGenerationTask:
+    return WebCPMGenerationTask(
+        name=f"webcpm-{module}", kind="generation", dataset="webcpm", language="zh", split="test",
+        metrics=("rouge_l",) + (("novelty", "length") if module == "synthesis" else ()), main_score="rouge_l",
+        description=f"WebCPM {what}; ROUGE-L on jieba tokens (gold: a `bench build webcpm-tasks` folder).",
+        module=module)
+
+
+QUERY = _task("query", "search-query generation")
+FACT = _task("fact", "supporting-fact extraction (full quote text)")
+SYNTHESIS = _task("synthesis", "answer synthesis from facts (+ novelty, length)")

@@ -1,0 +1,331 @@
+"""Job machinery every builder shares: streaming JSONL output that is its own checkpoint, resume,
+deterministic shards, a run manifest, and a worker pool with a rich progress bar.
+
+Why the output file is the checkpoint: an item counts as done exactly when its line is complete on
+disk (one `write` + flush + fsync per item). After a kill -9 the only possible damage is one partial
+last line, which `open(resume=True)` cuts off; the ids of complete lines are skipped. So there is no
+second state file that could disagree with the output: no duplicate and no loss.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+
+T = TypeVar("T")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+class JobError(Exception):
+    """A user-facing job error (output exists without --resume, config changed under --resume, bad shard)."""
+
+
+# -- hashing and sharding ----------------------------------------------------------------------
+def canonical_json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def config_hash(config: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of everything that changes the output (not paths, not concurrency)."""
+    return hashlib.sha256(canonical_json(config).encode("utf-8")).hexdigest()
+
+
+def shard_of(key: str, num_shards: int) -> int:
+    """Stable shard of an item id: the same on every machine and Python (no PYTHONHASHSEED)."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % num_shards
+
+
+def check_shard(num_shards: int, shard_index: int) -> None:
+    if num_shards < 1 or not 0 <= shard_index < num_shards:
+        raise JobError(f"--shard-index must be in [0, {num_shards}) and --num-shards >= 1 "
+                       f"(got {shard_index} of {num_shards})")
+
+
+def select_shard(items: Iterable[T], key: Callable[[T], str], num_shards: int, shard_index: int) -> list[T]:
+    """Items of shard `shard_index`; the shards of one item list are disjoint and cover it."""
+    check_shard(num_shards, shard_index)
+    if num_shards == 1:
+        return list(items)
+    return [it for it in items if shard_of(key(it), num_shards) == shard_index]
+
+
+def shard_suffix(num_shards: int, shard_index: int) -> str:
+    return "" if num_shards == 1 else f"-{shard_index:05d}-of-{num_shards:05d}"
+
+
+# -- atomic files ------------------------------------------------------------------------------
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Temp file in the same folder + fsync + rename: readers see the old or the new file, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)       # mkstemp makes 0600; outputs get the usual mode
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_json(path: str | Path, obj: Any) -> Path:
+    return atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def atomic_write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> Path:
+    return atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def read_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False) -> Iterator[dict[str, Any]]:
+    """Records of a JSONL file; a bad line raises JobError naming file and line."""
+    path = Path(path)
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if tolerate_partial_tail and i == last:
+                return
+            raise JobError(f"{path}:{i + 1}: invalid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise JobError(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
+        yield obj
+
+
+# -- the streaming, checkpointing writer --------------------------------------------------------
+class CheckpointedJsonl:
+    """Append-only JSONL keyed by `key`; each `write` is durable before it returns.
+
+    `open(resume=False)` refuses an existing non-empty file (no silent overwrite); `open(resume=True)`
+    truncates a partial last line and loads the ids already written into `done`.
+    """
+
+    def __init__(self, path: str | Path, *, key: str = "id") -> None:
+        self.path = Path(path)
+        self.key = key
+        self.done: set[str] = set()
+        self.truncated_bytes = 0
+        self._f: Any = None
+        self._lock = threading.Lock()
+
+    def open(self, *, resume: bool) -> "CheckpointedJsonl":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and self.path.stat().st_size > 0:
+            if not resume:
+                raise JobError(f"{self.path} already exists; pass --resume to continue it or pick a new output")
+            self._repair_and_load()
+        self._f = open(self.path, "a", encoding="utf-8")
+        return self
+
+    def _repair_and_load(self) -> None:
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1            # keep everything up to the last complete line
+        if end < len(data):
+            self.truncated_bytes = len(data) - end
+            with open(self.path, "r+b") as f:
+                f.truncate(end)
+                f.flush()
+                os.fsync(f.fileno())
+        for lineno, line in enumerate(data[:end].decode("utf-8").split("\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise JobError(f"{self.path}:{lineno}: invalid JSON in a complete line ({exc.msg}); "
+                               "the file was not written by this job") from None
+            if self.key not in rec:
+                raise JobError(f"{self.path}:{lineno}: record has no {self.key!r} field")
+            self.done.add(str(rec[self.key]))
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        rid = str(record[self.key])
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with self._lock:
+            if rid in self.done:        # a second write of one id would be a duplicate: refuse it
+                return
+            self._f.write(line)
+            self._f.flush()
+            os.fsync(self._f.fileno())
+            self.done.add(rid)
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+    def __enter__(self) -> "CheckpointedJsonl":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+# -- run manifest ------------------------------------------------------------------------------
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def start_manifest(path: str | Path, *, job: str, config: Mapping[str, Any], backends: Mapping[str, Any],
+                   seed: int | None, num_shards: int = 1, shard_index: int = 0,
+                   resume: bool = False) -> dict[str, Any]:
+    """Write (or, under resume, re-open) the run manifest; a changed config under --resume is an error."""
+    path = Path(path)
+    chash = config_hash(config)
+    if resume and path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if old.get("config_hash") != chash:
+            raise JobError(f"{path}: config changed since this run started (config hash "
+                           f"{str(old.get('config_hash'))[:12]} != {chash[:12]}); resume needs the same config")
+        old["resumes"] = int(old.get("resumes", 0)) + 1
+        old["status"] = "running"
+        old["updated_at"] = now_iso()
+        old["backends"] = dict(backends)
+        atomic_write_json(path, old)
+        return old
+    manifest = {"job": job, "config_hash": chash, "config": dict(config), "backends": dict(backends),
+                "seed": seed, "num_shards": num_shards, "shard_index": shard_index, "status": "running",
+                "started_at": now_iso(), "updated_at": now_iso(), "resumes": 0, "stages": {}}
+    atomic_write_json(path, manifest)
+    return manifest
+
+
+def update_manifest(path: str | Path, manifest: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    manifest.update(changes)
+    manifest["updated_at"] = now_iso()
+    atomic_write_json(path, manifest)
+    return manifest
+
+
+# -- running items through a worker pool -------------------------------------------------------
+@dataclass
+class JobStats:
+    total: int = 0
+    skipped_done: int = 0
+    written: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "already_done": self.skipped_done, "written": self.written,
+                "failed": self.failed, "errors": self.errors[:20], "seconds": round(self.seconds, 2)}
+
+
+def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T], Mapping[str, Any] | None],
+              writer: CheckpointedJsonl, workers: int = 1, description: str = "items",
+              show_progress: bool = True, meters: Sequence[Any] = (), retry_errors: tuple[type[BaseException], ...] = (),
+              reject_writer: CheckpointedJsonl | None = None) -> JobStats:
+    """Run `work` on every item not yet in the writer's `done` set, writing each result as it finishes.
+
+    `work` returns a record (written to `writer`), a record with `"_rejected": True` (written to
+    `reject_writer`, so a resume does not redo it either), or None (nothing written; redone on resume).
+    Exceptions listed in `retry_errors` are counted as failures and left for a later --resume; any
+    other exception stops the job (already-written items stay written).
+    """
+    done = set(writer.done) | (set(reject_writer.done) if reject_writer else set())
+    todo = [it for it in items if key(it) not in done]
+    stats = JobStats(total=len(items), skipped_done=len(items) - len(todo))
+    t0 = time.monotonic()
+    progress = _Progress(description, len(items), stats.skipped_done, meters, enabled=show_progress)
+
+    def finish(fut: Future) -> None:
+        try:
+            rec = fut.result()
+        except retry_errors as exc:
+            stats.failed += 1
+            stats.errors.append(str(exc))
+            progress.advance(failed=True)
+            return
+        if rec is not None:
+            if rec.get("_rejected") and reject_writer is not None:
+                reject_writer.write({k: v for k, v in rec.items() if k != "_rejected"})
+            else:
+                writer.write({k: v for k, v in rec.items() if k != "_rejected"})
+            stats.written += 1
+        progress.advance()
+
+    with progress, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        pending: set[Future] = set()
+        it = iter(todo)
+        window = max(1, workers) * 2               # bounded: memory stays flat on millions of items
+        try:
+            for item in it:
+                pending.add(pool.submit(work, item))
+                if len(pending) >= window:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        finish(fut)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    finish(fut)
+        except BaseException:
+            for fut in pending:
+                fut.cancel()
+            raise
+    stats.seconds = time.monotonic() - t0
+    return stats
+
+
+class _Progress:
+    """rich progress: items done / total, items per minute, tokens and cost so far (from backend meters)."""
+
+    def __init__(self, description: str, total: int, already: int, meters: Sequence[Any], *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.meters = list(meters)
+        self.description = description
+        self.total, self.already = total, already
+        self.t0 = time.monotonic()
+        self.count = 0
+        self.failed = 0
+        self._lock = threading.Lock()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> "_Progress":
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TextColumn("{task.fields[rate]}/min"), TextColumn("{task.fields[tokens]} tok"),
+                                      TextColumn("${task.fields[cost]}"), TextColumn("{task.fields[failed]} failed"),
+                                      TimeElapsedColumn(), transient=False)
+            self._progress.start()
+            self._task = self._progress.add_task(self.description, total=self.total, completed=self.already,
+                                                 rate="0.0", tokens=0, cost="0.0000", failed=0)
+        return self
+
+    def advance(self, failed: bool = False) -> None:
+        with self._lock:
+            self.count += 1
+            self.failed += int(failed)
+            if self._progress is None:
+                return
+            minutes = max((time.monotonic() - self.t0) / 60, 1e-9)
+            snaps = [m.snapshot() for m in self.meters]
+            tokens = sum(s["prompt_tokens"] + s["completion_tokens"] for s in snaps)
+            cost = sum(s["cost_usd"] for s in snaps)
+            self._progress.update(self._task, advance=1, rate=f"{(self.count - self.failed) / minutes:.1f}",
+                                  tokens=tokens, cost=f"{cost:.4f}", failed=self.failed)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()

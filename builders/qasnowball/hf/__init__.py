@@ -1,0 +1,1 @@
+"""The `hf` backend: any Hugging Face checkpoints (name or local path), fine-tuned on S each round."""

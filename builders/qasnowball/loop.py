@@ -1,0 +1,213 @@
+"""The QASnowball loop: S := S0; each round fit AE, QG and reader on S, generate on the next slice of
+documents, filter, keep the survivors, and re-seed S := S0 + the best m generated pairs by filter score.
+
+Resumable per round: a round is done when its `log.json` exists (written last, atomically), so a
+restart re-reads finished rounds and continues with the next. Deterministic for a seed: documents are
+shuffled with that seed, modules are seeded, ties are broken by id.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from annotation.squad import QADataError, validate_record
+from builders.common.squad_io import read_jsonl, write_json, write_jsonl
+from builders.qasnowball.filter import FilterConfig, Pair, QAFilter
+from builders.qasnowball.modules import AnswerExtractor, QuestionGenerator, Reader
+from builders.qasnowball.text import normalize_question
+
+__all__ = ["SnowballConfig", "Snowball", "Modules"]
+
+Record = dict[str, Any]
+Doc = dict[str, Any]      # {"doc_id", "title", "context"}
+
+
+@dataclass
+class SnowballConfig:
+    lang: str
+    backend: str = "rule"
+    rounds: int = 2
+    docs_per_round: int | None = None      # None: split the documents evenly over the rounds
+    answers_per_doc: int = 5
+    questions_per_answer: int = 2
+    reseed_size: int = 500                 # m_t: generated pairs added to S0 for the next round
+    seed: int = 0
+    name: str = "qasnowball"
+    filter: FilterConfig = field(default_factory=FilterConfig)
+    backend_options: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Modules:
+    extractor: AnswerExtractor
+    generator: QuestionGenerator
+    reader: Reader
+
+
+class Snowball:
+    def __init__(self, config: SnowballConfig, modules: Modules, out_dir: str | Path,
+                 *, progress: bool = True, log: Callable[[str], None] | None = None):
+        self.config, self.modules, self.out = config, modules, Path(out_dir)
+        self.progress = progress
+        self.log = log or (lambda msg: None)
+
+    # ---- inputs -------------------------------------------------------------------------------
+    def _slices(self, docs: Sequence[Doc]) -> list[list[Doc]]:
+        order = np.random.default_rng(self.config.seed).permutation(len(docs))
+        shuffled = [docs[i] for i in order]
+        per = self.config.docs_per_round or -(-len(shuffled) // self.config.rounds)
+        return [shuffled[t * per:(t + 1) * per] for t in range(self.config.rounds)]
+
+    def _check_inputs(self, seed: Sequence[Record], docs: Sequence[Doc]) -> None:
+        if not seed:
+            raise QADataError("seed set S0 is empty")
+        for rec in seed:
+            issues = validate_record(rec, file="seed")
+            if issues:
+                raise QADataError(str(issues[0]))
+        ids = set()
+        for i, d in enumerate(docs):
+            for key in ("doc_id", "context"):
+                if not isinstance(d.get(key), str) or not d[key].strip():
+                    raise QADataError(f"documents record #{i} ({d.get('doc_id')}) field {key}: must be a non-empty string")
+            if d["doc_id"] in ids:
+                raise QADataError(f"documents record {d['doc_id']} field doc_id: duplicate")
+            ids.add(d["doc_id"])
+
+    def _prepare_dir(self) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        cfg_path = self.out / "config.json"
+        if cfg_path.exists():
+            old = json.loads(cfg_path.read_text(encoding="utf-8"))
+            if old.get("fingerprint") != self.config.fingerprint():
+                raise QADataError(f"{cfg_path}: this folder holds a run with a different config; "
+                                  "use a new output folder (or delete it) to start over")
+        else:
+            write_json({"config": self.config.to_dict(), "fingerprint": self.config.fingerprint()}, cfg_path)
+
+    # ---- the loop -----------------------------------------------------------------------------
+    def reseed(self, seed: Sequence[Record], generated: Sequence[Record]) -> list[Record]:
+        """S0 (always, whole) + the best m generated pairs by filter score (ties by id)."""
+        best = sorted(generated, key=lambda r: (-r["meta"]["scores"]["filter"], r["id"]))[:self.config.reseed_size]
+        return list(seed) + best
+
+    def run(self, seed: Sequence[Record], docs: Sequence[Doc]) -> dict[str, Any]:
+        self._check_inputs(seed, docs)
+        self._prepare_dir()
+        slices = self._slices(docs)
+        s0_ids = {r["id"] for r in seed}
+        generated: list[Record] = []
+        seen: set[tuple[str, str]] = set()
+        logs: list[dict[str, Any]] = []
+        for t in range(1, self.config.rounds + 1):
+            rdir = self.out / f"round_{t}"
+            S = self.reseed(seed, generated)
+            if (rdir / "log.json").exists():
+                round_recs = read_jsonl(rdir / "generated.jsonl")
+                log = json.loads((rdir / "log.json").read_text(encoding="utf-8"))
+                log["resumed"] = True
+                self.log(f"round {t}: already done, {len(round_recs)} pairs read back")
+            else:
+                round_recs, log = self._round(t, S, s0_ids, slices[t - 1], seen, generated)
+                write_jsonl(round_recs, rdir / "generated.jsonl")
+                write_json(log, rdir / "log.json")      # written last: marks the round as done
+            for r in round_recs:
+                seen.add((r["meta"]["doc_id"], normalize_question(r["question"], self.config.lang)))
+            generated.extend(round_recs)
+            logs.append(log)
+        return {"rounds": logs, "generated": generated, "final_seed_size": len(self.reseed(seed, generated))}
+
+    def _round(self, t: int, S: list[Record], s0_ids: set[str], docs: list[Doc], seen: set[tuple[str, str]],
+               previous: list[Record]) -> tuple[list[Record], dict[str, Any]]:
+        cfg, m = self.config, self.modules
+        times: dict[str, float] = {}
+        start = time.perf_counter()
+        for key, module in (("fit_extractor", m.extractor), ("fit_generator", m.generator), ("fit_reader", m.reader)):
+            t0 = time.perf_counter()
+            module.fit(S)
+            times[key] = round(time.perf_counter() - t0, 3)
+        flt = QAFilter(m.reader, cfg.lang, cfg.filter)
+        models = {"extractor": m.extractor.params(), "generator": m.generator.params(), "reader": m.reader.params()}
+        model_names = {k: v.get(k, v.get("model")) for k, v in
+                       (("extractor", models["extractor"]), ("generator", models["generator"]), ("reader", models["reader"]))}
+        n_cands = n_questions = 0
+        kept: list[Record] = []
+        t_extract = t_generate = t_filter = 0.0
+        bar = _progress(self.progress, f"round {t}/{cfg.rounds}", len(docs))
+        with bar as prog:
+            task = prog.add_task(f"round {t}/{cfg.rounds}", total=len(docs)) if prog else None
+            for doc in docs:
+                t0 = time.perf_counter()
+                cands = m.extractor.extract(doc["context"], cfg.answers_per_doc)
+                t1 = time.perf_counter()
+                questions = m.generator.generate(doc["context"], cands, cfg.questions_per_answer) if cands else []
+                t2 = time.perf_counter()
+                pairs = [Pair(doc["doc_id"], doc["context"], c, q, s) for c, qs in zip(cands, questions) for q, s in qs]
+                verdicts = flt.check(pairs, seen)
+                t3 = time.perf_counter()
+                t_extract, t_generate, t_filter = t_extract + t1 - t0, t_generate + t2 - t1, t_filter + t3 - t2
+                n_cands += len(cands)
+                n_questions += len(pairs)
+                for p, v in zip(pairs, verdicts):
+                    if v.keep:
+                        kept.append(self._record(t, doc, p, v.scores, model_names))
+                if prog:
+                    prog.advance(task)
+        models = {"extractor": m.extractor.params(), "generator": m.generator.params(), "reader": m.reader.params()}
+        s0_in = sum(r["id"] in s0_ids for r in S)
+        scores = [r["meta"]["scores"]["filter"] for r in kept]
+        log = {
+            "round": t, "seed_size": len(S), "s0_size": len(s0_ids), "s0_in_seed": s0_in,
+            "generated_in_seed": len(S) - s0_in, "generated_before": len(previous),
+            "docs": len(docs), "candidates": n_cands, "questions": n_questions,
+            "filter": flt.counts(), "kept": len(kept),
+            "filter_score": {"mean": float(np.mean(scores)) if scores else 0.0,
+                             "min": float(min(scores)) if scores else 0.0},
+            "time_s": {**times, "extract": round(t_extract, 3), "generate": round(t_generate, 3),
+                       "filter": round(t_filter, 3), "total": round(time.perf_counter() - start, 3)},
+            "models": models, "config_fingerprint": cfg.fingerprint(),
+        }
+        self.log(f"round {t}: S={len(S)} (S0 {s0_in}/{len(s0_ids)}), docs {len(docs)}, candidates {n_cands}, "
+                 f"questions {n_questions}, kept {len(kept)}")
+        return kept, log
+
+    def _record(self, t: int, doc: Doc, p: Pair, scores: dict[str, float], models: dict[str, Any]) -> Record:
+        n = hashlib.sha1(f"{doc['doc_id']}|{p.answer.start}|{p.question}".encode()).hexdigest()[:12]
+        return {
+            "id": f"{self.config.name}-{self.config.lang}-r{t}-{n}",
+            "title": doc.get("title") or "",
+            "context": doc["context"],
+            "question": p.question,
+            "answers": {"text": [p.answer.text], "answer_start": [p.answer.start]},
+            "meta": {"lang": self.config.lang, "iteration": t, "doc_id": doc["doc_id"],
+                     "answer_type": p.answer.type, "scores": {k: round(float(v), 6) for k, v in scores.items()},
+                     "models": models, "backend": self.config.backend, "seed": self.config.seed},
+        }
+
+
+class _NoBar:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _progress(enabled: bool, label: str, total: int):
+    if not enabled:
+        return _NoBar()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

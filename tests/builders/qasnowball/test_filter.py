@@ -1,0 +1,74 @@
+"""The filter: planted bad pairs are rejected by the rule meant for them; every rule switches off."""
+from __future__ import annotations
+
+from builders.qasnowball.filter import FilterConfig, Pair, QAFilter
+from builders.qasnowball.modules import Answer, Candidate
+
+
+class FixedReader:
+    """Stand-in reader with fixed answers: the filter logic is under test here, not the reader."""
+
+    name = "fixed"
+
+    def __init__(self, text: str, score: float):
+        self.text, self.score = text, score
+
+    def fit(self, examples, *, warm_start=False):
+        pass
+
+    def answer(self, items):
+        return [Answer(0, self.text, self.score) for _ in items]
+
+    def params(self):
+        return {}
+
+
+CTX = "Paris is the capital of France and its largest city."
+PARIS = Candidate(0, 5, "Paris", "LOC", 0.9)
+
+
+def pair(q, ans=PARIS):
+    return Pair("d1", CTX, ans, q, -1.0)
+
+
+def test_each_rule_rejects_its_planted_pair():
+    f = QAFilter(FixedReader("Paris", 0.9), "en")
+    seen = set()
+    verdicts = f.check([pair("What is the capital of France?"),
+                        pair("Is Paris the capital of France?"),                   # answer in question
+                        pair("Tell me the capital of France now."),                # not interrogative
+                        pair("What?"),                                             # too short
+                        pair("What is the capital of France?")], seen)             # duplicate
+    assert [v.reason for v in verdicts] == [None, "answer_in_question", "interrogative", "length", "duplicate"]
+    assert f.counts()["kept"] == 1
+    assert f.counts()["rejected"]["duplicate"] == 1
+
+
+def test_roundtrip_and_confidence():
+    seen = set()
+    wrong = QAFilter(FixedReader("France", 0.9), "en")
+    assert wrong.check([pair("What is the capital of France?")], seen)[0].reason == "roundtrip"
+    low = QAFilter(FixedReader("Paris", 0.01), "en")
+    assert low.check([pair("What is the capital of France?")], seen)[0].reason == "confidence"
+    # relaxed mode: F1("Paris city", "Paris") = 2/3 passes 0.6, fails 0.8
+    relaxed = QAFilter(FixedReader("Paris city", 0.9), "en", FilterConfig(roundtrip_mode="f1", f1_threshold=0.6))
+    assert relaxed.check([pair("Which city is the capital?")], set())[0].keep
+    strict = QAFilter(FixedReader("Paris city", 0.9), "en", FilterConfig(roundtrip_mode="f1", f1_threshold=0.8))
+    assert strict.check([pair("Which city is the capital?")], set())[0].reason == "roundtrip"
+
+
+def test_rules_switch_off():
+    off = FilterConfig(length=False, interrogative=False, answer_in_question=False, duplicate=False,
+                       roundtrip=False, confidence=False)
+    f = QAFilter(FixedReader("nothing", 0.0), "en", off)
+    vs = f.check([pair("Paris"), pair("Paris")], set())
+    assert all(v.keep for v in vs)
+
+
+def test_chinese_rules():
+    ctx = "清华大学位于北京市海淀区。"
+    ans = Candidate(6, 9, "北京市", "LOC", 0.9)
+    f = QAFilter(FixedReader("北京市", 0.9), "zh")
+    vs = f.check([Pair("d", ctx, ans, "清华大学位于哪里？", 0.0), Pair("d", ctx, ans, "清华大学位于北京市吗？", 0.0),
+                  Pair("d", ctx, ans, "清华大学位于海淀区。", 0.0)], set())
+    assert [v.reason for v in vs] == [None, "answer_in_question", "interrogative"]
