@@ -19,11 +19,8 @@ from benchmarks.metrics import cmrc
 
 
 @pytest.fixture()
-def data_root() -> Path:
-    root = Path(os.environ.get("BENCH_DATA_MIRROR", Path(__file__).resolve().parents[4] / "shared" / "data"))
-    if not (root / "cmrc2018").is_dir():
-        pytest.skip(f"shared data not found at {root}")
-    return root
+def data_root(shared_data) -> Path:
+    return shared_data
 
 
 def test_worked_examples():

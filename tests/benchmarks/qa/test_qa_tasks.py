@@ -17,6 +17,12 @@ from builders.common.squad_io import gold_answers
 REPO = Path(__file__).resolve().parents[3]
 
 
+@pytest.fixture(autouse=True)
+def _mirror(shared_data, monkeypatch):
+    """The registry (and CLI subprocesses) read the shared data mirror, as CI does."""
+    monkeypatch.setenv("BENCH_DATA_MIRROR", str(shared_data))
+
+
 def test_registered():
     for name in ("cmrc2018-dev", "xquad-en", "xquad-zh"):
         assert get_task(name).kind == "qa"
