@@ -116,7 +116,7 @@ class BM25sRetriever(LexicalRetriever):
         def work(rows: list[int]) -> list[dict[str, float]]:
             return self._search_chunk([query_ids[i] for i in rows], k)
 
-        with bar("searching (bm25s)", len(todo), enabled=show_progress and len(chunks) > 1) as advance:
+        with bar("searching (bm25s)", len(todo), enabled=show_progress and bool(todo)) as advance:
             if self.n_threads > 1 and len(chunks) > 1:
                 from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
