@@ -14,7 +14,6 @@ its answers are limited to its candidate spans. With `--backend hf` the reader i
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time

@@ -9,7 +9,6 @@ gives the same EM/F1 as benchmarks.metrics.cmrc on all 3,219 dev questions with 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
