@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from benchmarks.cli.app import build_app, console, validate_app
+from benchmarks.cli.app import build_app, console, stats_app, validate_app
 
 
 @build_app.command("qasnowball")
@@ -33,8 +33,11 @@ def build_qasnowball(
     qg_model: Optional[str] = typer.Option(None, "--qg-model", help="hf: seq2seq checkpoint."),
     reader_model: Optional[str] = typer.Option(None, "--reader-model", help="hf/llm: extractive QA checkpoint."),
     epochs: int = typer.Option(2, "--epochs", help="hf: epochs per module per round."),
-    chat: Optional[str] = typer.Option(None, "--chat", help="llm: chat backend name from builders.llm."),
+    chat: Optional[str] = typer.Option(None, "--chat", help="llm: chat backend kind from builders.llm "
+                                       "(openai | transformers | vllm)."),
     chat_model: Optional[str] = typer.Option(None, "--chat-model", help="llm: model name for the chat backend."),
+    chat_url: Optional[str] = typer.Option(None, "--chat-url", help="llm: base URL of an OpenAI-compatible server "
+                                           "(the API key comes from the environment, see builders.llm)."),
     data_root: Optional[Path] = typer.Option(None, "--data-root", help="Folder holding cmrc2018/ and xquad/ "
                                              "(default: the data registry)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
@@ -69,7 +72,7 @@ def build_qasnowball(
     cfg = SnowballConfig(lang=lang, backend=backend, rounds=rounds, docs_per_round=docs_per_round,
                          answers_per_doc=answers_per_doc, questions_per_answer=questions_per_answer,
                          reseed_size=reseed_size, seed=seed, filter=flt, backend_options=options)
-    chat_backend = _chat(chat, chat_model) if backend == "llm" else None
+    chat_backend = _chat(chat, chat_model, chat_url) if backend == "llm" else None
     res = build(cfg, seed_recs, documents, out, chat=chat_backend, progress=not quiet, log=console.print,
                 inputs=inputs)
     from rich.table import Table
@@ -101,16 +104,17 @@ def _split_root(preset: str, folder: Path) -> Path:
     return root
 
 
-def _chat(name: str | None, model: str | None):
+def _chat(name: str | None, model: str | None, base_url: str | None = None):
+    """A chat backend from builders.llm (`create_backend(kind, model, **opts)`, built by the UltraChat work)."""
     from annotation.squad import QADataError
+    import builders.llm as llm
 
-    try:
-        from builders.llm import registry as llm_registry  # built by the UltraChat work
-    except ImportError:
-        raise QADataError("backend llm: no chat backends are installed in builders.llm yet") from None
-    if not name:
-        raise QADataError(f"backend llm needs --chat; known: {', '.join(getattr(llm_registry, 'available', lambda: [])())}")
-    return llm_registry.create(name, **({"model": model} if model else {}))
+    create = getattr(llm, "create_backend", None)
+    if create is None:
+        raise QADataError("backend llm: no chat backends are installed in builders.llm yet")
+    if not name or not model:
+        raise QADataError(f"backend llm needs --chat KIND and --chat-model NAME; kinds: {', '.join(llm.available())}")
+    return create(name, model, **({"base_url": base_url} if base_url else {}))
 
 
 @validate_app.command("qa")
@@ -128,3 +132,27 @@ def validate_qa(path: Path = typer.Argument(..., help="Flat JSONL or nested SQuA
         console.print(f"[red]{len(issues)} issue(s)[/] in {path}", highlight=False)
         raise typer.Exit(1)
     console.print(f"[green]ok[/]: {path}", highlight=False)
+
+
+@stats_app.command("qasnowball")
+def stats_qasnowball(folder: Path = typer.Argument(..., help="A `bench build qasnowball` output folder."),
+                     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables.")) -> None:
+    """Per round: |S|, S0 kept, stage counts, filter rejections by rule, answer types, lengths."""
+    from rich.table import Table
+
+    from builders.qasnowball.stats import build_stats
+
+    st = build_stats(folder)
+    if as_json:
+        console.print_json(json.dumps(st, ensure_ascii=False))
+        return
+    table = Table(title=f"qasnowball · {folder}", title_justify="left")
+    for col in ("round", "|S|", "S0 in S", "questions", "kept", "rejected by rule", "answer types", "q / a len"):
+        table.add_column(col)
+    for r in st["rounds"]:
+        rej = ", ".join(f"{k} {v}" for k, v in r["rejected"].items() if v)
+        types = ", ".join(f"{k} {v}" for k, v in list(r["answer_types"].items())[:4])
+        table.add_row(str(r["round"]), str(r["seed_size"]), f"{r['s0_in_seed']}/{r['s0_size']}", str(r["questions"]),
+                      str(r["kept"]), rej, types,
+                      f"{r['mean_question_len']:.1f} / {r['mean_answer_len']:.1f} {r['len_unit']}")
+    console.print(table)

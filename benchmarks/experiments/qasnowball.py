@@ -14,7 +14,6 @@ its answers are limited to its candidate spans. With `--backend hf` the reader i
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -60,6 +59,8 @@ def run(args) -> dict[str, Any]:
         cfg = SnowballConfig(lang=lang, rounds=args.rounds, reseed_size=args.reseed_size)
         build(cfg, s0, docs, args.build_dir, progress=True, log=print, inputs=desc)
         generated = read_jsonl(Path(args.build_dir) / "generated.jsonl")
+    if args.max_iteration is not None:           # (D): data of the first rounds only, to see the reseeding gain
+        generated = [r for r in generated if r.get("meta", {}).get("iteration", 0) <= args.max_iteration]
     dev_ids = {q for q, _, _ in items}
     leaked = [r["id"] for r in generated if r["id"] in dev_ids]
     if leaked:
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--max-length", type=int, default=384)
     p.add_argument("--device", default=None)
+    p.add_argument("--max-iteration", type=int, default=None, help="use generated pairs of rounds <= N only")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--data-dir", help="folder with cmrc2018_trial.json and cmrc2018_dev.json (default: registry)")
     p.add_argument("--output", help="write the figures as JSON here")

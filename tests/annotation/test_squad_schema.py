@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,8 @@ from annotation.squad import validate_path, validate_record
 
 
 @pytest.fixture()
-def data_root() -> Path:
-    root = Path(os.environ.get("BENCH_DATA_MIRROR", Path(__file__).resolve().parents[3] / "shared" / "data"))
-    if not (root / "cmrc2018").is_dir():
-        pytest.skip(f"shared data not found at {root}")
-    return root
+def data_root(shared_data) -> Path:
+    return shared_data
 
 
 def rec(**kw):

@@ -123,7 +123,8 @@ class HFReader(_HFModule):
                     for i in range(len(enc["input_ids"]))]
             for b0, batch in enumerate(batches(list(range(len(rows))), self.batch_size * 2)):
                 inputs = {k: v.to(self.device) for k, v in self._collate([rows[i] for i in batch]).items()}
-                with torch.no_grad():
+                with torch.no_grad(), torch.autocast(device_type="cuda", dtype=torch.bfloat16,
+                                                     enabled=self.device == "cuda"):
                     out = model(**inputs)
                 sp = torch.softmax(out.start_logits.float(), -1).cpu()
                 ep = torch.softmax(out.end_logits.float(), -1).cpu()

@@ -9,7 +9,6 @@ gives the same EM/F1 as benchmarks.metrics.cmrc on all 3,219 dev questions with 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -19,11 +18,8 @@ from benchmarks.metrics import cmrc
 
 
 @pytest.fixture()
-def data_root() -> Path:
-    root = Path(os.environ.get("BENCH_DATA_MIRROR", Path(__file__).resolve().parents[4] / "shared" / "data"))
-    if not (root / "cmrc2018").is_dir():
-        pytest.skip(f"shared data not found at {root}")
-    return root
+def data_root(shared_data) -> Path:
+    return shared_data
 
 
 def test_worked_examples():

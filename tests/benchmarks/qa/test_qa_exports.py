@@ -2,8 +2,15 @@
 from __future__ import annotations
 
 import datasets
+import pytest
 
 from benchmarks.export.registry import get_exporter
+
+
+@pytest.fixture(autouse=True)
+def _mirror(shared_data, monkeypatch):
+    """The registry (and CLI subprocesses) read the shared data mirror, as CI does."""
+    monkeypatch.setenv("BENCH_DATA_MIRROR", str(shared_data))
 
 
 def test_xquad_and_cmrc_exports(shared_data, tmp_path):

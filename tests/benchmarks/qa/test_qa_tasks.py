@@ -17,6 +17,12 @@ from builders.common.squad_io import gold_answers
 REPO = Path(__file__).resolve().parents[3]
 
 
+@pytest.fixture(autouse=True)
+def _mirror(shared_data, monkeypatch):
+    """The registry (and CLI subprocesses) read the shared data mirror, as CI does."""
+    monkeypatch.setenv("BENCH_DATA_MIRROR", str(shared_data))
+
+
 def test_registered():
     for name in ("cmrc2018-dev", "xquad-en", "xquad-zh"):
         assert get_task(name).kind == "qa"
@@ -116,6 +122,13 @@ def test_cli_build_and_validate(shared_data, tmp_path):
     assert r.returncode == 0, r.stderr
     assert (out / "round_1" / "log.json").is_file() and (out / "round_2" / "log.json").is_file()
     assert _cli("validate", "qa", str(out / "generated.jsonl")).returncode == 0
+    from builders.qasnowball.stats import build_stats
+
+    st = build_stats(out)
+    assert [r["round"] for r in st["rounds"]] == [1, 2] and st["rounds"][1]["s0_in_seed"] == 80
+    assert st["records"] == sum(1 for _ in (out / "generated.jsonl").open(encoding="utf-8"))
+    r = _cli("stats", "qasnowball", str(out), "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["rounds"][0]["questions"] > 0
     # bad input: a non-JSON line in the seed file -> one line naming file and line, exit 2
     (tmp_path / "bad.jsonl").write_text((tmp_path / "seed.jsonl").read_text(encoding="utf-8") + "{x\n", encoding="utf-8")
     r = _cli("build", "qasnowball", "--seed-file", str(tmp_path / "bad.jsonl"), "--docs", str(tmp_path / "docs.jsonl"),

@@ -1,20 +1,7 @@
-"""Fixtures for the QASnowball builder tests: the shared data mirror and small real slices of it."""
+"""Small real slices of the shared data for the QASnowball builder tests (shared_data: tests/conftest.py)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    root = Path(os.environ.get("BENCH_DATA_MIRROR", Path(__file__).resolve().parents[4] / "shared" / "data"))
-    if not (root / "cmrc2018").is_dir():
-        pytest.skip(f"shared data not found at {root}")
-    return root
 
 
 @pytest.fixture(scope="session")
