@@ -13,6 +13,7 @@ RETRIEVERS: dict[str, str] = {
     # --- lexical (issue: foundation) ---
     "bm25": "retrieval.bm25s_backend:BM25sRetriever",
     "bm25-rank": "retrieval.rank_bm25_backend:RankBM25Retriever",
+    "pool-order": "retrieval.pool_order:PoolOrderRetriever",
 
     # --- dense / engines (issue: retrieval backends) ---
 }

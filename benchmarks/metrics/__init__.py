@@ -1,0 +1,44 @@
+"""IR metrics for runs against graded qrels: `evaluate(qrels, run, measures) -> Evaluation`.
+
+Values come from pytrec_eval (benchmarks.metrics.pytrec); measure names are parsed in
+benchmarks.metrics.measures. Other metric modules (QA, ROUGE, action F1, paper variants) live
+beside these and are imported by what needs them; keep this file small.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from benchmarks.errors import DataError
+from benchmarks.metrics.measures import Measure, parse_measure
+from retrieval.types import Qrels, Run
+
+__all__ = ["Evaluation", "evaluate", "parse_measure", "Measure"]
+
+
+@dataclass
+class Evaluation:
+    aggregate: dict[str, float]                       # measure -> mean over the qrels' queries
+    per_query: dict[str, dict[str, float]]            # qid -> measure -> value
+    conventions: dict[str, str] = field(default_factory=dict)
+    measures: list[str] = field(default_factory=list)
+
+
+def evaluate(qrels: Qrels, run: Run, measures: Sequence[str]) -> Evaluation:
+    """Score `run` against `qrels` with trec_eval semantics (see pytrec.CONVENTIONS)."""
+    from benchmarks.metrics import pytrec  # noqa: PLC0415
+
+    if not qrels:
+        raise DataError("cannot evaluate: the qrels are empty")
+    parsed = [parse_measure(m) if isinstance(m, str) else m for m in measures]
+    if not parsed:
+        raise DataError("cannot evaluate: no measures given")
+    qrels = {str(q): {str(d): int(g) for d, g in docs.items()} for q, docs in qrels.items()}
+    run = {str(q): {str(d): float(s) for d, s in docs.items()} for q, docs in run.items()}
+    per_query = pytrec.compute(qrels, run, parsed)
+    n = len(per_query)
+    aggregate = {m.name: sum(v[m.name] for v in per_query.values()) / n for m in parsed}
+    conventions = dict(pytrec.CONVENTIONS)
+    conventions.update({f"measure {m.name}": m.convention for m in parsed})
+    return Evaluation(aggregate=aggregate, per_query=per_query, conventions=conventions,
+                      measures=[m.name for m in parsed])

@@ -1,0 +1,30 @@
+"""`run_task(name, options) -> (Result, path)`: what `bench run` calls, usable from Python.
+
+The task does the work (`task.evaluate(options)`); the runner resolves the task, saves the
+results JSON atomically next to the run file, and names both the same way.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from benchmarks.results import Result
+from benchmarks.tasks.base import RunOptions
+from benchmarks.tasks.registry import get_task
+
+DEFAULT_OUTPUT = Path("runs")
+
+
+def artifact_stem(task: str, model: str) -> str:
+    """`cranfield__bm25`: file-name-safe, one per (task, model)."""
+    return f"{task}__{re.sub(r'[^A-Za-z0-9._+-]+', '_', model).strip('_') or 'model'}"
+
+
+def run_task(name: str, options: RunOptions | None = None) -> tuple[Result, Path]:
+    options = options or RunOptions()
+    if options.output is None:
+        options.output = DEFAULT_OUTPUT
+    task = get_task(name)
+    result = task.evaluate(options)
+    path = result.save(Path(options.output) / f"{artifact_stem(result.task, result.model.name)}.json")
+    return result, path

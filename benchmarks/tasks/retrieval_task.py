@@ -1,0 +1,133 @@
+"""The retrieval task kind: load a collection, retrieve (or re-rank pools, or read a run), score.
+
+A concrete task (cranfield.py, vaswani.py, lecard.py) is only data: a RetrievalTask with its
+dataset, language, metrics, main score and the loader that parses its raw files.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.tasks.base import RunOptions, Task, TaskError
+
+METRIC_SET = "standard"
+
+
+def _accepts(cls: type, name: str) -> bool:
+    params = inspect.signature(cls.__init__).parameters
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def _folder_sha(folder: Path) -> str:
+    """Revision of a user-given data folder: sha256 over (path, sha256) of every file in it."""
+    from benchmarks.results import sha256_file  # noqa: PLC0415
+
+    h = hashlib.sha256()
+    paths = [Path(root) / name for root, _, names in os.walk(folder, followlinks=True) for name in names]
+    for path in sorted(paths):
+        h.update(f"{path.relative_to(folder).as_posix()}\t{sha256_file(path)}\n".encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class RetrievalTask(Task):
+    loader: str = ""                                   # "module:function(folder, split, **loader_params)"
+    splits: tuple[str, ...] = ()
+    rerank: bool = False                               # score each query's own candidate pool
+    default_retriever: str = "bm25"
+    loader_params: tuple[str, ...] = ()                # --param keys consumed by the loader, not the retriever
+    conventions: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    # --- steps (each callable on its own from Python) -----------------------------------------
+    def data_folder(self, options: RunOptions) -> tuple[Path, str]:
+        from benchmarks.data import registry  # noqa: PLC0415
+
+        if options.data_dir is not None:
+            folder = Path(options.data_dir)
+            if not folder.is_dir():
+                raise TaskError(f"{folder}: --data-dir is not a folder")
+            return folder, "local:" + _folder_sha(folder)
+        return registry.dataset_dir(self.dataset, show_progress=options.show_progress), registry.dataset_sha(self.dataset)
+
+    def load(self, options: RunOptions, folder: Path):  # -> benchmarks.data.loaders.Collection
+        split = options.split or self.split
+        if self.splits and split not in self.splits:
+            raise TaskError(f"task {self.name}: unknown split {split!r}; known: {', '.join(self.splits)}")
+        module, attr = self.loader.split(":")
+        kwargs = {k: options.params[k] for k in self.loader_params if k in options.params}
+        collection = getattr(importlib.import_module(module), attr)(folder, **({"split": split} if self.splits else {}),
+                                                                    **kwargs)
+        if not collection.corpus:
+            raise TaskError(f"{folder}: task {self.name}: the corpus is empty")
+        if not collection.queries:
+            raise TaskError(f"{folder}: task {self.name}: no queries")
+        return collection
+
+    def retrieve(self, collection: Any, options: RunOptions) -> tuple[Any, dict[str, Any], dict[str, float]]:
+        """Returns (run, ModelInfo kwargs, timings)."""
+        from retrieval.registry import create, get_class  # noqa: PLC0415
+
+        name = options.retriever or self.default_retriever
+        params = {k: v for k, v in options.params.items() if k not in self.loader_params}
+        if "lang" not in params and all(_accepts(get_class(part), "lang") for part in name.split("+")):
+            params["lang"] = self.language
+        retriever = create(name, **params)
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        if self.rerank:
+            run = retriever.rerank(collection.corpus, collection.queries, collection.pools, k=options.k,
+                                   show_progress=options.show_progress)
+            timings["rerank_s"] = time.perf_counter() - t0
+        else:
+            retriever.index(collection.corpus, show_progress=options.show_progress)
+            timings["index_s"] = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            run = retriever.search(collection.queries, k=options.k, show_progress=options.show_progress)
+            timings["search_s"] = time.perf_counter() - t1
+        return run, {"name": name, "params": retriever.params()}, timings
+
+    def evaluate(self, options: RunOptions):  # -> benchmarks.results.Result
+        from benchmarks.io.trec import read_run_any, write_run  # noqa: PLC0415
+        from benchmarks.metrics import evaluate  # noqa: PLC0415
+        from benchmarks.results import ModelInfo, Result, machine_info, sha256_file  # noqa: PLC0415
+        from benchmarks.runner import artifact_stem  # noqa: PLC0415
+
+        start = time.perf_counter()
+        folder, dataset_sha = self.data_folder(options)
+        collection = self.load(options, folder)
+        if options.run_file is not None:
+            run = read_run_any(options.run_file)
+            model = {"name": "external-run", "params": {"file": str(options.run_file)}}
+            timings: dict[str, float] = {}
+            unknown = [q for q in run if q not in collection.queries]
+            if unknown and len(unknown) == len(run):
+                raise TaskError(f"{options.run_file}: none of its {len(run)} query ids belong to task {self.name} "
+                                f"(first: {unknown[0]})")
+        else:
+            run, model, timings = self.retrieve(collection, options)
+        evaluation = evaluate(collection.qrels, run, self.metrics)
+        run_path = run_sha = None
+        if options.output is not None and options.run_file is None:
+            run_path = write_run(run, Path(options.output) / f"{artifact_stem(self.name, model['name'])}.run",
+                                 tag=model["name"])
+            run_sha = sha256_file(run_path)
+        elif options.run_file is not None:
+            run_path, run_sha = Path(options.run_file), sha256_file(options.run_file)
+        conventions = {**evaluation.conventions, **self.conventions, **collection.notes}
+        return Result(
+            task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=dataset_sha,
+            split=options.split or self.split, model=ModelInfo(name=model["name"], params=model["params"]),
+            metrics={METRIC_SET: evaluation.aggregate},
+            main_score={"metric": self.main_score, "set": METRIC_SET, "value": evaluation.aggregate[self.main_score]},
+            per_query={METRIC_SET: evaluation.per_query}, conventions=conventions,
+            run_file=str(run_path) if run_path else None, run_sha256=run_sha,
+            wall_time_s=round(time.perf_counter() - start, 3), machine=machine_info("cpu"),
+            extra={"k": options.k, "n_queries": len(collection.queries), "n_docs": len(collection.corpus),
+                   "n_queries_judged": len(collection.qrels), "timings_s": {k: round(v, 3) for k, v in timings.items()},
+                   "language": self.language, "kind": "rerank" if self.rerank else "full-ranking"})

@@ -1,0 +1,167 @@
+"""BM25 on bm25s: the fast backend (`--retriever bm25`).
+
+bm25s precomputes every (term, doc) BM25 weight into a sparse matrix, so a query is a sum of a
+few sparse columns. With method="atire" and idf_method="robertson" (idf floored at 0) it computes
+exactly rank-bm25's BM25Okapi with epsilon=0, which is the reference backend here. We feed it our
+own token ids (one vocabulary built from our tokenizer) so both backends see the same terms.
+Search is one sparse matrix product per chunk of queries, (queries x terms) @ (terms x docs) over
+bm25s's own weight matrix, so there is no per-query scoring loop in Python and only documents
+that match a query term are touched; chunks run on `n_threads` threads. Indexes are saved with
+bm25s's own npy + json format (never pickle).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.base import RetrieverError
+from retrieval.lexical import LexicalRetriever
+from retrieval.progress import bar
+from retrieval.tokenize import get_tokenizer
+from retrieval.types import Queries, Run
+
+SEARCH_CHUNK = 256
+META_FILE = "databench_bm25.json"
+
+
+class BM25sRetriever(LexicalRetriever):
+    name = "bm25"
+
+    def __init__(self, lang: str = "en", k1: float = 1.2, b: float = 0.75, *, n_threads: int = 0,
+                 dtype: str = "float64", **kwargs: Any) -> None:
+        super().__init__(lang, k1, b, **kwargs)
+        self.n_threads = int(n_threads)
+        self.dtype = str(dtype)
+        self._model: Any = None
+        self._matrix: Any = None       # scipy CSR (terms x docs) view of the bm25s weights
+        self.vocab: dict[str, int] = {}
+
+    def _new_model(self) -> Any:
+        import bm25s  # noqa: PLC0415 (keeps `bench list` fast)
+
+        return bm25s.BM25(k1=self.k1, b=self.b, method="atire", idf_method="robertson", dtype=self.dtype)
+
+    def _build(self, doc_tokens: list[list[str]]) -> None:
+        counter = itertools.count()
+        ids_of: defaultdict[str, int] = defaultdict(counter.__next__)  # new term -> next id, at C speed
+        ids = [list(map(ids_of.__getitem__, doc)) for doc in doc_tokens]
+        vocab = dict(ids_of)
+        vocab.setdefault("", len(vocab))  # bm25s's "empty" term, in the matrix (no postings) so its id is valid
+        model = self._new_model()
+        model.index((ids, vocab), create_empty_token=False, show_progress=False)
+        self._model, self.vocab, self._matrix = model, model.vocab_dict, None
+
+    def _term_doc_matrix(self) -> Any:
+        """bm25s stores (term -> postings) as CSC of docs x terms, i.e. CSR of terms x docs: share its arrays."""
+        if self._matrix is None:
+            from scipy.sparse import csr_matrix  # noqa: PLC0415
+
+            sc = self._model.scores
+            n_terms = len(sc["indptr"]) - 1
+            self._matrix = csr_matrix((sc["data"], sc["indices"], sc["indptr"]), shape=(n_terms, sc["num_docs"]))
+        return self._matrix
+
+    def _search_chunk(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
+        from scipy.sparse import csr_matrix  # noqa: PLC0415
+
+        matrix = self._term_doc_matrix()
+        lengths = np.fromiter((len(q) for q in query_ids), dtype=np.int64, count=len(query_ids))
+        indptr = np.concatenate(([0], np.cumsum(lengths)))
+        cols = np.fromiter((t for q in query_ids for t in q), dtype=np.int64, count=int(indptr[-1]))
+        # repeated query terms add up (counts), exactly as rank-bm25 sums over query tokens
+        queries = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(query_ids), matrix.shape[0]))
+        scores = (queries @ matrix).tocsr()
+        doc_ids = self.doc_ids
+        out: list[dict[str, float]] = []
+        for row in range(scores.shape[0]):
+            start, end = scores.indptr[row], scores.indptr[row + 1]
+            docs, vals = scores.indices[start:end], scores.data[start:end]
+            keep = vals > 0
+            docs, vals = docs[keep], vals[keep]
+            if len(vals) > k:
+                # everything scoring at least the k-th best (keeps boundary ties), then exact order below
+                kth = np.partition(vals, len(vals) - k)[len(vals) - k]
+                keep = vals >= kth
+                docs, vals = docs[keep], vals[keep]
+            hits = sorted(zip(vals.tolist(), (doc_ids[d] for d in docs.tolist())), reverse=True)[:k]
+            out.append({doc: score for score, doc in hits})
+        return out
+
+    def _query_ids(self, tokens: list[str]) -> list[int]:
+        vocab = self.vocab
+        return [vocab[t] for t in tokens if t and t in vocab]
+
+    def _score_all(self, query_tokens: list[str]) -> np.ndarray:
+        self._require_index()
+        ids = self._query_ids(query_tokens)
+        return self._model.get_scores_from_ids(ids) if ids else np.zeros(len(self.doc_ids))
+
+    def search(self, queries: Queries, k: int = 100, *, show_progress: bool = True) -> Run:
+        self._require_index()
+        if k < 1:
+            raise RetrieverError(f"{self.name}: k must be >= 1 (got {k})")
+        qids = list(queries)
+        tokens = self.tokenize_texts([queries[q] for q in qids], show_progress=show_progress, what="queries")
+        query_ids = [self._query_ids(t) for t in tokens]
+        run: Run = {q: {} for q in qids}  # queries with no indexed term keep an empty entry
+        todo = [i for i, ids in enumerate(query_ids) if ids]
+        chunks = [todo[i:i + SEARCH_CHUNK] for i in range(0, len(todo), SEARCH_CHUNK)]
+
+        def work(rows: list[int]) -> list[dict[str, float]]:
+            return self._search_chunk([query_ids[i] for i in rows], k)
+
+        with bar("searching (bm25s)", len(todo), enabled=show_progress and bool(todo)) as advance:
+            if self.n_threads > 1 and len(chunks) > 1:
+                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+                with ThreadPoolExecutor(self.n_threads) as pool:
+                    results = pool.map(work, chunks)
+                    for rows, hits in zip(chunks, results):
+                        run.update(zip((qids[i] for i in rows), hits))
+                        advance(len(rows))
+            else:
+                for rows in chunks:
+                    run.update(zip((qids[i] for i in rows), work(rows)))
+                    advance(len(rows))
+        return run
+
+    def params(self) -> dict[str, Any]:
+        return {**super().params(), "backend": "bm25s", "method": "atire", "idf_method": "robertson",
+                "dtype": self.dtype, "search": "sparse (queries x terms) @ (terms x docs)"}
+
+    # --- persistence: bm25s's npy/json files + our doc ids and settings --------------------------
+    def save(self, path: str | Path) -> None:
+        self._require_index()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self._model.save(path, show_progress=False)
+        meta = {"format": 1, "k1": self.k1, "b": self.b, "dtype": self.dtype,
+                "tokenizer": self.tokenizer.params(), "doc_ids": self.doc_ids}
+        tmp = path / f".{META_FILE}.tmp"
+        tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path / META_FILE)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "BM25sRetriever":
+        import bm25s  # noqa: PLC0415
+
+        path = Path(path)
+        meta_path = path / META_FILE
+        if not meta_path.is_file():
+            raise RetrieverError(f"{path}: not a saved bm25 index (missing {META_FILE})")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        tok = meta["tokenizer"]
+        tokenizer = get_tokenizer(tok["name"], stem=tok.get("stem") is not None if tok["name"] == "en" else None,
+                                  stopwords=tok.get("stopwords", True))
+        self = cls(k1=meta["k1"], b=meta["b"], dtype=meta["dtype"], tokenizer=tokenizer)
+        self._model = bm25s.BM25.load(path, allow_pickle=False, show_progress=False)
+        self._matrix = None
+        self.vocab = self._model.vocab_dict
+        self.doc_ids = list(meta["doc_ids"])
+        return self
