@@ -108,6 +108,11 @@ def build_ultrachat(
             table.add_row(f"{role}: requests / retries", f"{usage['requests']} / {usage['retries']}")
             table.add_row(f"{role}: tokens (prompt+completion)", f"{usage['prompt_tokens'] + usage['completion_tokens']}")
             table.add_row(f"{role}: cost USD", f"{usage['cost_usd']:.4f}")
+    total = manifest.get("dialogue_usage_all_runs")
+    if total:
+        table.add_row("dialogue calls, all runs (incl. resumed)", str(total["calls"]))
+        table.add_row("dialogue tokens, all runs", str(total["prompt_tokens"] + total["completion_tokens"]))
+        table.add_row("dialogue cost USD, all runs", f"{total['cost_usd']:.4f}")
     console.print(table)
     console.print(f"output: {out}")
 

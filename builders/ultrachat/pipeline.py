@@ -107,7 +107,16 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
                             retry_errors=(BackendError,))
             dpath, rpath = writer.path, rejects.path
         dialogues = list(read_jsonl(dpath))
-        n_rejected = sum(1 for _ in read_jsonl(rpath))
+        rejected = list(read_jsonl(rpath))
+        n_rejected = len(rejected)
+        # the backend meters count this process only; the records carry every call of every run
+        totals = {"prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0, "calls": 0}
+        for rec in dialogues + rejected:
+            for k, v in (rec.get("gen", {}).get("usage") or {}).items():
+                if k in totals:
+                    totals[k] += v
+        totals["cost_usd"] = round(totals["cost_usd"], 8)
+        manifest["dialogue_usage_all_runs"] = totals
         manifest["stages"]["dialogues"] = {**job.to_dict(), "dialogues": len(dialogues), "rejected": n_rejected}
 
         # 3. filters + dataset + exports

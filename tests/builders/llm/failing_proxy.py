@@ -29,6 +29,7 @@ class FailingProxy:
         self.in_flight = 0
         self.max_in_flight = 0
         self.auth_headers: list[str | None] = []
+        self.bodies: list[dict] = []
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -52,6 +53,10 @@ class FailingProxy:
                     proxy.in_flight += 1
                     proxy.max_in_flight = max(proxy.max_in_flight, proxy.in_flight)
                     proxy.auth_headers.append(self.headers.get("Authorization"))
+                    try:
+                        proxy.bodies.append(json.loads(body))
+                    except ValueError:
+                        proxy.bodies.append({})
                     action = proxy.schedule(n)
                     if action:
                         proxy.injected[action] = proxy.injected.get(action, 0) + 1

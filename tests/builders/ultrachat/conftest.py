@@ -8,7 +8,6 @@ import pytest
 from tests.builders.llm.llama_server import ensure_server, llama_server_available
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="session")
@@ -20,10 +19,10 @@ def llama_server():
 
 
 @pytest.fixture(scope="session")
-def uc_data() -> Path:
-    """shared/data (BENCH_DATA_MIRROR, else <repo>/../shared/data); ultra_eval.json must be there."""
-    root = Path(os.environ.get("BENCH_DATA_MIRROR", REPO.parent / "shared" / "data"))
-    if not (root / "ultrachat" / "ultra_eval.json").exists():
-        pytest.skip(f"no shared data at {root}")
-    os.environ["BENCH_DATA_MIRROR"] = str(root)
-    return root
+def uc_data(shared_data: Path) -> Path:
+    """shared/data (tests/conftest.py's mirror); exported as BENCH_DATA_MIRROR so the builder's
+    decontamination and the CLI subprocesses read ultra_eval.json through the same registry."""
+    if not (shared_data / "ultrachat" / "ultra_eval.json").exists():
+        pytest.skip(f"no ultrachat data in {shared_data}")
+    os.environ["BENCH_DATA_MIRROR"] = str(shared_data)
+    return shared_data
