@@ -3,14 +3,18 @@
 bm25s precomputes every (term, doc) BM25 weight into a sparse matrix, so a query is a sum of a
 few sparse columns. With method="atire" and idf_method="robertson" (idf floored at 0) it computes
 exactly rank-bm25's BM25Okapi with epsilon=0, which is the reference backend here. We feed it our
-own token ids (one vocabulary built from our tokenizer) so both backends see the same terms, and
-use bm25s's vectorised `retrieve` (threads via `n_threads`) instead of a per-query Python loop.
-Indexes are saved with bm25s's own npy + json format (never pickle).
+own token ids (one vocabulary built from our tokenizer) so both backends see the same terms.
+Search is one sparse matrix product per chunk of queries, (queries x terms) @ (terms x docs) over
+bm25s's own weight matrix, so there is no per-query scoring loop in Python and only documents
+that match a query term are touched; chunks run on `n_threads` threads. Indexes are saved with
+bm25s's own npy + json format (never pickle).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +26,7 @@ from retrieval.progress import bar
 from retrieval.tokenize import get_tokenizer
 from retrieval.types import Queries, Run
 
-SEARCH_CHUNK = 2048
+SEARCH_CHUNK = 256
 META_FILE = "databench_bm25.json"
 
 
@@ -35,6 +39,7 @@ class BM25sRetriever(LexicalRetriever):
         self.n_threads = int(n_threads)
         self.dtype = str(dtype)
         self._model: Any = None
+        self._matrix: Any = None       # scipy CSR (terms x docs) view of the bm25s weights
         self.vocab: dict[str, int] = {}
 
     def _new_model(self) -> Any:
@@ -43,20 +48,59 @@ class BM25sRetriever(LexicalRetriever):
         return bm25s.BM25(k1=self.k1, b=self.b, method="atire", idf_method="robertson", dtype=self.dtype)
 
     def _build(self, doc_tokens: list[list[str]]) -> None:
-        vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in doc_tokens]
+        counter = itertools.count()
+        ids_of: defaultdict[str, int] = defaultdict(counter.__next__)  # new term -> next id, at C speed
+        ids = [list(map(ids_of.__getitem__, doc)) for doc in doc_tokens]
+        vocab = dict(ids_of)
+        vocab.setdefault("", len(vocab))  # bm25s's "empty" term, in the matrix (no postings) so its id is valid
         model = self._new_model()
-        model.index((ids, vocab), show_progress=False)
-        self._model, self.vocab = model, model.vocab_dict
+        model.index((ids, vocab), create_empty_token=False, show_progress=False)
+        self._model, self.vocab, self._matrix = model, model.vocab_dict, None
+
+    def _term_doc_matrix(self) -> Any:
+        """bm25s stores (term -> postings) as CSC of docs x terms, i.e. CSR of terms x docs: share its arrays."""
+        if self._matrix is None:
+            from scipy.sparse import csr_matrix  # noqa: PLC0415
+
+            sc = self._model.scores
+            n_terms = len(sc["indptr"]) - 1
+            self._matrix = csr_matrix((sc["data"], sc["indices"], sc["indptr"]), shape=(n_terms, sc["num_docs"]))
+        return self._matrix
+
+    def _search_chunk(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
+        from scipy.sparse import csr_matrix  # noqa: PLC0415
+
+        matrix = self._term_doc_matrix()
+        lengths = np.fromiter((len(q) for q in query_ids), dtype=np.int64, count=len(query_ids))
+        indptr = np.concatenate(([0], np.cumsum(lengths)))
+        cols = np.fromiter((t for q in query_ids for t in q), dtype=np.int64, count=int(indptr[-1]))
+        # repeated query terms add up (counts), exactly as rank-bm25 sums over query tokens
+        queries = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(query_ids), matrix.shape[0]))
+        scores = (queries @ matrix).tocsr()
+        doc_ids = self.doc_ids
+        out: list[dict[str, float]] = []
+        for row in range(scores.shape[0]):
+            start, end = scores.indptr[row], scores.indptr[row + 1]
+            docs, vals = scores.indices[start:end], scores.data[start:end]
+            keep = vals > 0
+            docs, vals = docs[keep], vals[keep]
+            if len(vals) > k:
+                # everything scoring at least the k-th best (keeps boundary ties), then exact order below
+                kth = np.partition(vals, len(vals) - k)[len(vals) - k]
+                keep = vals >= kth
+                docs, vals = docs[keep], vals[keep]
+            hits = sorted(zip(vals.tolist(), (doc_ids[d] for d in docs.tolist())), reverse=True)[:k]
+            out.append({doc: score for score, doc in hits})
+        return out
 
     def _query_ids(self, tokens: list[str]) -> list[int]:
         vocab = self.vocab
-        ids = [vocab[t] for t in tokens if t in vocab and t != ""]
-        return ids or [vocab[""]]  # bm25s's empty token: every score 0, so the run entry is empty
+        return [vocab[t] for t in tokens if t and t in vocab]
 
     def _score_all(self, query_tokens: list[str]) -> np.ndarray:
         self._require_index()
-        return self._model.get_scores_from_ids(self._query_ids(query_tokens))
+        ids = self._query_ids(query_tokens)
+        return self._model.get_scores_from_ids(ids) if ids else np.zeros(len(self.doc_ids))
 
     def search(self, queries: Queries, k: int = 100, *, show_progress: bool = True) -> Run:
         self._require_index()
@@ -65,22 +109,31 @@ class BM25sRetriever(LexicalRetriever):
         qids = list(queries)
         tokens = self.tokenize_texts([queries[q] for q in qids], show_progress=show_progress, what="queries")
         query_ids = [self._query_ids(t) for t in tokens]
-        depth = min(k, len(self.doc_ids))
-        doc_ids = self.doc_ids
-        run: Run = {}
-        with bar("searching (bm25s)", len(qids), enabled=show_progress and len(qids) > SEARCH_CHUNK) as advance:
-            for start in range(0, len(qids), SEARCH_CHUNK):
-                chunk = query_ids[start:start + SEARCH_CHUNK]
-                docs, scores = self._model.retrieve(chunk, k=depth, show_progress=False, n_threads=self.n_threads)
-                for qid, row_docs, row_scores in zip(qids[start:start + SEARCH_CHUNK], docs.tolist(), scores.tolist()):
-                    hits = sorted(((s, doc_ids[d]) for s, d in zip(row_scores, row_docs) if s > 0), reverse=True)
-                    run[qid] = {doc: score for score, doc in hits}
-                advance(len(chunk))
+        run: Run = {q: {} for q in qids}  # queries with no indexed term keep an empty entry
+        todo = [i for i, ids in enumerate(query_ids) if ids]
+        chunks = [todo[i:i + SEARCH_CHUNK] for i in range(0, len(todo), SEARCH_CHUNK)]
+
+        def work(rows: list[int]) -> list[dict[str, float]]:
+            return self._search_chunk([query_ids[i] for i in rows], k)
+
+        with bar("searching (bm25s)", len(todo), enabled=show_progress and bool(todo)) as advance:
+            if self.n_threads > 1 and len(chunks) > 1:
+                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+                with ThreadPoolExecutor(self.n_threads) as pool:
+                    results = pool.map(work, chunks)
+                    for rows, hits in zip(chunks, results):
+                        run.update(zip((qids[i] for i in rows), hits))
+                        advance(len(rows))
+            else:
+                for rows in chunks:
+                    run.update(zip((qids[i] for i in rows), work(rows)))
+                    advance(len(rows))
         return run
 
     def params(self) -> dict[str, Any]:
         return {**super().params(), "backend": "bm25s", "method": "atire", "idf_method": "robertson",
-                "dtype": self.dtype}
+                "dtype": self.dtype, "search": "sparse (queries x terms) @ (terms x docs)"}
 
     # --- persistence: bm25s's npy/json files + our doc ids and settings --------------------------
     def save(self, path: str | Path) -> None:
@@ -108,6 +161,7 @@ class BM25sRetriever(LexicalRetriever):
                                   stopwords=tok.get("stopwords", True))
         self = cls(k1=meta["k1"], b=meta["b"], dtype=meta["dtype"], tokenizer=tokenizer)
         self._model = bm25s.BM25.load(path, allow_pickle=False, show_progress=False)
+        self._matrix = None
         self.vocab = self._model.vocab_dict
         self.doc_ids = list(meta["doc_ids"])
         return self

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.base import Retriever, RetrieverError
-from retrieval.progress import bar
+from retrieval.progress import bar, track
 from retrieval.tokenize import Tokenizer, get_tokenizer
 from retrieval.types import Corpus, Queries, Run
 
@@ -108,7 +108,8 @@ class LexicalRetriever(Retriever):
         run: Run = {}
         qids = list(pools)
         q_tokens = self.tokenize_texts([queries[q] for q in qids], show_progress=show_progress, what="queries")
-        for qid, tokens in zip(qids, q_tokens):
+        for qid, tokens in track(zip(qids, q_tokens), total=len(qids), description=f"re-ranking ({self.name})",
+                                 enabled=show_progress):
             pool = [d for d in pools[qid] if d in position]
             scores = self._score_all(tokens)
             idx = np.array([position[d] for d in pool], dtype=np.int64)

@@ -42,7 +42,7 @@ class RankBM25Retriever(LexicalRetriever):
         tokens = self.tokenize_texts([queries[q] for q in qids], show_progress=show_progress, what="queries")
         return {qid: self.top_k(self.doc_ids, self._score_all(toks), k)
                 for qid, toks in track(zip(qids, tokens), total=len(qids), description="searching (rank-bm25)",
-                                       enabled=show_progress and len(qids) > 50)}
+                                       enabled=show_progress)}
 
     def params(self) -> dict[str, Any]:
         return {**super().params(), "backend": "rank_bm25.BM25Okapi", "epsilon": 0.0}

@@ -89,7 +89,9 @@ class EnglishTokenizer(Tokenizer):
         return s
 
     def __call__(self, text: str) -> list[str]:
-        words = self._word.findall(unicodedata.normalize("NFKC", text).lower())
+        if not text.isascii():  # ASCII is already NFKC: skip the normalisation cost on English corpora
+            text = unicodedata.normalize("NFKC", text)
+        words = self._word.findall(text.lower())
         stop = self.stopwords
         if self._stem is None:
             return [w for w in words if w not in stop]

@@ -193,7 +193,7 @@ def fetch(name: str, *, mirror: str | Path | None = None, origin: str | None = N
         if path.is_file() and path.stat().st_size == entry.size and _sha256(path) == entry.sha256:
             continue
         todo.append(entry)
-    root = mirror_root(mirror) if mirror is not None else None
+    root = mirror_root(mirror)
     if root is not None:
         src_folder = root / source.folder
         with bar(f"copying {name} from {root}", len(todo), enabled=show_progress) as advance:

@@ -12,6 +12,9 @@ from typing import Callable
 
 EXPORTERS: dict[str, str] = {
     # --- retrieval collections (foundation): MTEB layout ---
+    "cranfield": "benchmarks.export.retrieval_collections:export_cranfield",
+    "vaswani": "benchmarks.export.retrieval_collections:export_vaswani",
+    "lecard": "benchmarks.export.retrieval_collections:export_lecard",
 
     # --- MUSER ---
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,8 @@ def _folder_sha(folder: Path) -> str:
     from benchmarks.results import sha256_file  # noqa: PLC0415
 
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    paths = [Path(root) / name for root, _, names in os.walk(folder, followlinks=True) for name in names]
+    for path in sorted(paths):
         h.update(f"{path.relative_to(folder).as_posix()}\t{sha256_file(path)}\n".encode())
     return h.hexdigest()
 
@@ -73,7 +75,7 @@ class RetrievalTask(Task):
 
         name = options.retriever or self.default_retriever
         params = {k: v for k, v in options.params.items() if k not in self.loader_params}
-        if "lang" not in params and _accepts(get_class(name), "lang"):
+        if "lang" not in params and all(_accepts(get_class(part), "lang") for part in name.split("+")):
             params["lang"] = self.language
         retriever = create(name, **params)
         timings: dict[str, float] = {}

@@ -64,6 +64,8 @@ def load_cranfield(folder: Path) -> Collection:
             raise DataError(f"{docs_path}: document #{i}: duplicate docno {doc_id}")
         corpus[doc_id] = Document(doc_id, _nfc(_field(elem, "text", docs_path, "document", i)),
                                   title=_nfc(_field(elem, "title", docs_path, "document", i)), lang="en")
+    if not corpus:
+        raise DataError(f"{docs_path}: empty corpus (no <doc> elements)")
     queries: Queries = {}
     for position, elem in enumerate(_parse(topics_path, wrap=False).iter("top"), 1):
         queries[str(position)] = _nfc(_field(elem, "title", topics_path, "topic", position))
@@ -84,6 +86,8 @@ def load_vaswani(folder: Path) -> Collection:
             raise DataError(f"{docs_path}: document #{i}: duplicate DOCNO {doc_id}")
         body = (elem.find("DOCNO").tail or "")  # type: ignore[union-attr]
         corpus[doc_id] = Document(doc_id, _nfc(body), lang="en")
+    if not corpus:
+        raise DataError(f"{docs_path}: empty corpus (no <DOC> elements)")
     queries: Queries = {}
     for i, elem in enumerate(_parse(topics_path, wrap=True).iter("top"), 1):
         qid = _field(elem, "num", topics_path, "topic", i).strip()
