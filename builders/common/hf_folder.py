@@ -39,7 +39,8 @@ def write_hf_folder(out_dir: str | Path, configs: Mapping[str, Mapping[str, Rows
 
     `card_yaml` is extra YAML (license, language, task_categories...) placed before `configs:`;
     `card_body` is the Markdown card. The folder is built next to `out_dir` and renamed in,
-    so an interrupted export never leaves a half-written dataset.
+    so an interrupted export never leaves a half-written dataset. Empty splits are left out
+    (datasets cannot read a zero-row parquet file); a folder with nothing to write is an error.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -51,9 +52,14 @@ def write_hf_folder(out_dir: str | Path, configs: Mapping[str, Mapping[str, Rows
             for split, rows in splits.items():
                 table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(
                     list(rows), schema=(schemas or {}).get(config))
+                if table.num_rows == 0:
+                    continue  # datasets cannot read a zero-row parquet file: leave the split out
                 (tmp / config).mkdir(parents=True, exist_ok=True)
                 pq.write_table(table, tmp / config / f"{split}.parquet")
                 layout[config].append(split)
+        layout = {config: splits for config, splits in layout.items() if splits}
+        if not layout:
+            raise ValueError(f"{out_dir}: nothing to export (every split is empty)")
         if default_config is None and "default" in layout:
             default_config = "default"
         yaml = "\n".join(part for part in (card_yaml.strip(), _yaml_configs(layout, default_config)) if part)
