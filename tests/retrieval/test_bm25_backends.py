@@ -99,3 +99,16 @@ def test_user_errors():
         create("bm25").search({"q": "x"})
     with pytest.raises(RetrieverError, match="unknown retriever 'nope'"):
         create("nope")
+
+
+def test_threaded_chunked_search_equals_single_chunk(cranfield, monkeypatch):
+    import retrieval.bm25s_backend as backend
+
+    single = create("bm25")
+    single.index(cranfield.corpus, show_progress=False)
+    expected = single.search(cranfield.queries, k=20, show_progress=False)
+    monkeypatch.setattr(backend, "SEARCH_CHUNK", 16)
+    threaded = create("bm25", n_threads=2)
+    threaded.index(cranfield.corpus, show_progress=False)
+    got = threaded.search(cranfield.queries, k=20, show_progress=False)
+    assert list(got) == list(expected) and got == expected

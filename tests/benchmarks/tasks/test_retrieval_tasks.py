@@ -92,3 +92,14 @@ def test_unknown_task_and_split(tmp_path):
         run_task("nope", RunOptions(output=tmp_path))
     with pytest.raises(TaskError, match="unknown split 'dev'"):
         run_task("lecard", RunOptions(split="dev", output=tmp_path, show_progress=False))
+
+
+def test_lecard_loader_params_reach_the_loader_not_the_retriever(lecard_slice, tmp_path):
+    from benchmarks.errors import DataError
+
+    result, _ = run_task("lecard", RunOptions(retriever="pool-order", data_dir=lecard_slice, output=tmp_path,
+                                              show_progress=False, params={"doc_field": "pjjg"}))
+    assert result.conventions["document_text"] == "ajName (title) + pjjg"
+    with pytest.raises(DataError, match="unknown doc_field 'body'"):
+        run_task("lecard", RunOptions(retriever="pool-order", data_dir=lecard_slice, output=tmp_path,
+                                      show_progress=False, params={"doc_field": "body"}))
