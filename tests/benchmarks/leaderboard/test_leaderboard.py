@@ -71,6 +71,7 @@ class BoardParser(HTMLParser):
 
 def chromium(url: str, tmp: Path, *extra: str) -> str:
     """Run headless Chromium once: `--dump-dom` (the DOM after scripts ran) unless `extra` says otherwise."""
+    assert CHROMIUM, "headless Chromium is missing: CI must render the leaderboard (tests/setup.sh installs it)"
     action = list(extra) or ["--dump-dom"]
     proc = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp / 'chromium-profile'}", *action, url],
                           capture_output=True, text=True, timeout=90)
@@ -127,7 +128,8 @@ def test_static_html_without_javascript_is_complete(site: tuple[Path, dict]) -> 
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (tests/setup.sh installs it)")
+@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI", "").lower() != "true",
+                    reason="headless Chromium not installed (tests/setup.sh installs it; under CI this fails)")
 def test_page_renders_in_chromium_and_matches_results(site: tuple[Path, dict], tmp_path: Path) -> None:
     index, expected = site
     page = parse(chromium(index.as_uri(), tmp_path))
@@ -171,7 +173,8 @@ def test_page_renders_in_chromium_and_matches_results(site: tuple[Path, dict], t
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (tests/setup.sh installs it)")
+@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI", "").lower() != "true",
+                    reason="headless Chromium not installed (tests/setup.sh installs it; under CI this fails)")
 def test_card_page_renders(site: tuple[Path, dict], tmp_path: Path) -> None:
     index, _ = site
     card = index.parent / "cards" / "cranfield.html"

@@ -61,3 +61,22 @@ def test_llm_extractor_keeps_only_verbatim_spans():
     cands = ex.extract("Alice met Bob in Paris.", 5)
     assert [c.text for c in cands] == ["Alice", "Bob", "Paris"]
     assert all("Alice met Bob in Paris."[c.start:c.end] == c.text for c in cands)
+
+
+def test_llm_loop_with_a_real_chat_model(llama_server, shared_data, tmp_path):
+    """The same loop against a real model: SmolLM2-135M-Instruct behind llama.cpp's OpenAI-compatible
+    server on 127.0.0.1, reached through builders.llm's HTTP backend, as a GPU user's vLLM would be."""
+    from builders.common.squad_io import load_qa_file
+    from builders.llm import create_backend
+    from builders.qasnowball.inputs import docs_from_records
+
+    chat = create_backend("openai", "smollm2-135m-instruct", base_url=llama_server.base_url)
+    recs = load_qa_file(shared_data / "xquad" / "xquad.en.json").records
+    cfg = SnowballConfig(lang="en", backend="llm", rounds=1, answers_per_doc=2, questions_per_answer=1,
+                         filter=FilterConfig(roundtrip=False, confidence=False),
+                         backend_options={"llm_max_tokens": 48})
+    res = build(cfg, recs[:60], docs_from_records(recs[400:420])[:2], tmp_path / "o", chat=chat, progress=False)
+    r = res["rounds"][0]
+    assert r["candidates"] > 0 and r["questions"] > 0          # the model answered and its lines were parsed
+    assert r["models"]["generator"]["model"] == "smollm2-135m-instruct"
+    assert r["models"]["generator"]["calls"] == r["candidates"]
