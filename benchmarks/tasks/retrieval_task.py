@@ -77,6 +77,12 @@ class RetrievalTask(Task):
         params = {k: v for k, v in options.params.items() if k not in self.loader_params}
         if "lang" not in params and all(_accepts(get_class(part), "lang") for part in name.split("+")):
             params["lang"] = self.language
+        for key, value in (("model", options.model), ("device", options.device), ("batch_size", options.batch_size)):
+            if value is None or key in params:
+                continue
+            if not any(_accepts(get_class(part), key) for part in name.split("+")):
+                raise TaskError(f"--{key.replace('_', '-')}: retriever {name!r} takes no {key}")
+            params[key] = value
         retriever = create(name, **params)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()

@@ -103,3 +103,29 @@ def test_lecard_loader_params_reach_the_loader_not_the_retriever(lecard_slice, t
     with pytest.raises(DataError, match="unknown doc_field 'body'"):
         run_task("lecard", RunOptions(retriever="pool-order", data_dir=lecard_slice, output=tmp_path,
                                       show_progress=False, params={"doc_field": "body"}))
+
+
+def test_run_flags_reach_the_retriever_or_are_refused(tmp_path):
+    """`bench run --batch-size/--device/--model` are retriever parameters, never silently dropped."""
+    with pytest.raises(Exception, match="model"):
+        run_task("cranfield", RunOptions(retriever="bm25", model="some/model", output=tmp_path, show_progress=False))
+    with pytest.raises(Exception, match="device"):
+        run_task("lecard", RunOptions(retriever="pool-order", device="cpu", output=tmp_path, show_progress=False))
+    seen = {}
+
+    class Probe:  # records what the runner hands the retriever; the real dense path is tested in tests/retrieval
+        def __init__(self, **params):
+            seen.update(params)
+            raise TaskError("probe stops here")
+
+    import retrieval.registry as reg
+
+    reg.RETRIEVERS["probe"] = f"{__name__}:_PROBE"
+    globals()["_PROBE"] = Probe
+    try:
+        with pytest.raises(TaskError, match="probe stops here"):
+            run_task("cranfield", RunOptions(retriever="probe", model="m", device="cpu", batch_size=8,
+                                             output=tmp_path, show_progress=False))
+    finally:
+        del reg.RETRIEVERS["probe"]
+    assert (seen["model"], seen["device"], seen["batch_size"]) == ("m", "cpu", 8)
