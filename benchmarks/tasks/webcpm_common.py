@@ -41,19 +41,9 @@ def webcpm_dir(options: RunOptions) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TaskError(f"{path}:{no}: invalid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise TaskError(f"{path}:{no}: expected a JSON object")
-            rows.append(row)
-    return rows
+    from builders.common.jobs import read_jsonl as _read  # noqa: PLC0415
+
+    return list(_read(path, error=TaskError))
 
 
 def released_rows(path: Path) -> list[Gold]:

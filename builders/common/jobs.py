@@ -89,8 +89,10 @@ def atomic_write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -
     return atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
-def read_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False) -> Iterator[dict[str, Any]]:
-    """Records of a JSONL file; a bad line raises JobError naming file and line."""
+def read_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
+               error: type[Exception] | None = None) -> Iterator[dict[str, Any]]:
+    """Records of a JSONL file; a bad line raises `error` (default JobError) naming file and line."""
+    error = error or JobError
     path = Path(path)
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
@@ -103,9 +105,9 @@ def read_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False) -> Iter
         except json.JSONDecodeError as exc:
             if tolerate_partial_tail and i == last:
                 return
-            raise JobError(f"{path}:{i + 1}: invalid JSON ({exc.msg})") from None
+            raise error(f"{path}:{i + 1}: invalid JSON ({exc.msg})") from None
         if not isinstance(obj, dict):
-            raise JobError(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
+            raise error(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
         yield obj
 
 

@@ -9,13 +9,12 @@ reader is never trained on a span that is not in its context. Scoring code shoul
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from annotation.squad import QADataError, iter_nested
+from builders.common.jobs import atomic_write_json, atomic_write_jsonl
 
 __all__ = ["LoadReport", "load_qa_file", "gold_answers", "questions", "read_jsonl", "write_jsonl", "write_json",
            "to_nested", "repair_answers"]
@@ -153,32 +152,13 @@ def gold_answers(path: str | Path) -> dict[str, list[str]]:
     return out
 
 
-def _atomic_write(path: Path, write) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_jsonl(records: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
-    """Atomic JSONL write (temp file + rename)."""
-    def _w(f):
-        for r in records:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    return _atomic_write(Path(path), _w)
+    """Atomic JSONL write (temp file + fsync + rename, see builders.common.jobs)."""
+    return atomic_write_jsonl(path, records)
 
 
 def write_json(obj: Any, path: str | Path) -> Path:
-    def _w(f):
-        json.dump(obj, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-    return _atomic_write(Path(path), _w)
+    return atomic_write_json(path, obj)
 
 
 def to_nested(records: Iterable[Mapping[str, Any]], version: str = "1.1") -> dict[str, Any]:
