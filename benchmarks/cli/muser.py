@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Optional
 
@@ -19,11 +18,9 @@ app.add_typer(tagger_app, name="tagger")
 
 
 def _mirror_muser() -> Path:
-    try:
-        from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
-        return Path(dataset_dir("muser"))
-    except ImportError:
-        return Path(os.environ.get("BENCH_DATA_MIRROR", "../shared/data")) / "muser"
+    from benchmarks.tasks.muser import default_data_dir  # noqa: PLC0415
+
+    return default_data_dir()
 
 
 @validate_app.command("muser")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,15 +25,10 @@ DEFAULT_REL_THRESHOLD = 5     # the paper's metric code calls score >= 5 relevan
 
 
 def default_data_dir() -> Path:
-    """The registry's MUSER folder (sha-verified) when the data registry exists, else the mirror."""
-    try:
-        from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
-        return Path(dataset_dir("muser"))
-    except ImportError:
-        mirror = os.environ.get("BENCH_DATA_MIRROR")
-        if not mirror:
-            raise TaskError("muser: set BENCH_DATA_MIRROR or pass --data-dir") from None
-        return Path(mirror) / "muser"
+    """The registry's MUSER folder (sha-verified; BENCH_DATA_MIRROR or the public origin)."""
+    from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
+
+    return Path(dataset_dir("muser"))
 
 
 def dataset_fingerprint(root: Path) -> str:
@@ -48,11 +42,9 @@ def dataset_fingerprint(root: Path) -> str:
 
 def _dataset_sha(data_dir: Path | None, root: Path) -> str:
     if data_dir is None:
-        try:
-            from benchmarks.data.registry import dataset_sha  # noqa: PLC0415
-            return dataset_sha("muser")
-        except ImportError:
-            pass
+        from benchmarks.data.registry import dataset_sha  # noqa: PLC0415
+
+        return dataset_sha("muser")
     return dataset_fingerprint(root)
 
 
@@ -111,34 +103,13 @@ def standard_metrics(scores: dict[str, dict[str, int]], ranked: dict[str, list[s
     return {m: sum(per_query[q][m] for q in queries) / len(queries) for m in names}, per_query
 
 
-_PYTREC = {"MAP": "map", "MRR": "recip_rank"}
-
-
 def _trec_eval(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]],
                measures: list[str]) -> dict[str, dict[str, float]]:
-    """Per-query trec_eval values; queries absent from the run score 0.
+    """Per-query trec_eval values (benchmarks.metrics: pytrec_eval); queries absent from the run score 0."""
+    from benchmarks.metrics import evaluate  # noqa: PLC0415
 
-    Uses benchmarks.metrics.evaluate (the project's pytrec_eval wrapper) when present.
-    """
-    try:
-        from benchmarks.metrics import evaluate  # noqa: PLC0415
-    except ImportError:
-        evaluate = None
-    if evaluate is not None:
-        ev = evaluate(qrels, run, measures)
-        return {q: {m: ev.per_query.get(q, {}).get(m, 0.0) for m in measures} for q in qrels}
-    import pytrec_eval  # noqa: PLC0415
-
-    names = {}
-    for m in measures:
-        if "@" in m:
-            base, k = m.split("@")
-            names[m] = {"nDCG": "ndcg_cut", "P": "P", "Recall": "recall"}[base] + f"_{k}"
-        else:
-            names[m] = _PYTREC[m]
-    bases = {n.rsplit("_", 1)[0] if n[-1].isdigit() else n for n in names.values()}
-    ev = pytrec_eval.RelevanceEvaluator(qrels, bases).evaluate({q: r for q, r in run.items() if r})
-    return {q: {m: float(ev.get(q, {}).get(names[m], 0.0)) for m in measures} for q in qrels}
+    ev = evaluate(qrels, run, measures)
+    return {q: {m: ev.per_query.get(q, {}).get(m, 0.0) for m in measures} for q in qrels}
 
 
 # ---------------------------------------------------------------- retriever path

@@ -29,15 +29,9 @@ class Gold:
 def webcpm_dir(options: RunOptions) -> Path:
     if options.data_dir is not None:
         return Path(options.data_dir)
-    try:
-        from benchmarks.data.registry import dataset_dir  # noqa: PLC0415 (foundation)
+    from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
 
-        return Path(dataset_dir("webcpm"))
-    except ImportError:
-        mirror = os.environ.get("BENCH_DATA_MIRROR")
-        if not mirror:
-            raise TaskError("webcpm data not found: set BENCH_DATA_MIRROR or pass --data-dir") from None
-        return Path(mirror) / "webcpm"
+    return Path(dataset_dir("webcpm"))
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -169,11 +163,9 @@ def obtain_predictions(task: str, options: RunOptions, gold: list[Gold]) -> tupl
 
 
 def dataset_sha(gold_path: Path) -> str:
-    """The registry's sha of the webcpm files for the released gold; else the gold file's sha256."""
+    """The registry's sha of the webcpm files for the released gold; the file's own sha256 for user data."""
     if gold_path.name == RELEASED.name:
-        try:
-            from benchmarks.data.registry import dataset_sha as registry_sha  # noqa: PLC0415 (foundation)
-        except ImportError:
-            return sha256_file(gold_path)
+        from benchmarks.data.registry import dataset_sha as registry_sha  # noqa: PLC0415
+
         return registry_sha("webcpm")
     return sha256_file(gold_path)
