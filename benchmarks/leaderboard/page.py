@@ -7,10 +7,7 @@ the URL so a sorted view can be linked. Everything is escaped: model names come 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
@@ -18,6 +15,7 @@ from pathlib import Path
 from benchmarks.leaderboard.collect import Board, Row
 from benchmarks.leaderboard.markdown import to_html
 from benchmarks.leaderboard.plot import score_chart
+from builders.common.jobs import atomic_folder
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
@@ -131,9 +129,7 @@ def build_site(board: Board, out_dir: str | Path, *, cards_dir: Path | None = No
 
     cards_dir = cards_dir or CARDS_DIR
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
-    try:
+    with atomic_folder(out_dir) as tmp:
         (tmp / "cards").mkdir()
         sections = []
         for task in sorted(board.rows):
@@ -160,10 +156,4 @@ def build_site(board: Board, out_dir: str | Path, *, cards_dir: Path | None = No
                 + (f'<h2 class="rejected">Rejected packages</h2><ul class="rejected">{rejected}</ul>'
                    if rejected else ""))
         (tmp / "index.html").write_text(_page(title, body, JS), encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir / "index.html"

@@ -7,14 +7,13 @@ Retrieval datasets use MTEB's layout: configs `corpus`, `queries`, `default` (qr
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from builders.common.jobs import atomic_folder
 
 Rows = Iterable[Mapping[str, Any]]
 
@@ -43,9 +42,7 @@ def write_hf_folder(out_dir: str | Path, configs: Mapping[str, Mapping[str, Rows
     (datasets cannot read a zero-row parquet file); a folder with nothing to write is an error.
     """
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
-    try:
+    with atomic_folder(out_dir) as tmp:
         layout: dict[str, list[str]] = {}
         for config, splits in configs.items():
             layout[config] = []
@@ -64,10 +61,4 @@ def write_hf_folder(out_dir: str | Path, configs: Mapping[str, Mapping[str, Rows
             default_config = "default"
         yaml = "\n".join(part for part in (card_yaml.strip(), _yaml_configs(layout, default_config)) if part)
         (tmp / "README.md").write_text(f"---\n{yaml}\n---\n\n{card_body.strip()}\n", encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir

@@ -12,10 +12,8 @@ Output (written to a temp folder, then renamed in):
 """
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from annotation.muser.files import LAYOUT, load_cases, write_json
 from annotation.muser.judgments import PairJudgments, agreement, read_judgments
 from annotation.muser.schema import VIEW_SCORES, CaseRecord
 from annotation.muser.validate import Report, check_cases_file, check_judgments, check_schema_dir
+from builders.common.jobs import atomic_folder
 from builders.muser.pooling import pool
 from builders.muser.similarity import elements, model_grades, similarity
 
@@ -165,9 +164,7 @@ def build_dataset(cfg: BuildConfig) -> dict[str, Any]:
         "judgments": str(cfg.judgments) if cfg.judgments else None,
     }
     out = Path(cfg.out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
+    with atomic_folder(out) as tmp:
         shutil.copytree(cfg.schema_dir, tmp / LAYOUT["schema"])
         write_json(tmp / LAYOUT["cases"], raw)
         write_json(tmp / LAYOUT["pools"], {q: [int(c) if numeric else c for c in p] for q, p in pools.items()})
@@ -183,12 +180,6 @@ def build_dataset(cfg: BuildConfig) -> dict[str, Any]:
 
             write_mteb_folder(tmp / "hf", cases, queries, sim_scores, split)
         write_json(tmp / "build.json", manifest)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return manifest
 
 

@@ -7,10 +7,7 @@ instance of a trace lands in the same split and a rebuild gives the same files.
 from __future__ import annotations
 
 import json
-import os
 import random
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -18,6 +15,7 @@ import pyarrow as pa
 
 from annotation.webcpm.validate import load_records
 from builders.common.hf_folder import write_hf_folder
+from builders.common.jobs import atomic_folder
 from builders.webcpm.errors import WebCPMError
 from builders.webcpm.prompts import Tokenizer, search_instances, synthesis_instance
 
@@ -76,9 +74,7 @@ def convert(traces: str | Path | list[dict[str, Any]], out_dir: str | Path, *, s
     rows = module_rows(records, tok, fact_mode)
     by_split = {t: {s: [r for r in rows[t] if where[r["record_id"]] == s] for s in SPLITS} for t in TASKS}
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
-    try:
+    with atomic_folder(out_dir) as tmp:
         (tmp / "splits.json").write_text(json.dumps({"seed": seed, "ratios": list(ratios), **splits},
                                                     ensure_ascii=False, indent=1), encoding="utf-8")
         for t in TASKS:
@@ -90,12 +86,6 @@ def convert(traces: str | Path | list[dict[str, Any]], out_dir: str | Path, *, s
         write_hf_folder(tmp / "hf", {t: {s: by_split[t][s] for s in SPLITS} for t in TASKS},
                         schemas={t: ROW_SCHEMA for t in TASKS}, default_config="action",
                         card_yaml="language:\n- zh\nlicense: apache-2.0", card_body=_card(by_split, seed, ratios))
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return {"records": len(records), "splits": {s: len(v) for s, v in splits.items()},
             "instances": {t: {s: len(by_split[t][s]) for s in SPLITS} for t in TASKS}, "out": str(out_dir)}
 

@@ -9,11 +9,10 @@ gives the same model as an uninterrupted run).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from builders.common.jobs import atomic_folder
 
 
 def save(folder: Path, model: Any, tokenizer: Any, optimizer: Any, epochs_done: int, labels: list[str],
@@ -21,9 +20,7 @@ def save(folder: Path, model: Any, tokenizer: Any, optimizer: Any, epochs_done: 
     from safetensors.torch import save_file  # noqa: PLC0415
 
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-    try:
+    with atomic_folder(folder) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
         state = optimizer.state_dict()
@@ -38,12 +35,6 @@ def save(folder: Path, model: Any, tokenizer: Any, optimizer: Any, epochs_done: 
         (tmp / "optimizer.json").write_text(json.dumps({"scalars": scalars, "param_groups": state["param_groups"]}))
         (tmp / "progress.json").write_text(json.dumps({"epochs_done": epochs_done, "labels": labels,
                                                        "config": config}, ensure_ascii=False))
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def progress(folder: Path) -> dict[str, Any] | None:

@@ -130,3 +130,18 @@ def test_atomic_write_json_replaces_whole_file(tmp_path):
     atomic_write_json(p, {"b": 2})
     assert json.loads(p.read_text()) == {"b": 2}
     assert [x.name for x in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_atomic_folder_swaps_in_on_success_and_keeps_the_old_folder_on_error(tmp_path):
+    from builders.common.jobs import atomic_folder
+
+    out = tmp_path / "out"
+    with atomic_folder(out) as tmp:
+        (tmp / "a.txt").write_text("new")
+    assert (out / "a.txt").read_text() == "new"
+    with pytest.raises(RuntimeError):
+        with atomic_folder(out) as tmp:
+            (tmp / "a.txt").write_text("half")
+            raise RuntimeError("crash mid-write")
+    assert (out / "a.txt").read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]   # no temp folder left behind
