@@ -8,9 +8,7 @@ which is what makes `datasets.load_dataset(folder, config)` work.
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +66,9 @@ def split_front_matter(text: str, *, source: str = "README.md") -> tuple[str, st
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    from builders.common.jobs import atomic_write_text  # noqa: PLC0415
+
+    atomic_write_text(path, text)
 
 
 def compute_stats(name: str, source: Path | None = None) -> Stats:

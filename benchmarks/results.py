@@ -20,7 +20,6 @@ import json
 import math
 import os
 import platform
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -106,18 +105,9 @@ class Result:
 
     def save(self, path: str | Path) -> Path:
         """Atomic write: a crashed run never leaves a half-written result."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_dict(), f, ensure_ascii=False, indent=2, sort_keys=False)
-                f.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        from builders.common.jobs import atomic_write_json  # noqa: PLC0415
+
+        return atomic_write_json(path, self.to_dict())
 
 
 # --------------------------------------------------------------------------- migrations

@@ -55,14 +55,9 @@ def compare(
     console.print(f"* both tests p < {alpha}; randomization: {resamples} sign flips, seed {seed}; "
                   f"queries only in A: {comp.dropped_queries['only_a']}, only in B: {comp.dropped_queries['only_b']}")
     if output is not None:
-        import os
-        import tempfile
+        from builders.common.jobs import atomic_write_json
 
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(comp.to_dict(), f, indent=2)
-        os.replace(tmp, output)
+        atomic_write_json(output, comp.to_dict())
         console.print(f"comparison: {output}")
     if annotate:
         attach(b, a, **kwargs).save(result_b)
