@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from annotation.issues import Issue
+from annotation.floor import UserError, scan_jsonl
 
 __all__ = ["QADataError", "validate_record", "validate_records", "validate_path", "iter_nested", "REQUIRED"]
 
@@ -22,7 +23,7 @@ REQUIRED = ("id", "context", "question", "answers")
 LANGS = {"en", "zh"}
 
 
-class QADataError(Exception):
+class QADataError(UserError):
     """Unreadable QA input (not JSON, wrong layout): the message names file, line/record and field."""
 
 
@@ -155,14 +156,8 @@ def iter_nested(data: Any, file: str) -> Iterator[dict[str, Any]]:
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[int, Any] | Issue]:
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield _issue(str(path), None, "", f"not valid JSON ({exc.msg} at column {exc.colno})", n)
+    for n, rec, problem in scan_jsonl(path, error=QADataError):
+        yield (n, rec) if problem is None else _issue(str(path), None, "", problem, n)
 
 
 def validate_path(path: str | Path) -> list[Issue]:

@@ -15,7 +15,6 @@ Schema history:
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -25,12 +24,13 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
+from annotation.floor import UserError
 
 SCHEMA_VERSION = 2
 RUN_FORMATS = ("trec", "predictions")
 
 
-class ResultError(Exception):
+class ResultError(UserError):
     """A result file that does not follow the schema; the message names the file and field."""
 
 
@@ -39,14 +39,6 @@ def package_version() -> str:
         return metadata.version("databench")
     except metadata.PackageNotFoundError:  # running from a source tree without install
         return "0+unknown"
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def machine_info(device: str = "cpu") -> dict[str, Any]:
@@ -105,7 +97,7 @@ class Result:
 
     def save(self, path: str | Path) -> Path:
         """Atomic write: a crashed run never leaves a half-written result."""
-        from builders.common.jobs import atomic_write_json  # noqa: PLC0415
+        from annotation.floor import atomic_write_json  # noqa: PLC0415
 
         return atomic_write_json(path, self.to_dict())
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 from benchmarks.results import Result
 
 DEFAULT_RESAMPLES = 10_000

@@ -12,8 +12,10 @@ from typing import Any, ClassVar
 
 from retrieval.types import Corpus, Queries, Run
 
+from annotation.floor import UserError
 
-class RetrieverError(Exception):
+
+class RetrieverError(UserError):
     """A user-facing error (bad parameter, empty corpus, missing index); printed as one line."""
 
 

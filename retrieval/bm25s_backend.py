@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from annotation.floor import atomic_write_text
+
 from retrieval.base import RetrieverError
 from retrieval.lexical import LexicalRetriever
 from retrieval.progress import bar
@@ -143,9 +145,7 @@ class BM25sRetriever(LexicalRetriever):
         self._model.save(path, show_progress=False)
         meta = {"format": 1, "k1": self.k1, "b": self.b, "dtype": self.dtype,
                 "tokenizer": self.tokenizer.params(), "doc_ids": self.doc_ids}
-        tmp = path / f".{META_FILE}.tmp"
-        tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path / META_FILE)
+        atomic_write_text(path / META_FILE, json.dumps(meta, ensure_ascii=False))
 
     @classmethod
     def load(cls, path: str | Path) -> "BM25sRetriever":

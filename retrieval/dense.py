@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from annotation.floor import atomic_write_json
 from retrieval.base import Retriever, RetrieverError
 from retrieval.embedding_cache import ChunkStore, cache_key, corpus_sha, default_cache_dir
 from retrieval.progress import bar as progress_bar
@@ -189,7 +190,7 @@ class DenseRetriever(Retriever):
         path.mkdir(parents=True, exist_ok=True)
         self.store.copy_to(path / "embeddings")
         state = {"retriever": self.name, "model": self.encoder.model_name, "params": self.params()}
-        (path / SAVE_FILE).write_text(json.dumps(state, indent=2, ensure_ascii=False), encoding="utf-8")
+        atomic_write_json(path / SAVE_FILE, state)
 
     @classmethod
     def load(cls, path: str | Path, **overrides: Any) -> "DenseRetriever":

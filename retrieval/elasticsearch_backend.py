@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
+from annotation.floor import atomic_write_json
 from retrieval import es_requests as req
 from retrieval.base import Retriever, RetrieverError
 from retrieval.embedding_cache import corpus_sha
@@ -161,7 +162,7 @@ class ElasticsearchRetriever(Retriever):
         state = {"url": req.redact_url(self.url) if self.url else None, "index": self._index, "k1": self.k1,
                  "b": self.b, "analyzer": self.analyzer, "lang": self.lang,
                  "tokenizer": self.tokenizer.params() if self.tokenizer else None}
-        (path / SAVE_FILE).write_text(json.dumps(state, indent=2), encoding="utf-8")
+        atomic_write_json(path / SAVE_FILE, state)
 
     @classmethod
     def load(cls, path: str | Path, es_url: str | None = None) -> "ElasticsearchRetriever":

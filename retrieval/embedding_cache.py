@@ -11,12 +11,13 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from annotation.floor import atomic_write_bytes, sha256_text
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".onnx", ".gguf")
 _META = "meta.json"
@@ -65,19 +66,9 @@ def weights_sha(model_dir: str | Path) -> str | None:
 
 def cache_key(fields: dict[str, Any]) -> str:
     """Stable short key of the fields that change the embeddings."""
-    blob = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(blob).hexdigest()[:24]
+    return sha256_text(json.dumps(fields, sort_keys=True, ensure_ascii=False))[:24]
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class ChunkStore:
@@ -103,12 +94,12 @@ class ChunkStore:
         self.path.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
         np.save(buf, np.ascontiguousarray(emb), allow_pickle=False)
-        _atomic_write_bytes(self.chunk_path(i), buf.getvalue())
+        atomic_write_bytes(self.chunk_path(i), buf.getvalue())
 
     def finish(self, ids: list[str], meta: dict[str, Any]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
-        _atomic_write_bytes(self.path / _IDS, json.dumps(ids, ensure_ascii=False).encode())
-        _atomic_write_bytes(self.path / _META, json.dumps(meta, ensure_ascii=False, indent=2).encode())
+        atomic_write_bytes(self.path / _IDS, json.dumps(ids, ensure_ascii=False).encode())
+        atomic_write_bytes(self.path / _META, json.dumps(meta, ensure_ascii=False, indent=2).encode())
 
     # -- reading -------------------------------------------------------------------------------
     @property

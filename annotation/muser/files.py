@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+from annotation.floor import UserError, atomic_write_text
 
 LAYOUT = {
     "schema": "legal_items",                       # {aqbq,zyjd,ft}.json
@@ -25,7 +25,7 @@ LAYOUT = {
 }
 
 
-class MuserFileError(ValueError):
+class MuserFileError(UserError, ValueError):
     """A MUSER file is missing or unreadable; the message names the file (and line when known)."""
 
 
@@ -44,17 +44,7 @@ def read_json(path: str | Path) -> Any:
 
 def write_json(path: str | Path, data: Any, *, indent: int | None = 2) -> Path:
     """Atomic JSON write in MUSER's style (UTF-8, no ASCII escaping, no trailing newline)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=indent)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=indent))
 
 
 def load_pools(root: str | Path) -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from annotation.floor import UserError
 
 VIEWS: dict[str, dict[str, str]] = {
     "aqbq": {"name": "legal fact", "zh": "案情标签", "section": "本院查明"},
@@ -38,7 +39,7 @@ VIEW_SCORES = {"aqbq": (0, 1, 2, 3), "zyjd": (0, 1, 3), "ft": (0, 2)}
 STATUTE_RE = re.compile(r"^(?P<law>.+)-(?P<article>第[零〇一二三四五六七八九十百千0-9]+条(?:之[一二三四五六七八九十]+)?)$")
 
 
-class SchemaError(ValueError):
+class SchemaError(UserError, ValueError):
     """The schema folder itself cannot be read (missing file, not JSON, wrong shape)."""
 
 

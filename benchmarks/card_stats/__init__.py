@@ -12,6 +12,10 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
+from annotation.floor import DataError
+from annotation.floor import read_json as floor_read_json
+from annotation.floor import read_jsonl as floor_read_jsonl
+
 Stats = dict[str, dict[str, Any]]
 
 STATS: dict[str, str] = {
@@ -37,13 +41,11 @@ def mean(values: list[float] | list[int]) -> float:
 
 
 def read_json(path: Path) -> Any:
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    return floor_read_json(path, error=DataError)
 
 
 def read_jsonl(path: Path) -> list[Any]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return floor_read_jsonl(path)
 
 
 def folder_stats(folder: Path) -> Stats:

@@ -1,14 +1,15 @@
 """`bench` entry point. Each verb lives in its own module; importing it registers it.
 
-User-facing errors (unknown task, bad file, checksum mismatch...) are printed as one
-line and exit with status 2; anything else is a bug and keeps its traceback.
+User-facing errors (every `annotation.floor.UserError`: unknown task, bad file, checksum
+mismatch...) are printed as one line and exit with status 2; anything else - a FileNotFoundError
+of our own code included - is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
 import sys
 
 from benchmarks.cli.app import app, err_console
-from benchmarks.errors import USER_ERRORS
+from annotation.floor import UserError
 
 # one import per verb module (order = help order)
 from benchmarks.cli import run as _run  # noqa: E402,F401
@@ -28,7 +29,7 @@ from benchmarks.cli import compare as _compare  # noqa: E402,F401
 def main() -> None:
     try:
         app()
-    except USER_ERRORS as exc:
+    except UserError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
 

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from benchmarks.cli.app import app, console
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 
 
 def _load(path: Path):
@@ -55,7 +55,7 @@ def compare(
     console.print(f"* both tests p < {alpha}; randomization: {resamples} sign flips, seed {seed}; "
                   f"queries only in A: {comp.dropped_queries['only_a']}, only in B: {comp.dropped_queries['only_b']}")
     if output is not None:
-        from builders.common.jobs import atomic_write_json
+        from annotation.floor import atomic_write_json
 
         atomic_write_json(output, comp.to_dict())
         console.print(f"comparison: {output}")

@@ -162,7 +162,7 @@ def stats_ultrachat(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the statistics as JSON here."),
 ) -> None:
     """Dialogues, mean turns, lengths, MTLD, topic diversity and (optionally) judged coherence."""
-    from builders.common.jobs import atomic_write_json
+    from annotation.floor import atomic_write_json
     from builders.ultrachat.formats import load_dialogues
     from builders.ultrachat.stats import StatsOptions, compute_stats
 

@@ -106,9 +106,7 @@ def build_webcpm_recover(
     out: Path = typer.Argument(..., help="Trace file to write (JSONL)."),
 ) -> None:
     """Read the released prompts back into trace records (hrefs and spaces are not recoverable)."""
-    import json  # noqa: PLC0415
-    import os  # noqa: PLC0415
-
+    from annotation.floor import atomic_write_jsonl  # noqa: PLC0415
     from builders.webcpm.recover import recover_traces  # noqa: PLC0415
 
     if not prompts.exists():
@@ -117,10 +115,7 @@ def build_webcpm_recover(
         traces = recover_traces(prompts)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise WebCPMError(f"{prompts}: not a WebCPM action-prediction output ({exc})") from None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in traces), encoding="utf-8")
-    os.replace(tmp, out)
+    atomic_write_jsonl(out, traces)
     console.print(f"{out}: {len(traces)} traces ({sum(len(t['actions']) for t in traces)} actions)")
 
 

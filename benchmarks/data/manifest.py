@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from annotation.floor import atomic_write_text
+
 MANIFEST_DIR = Path(__file__).with_name("manifests")
 
 
@@ -44,5 +46,5 @@ if __name__ == "__main__":  # python -m benchmarks.data.manifest /path/to/mirror
     out = MANIFEST_DIR / f"{name}.json"
     entries = build_manifest(src)["files"]
     body = ",\n".join(f"  {json.dumps(p, ensure_ascii=False)}: {json.dumps(e)}" for p, e in entries.items())
-    out.write_text('{"format": 1, "files": {\n' + body + "\n}}\n", encoding="utf-8")
+    atomic_write_text(out, '{"format": 1, "files": {\n' + body + "\n}}\n")
     print(f"wrote {out}")

@@ -15,14 +15,13 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
 from benchmarks.data.manifest import FileEntry, load_manifest
 from benchmarks.data.sources import SOURCES, DatasetSource
-from benchmarks.errors import DataError
+from annotation.floor import DataError, atomic_output, atomic_write_text, sha256_file
 
 __all__ = ["available", "get_source", "files", "dataset_dir", "dataset_sha", "fetch", "verify", "where",
            "mirror_root", "cache_root"]
@@ -66,18 +65,10 @@ def cache_root() -> Path:
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "databench").expanduser()
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _check_file(path: Path, entry: FileEntry, *, what: str) -> None:
     if not path.is_file():
         raise DataError(f"{path}: missing file of dataset {what} ({MIRROR_HINT})" if what else f"{path}: missing")
-    digest = _sha256(path)
+    digest = sha256_file(path)
     if digest != entry.sha256:
         raise DataError(f"{path}: wrong checksum (sha256 {digest[:16]}..., expected {entry.sha256[:16]}...); "
                         "the file is corrupt or a different version")
@@ -107,10 +98,7 @@ def _verify_folder(name: str, folder: Path, *, force: bool = False) -> None:
             _check_file(path, entry, what=name)
         fresh[entry.path] = sig
     try:
-        stamp_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = stamp_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(fresh), encoding="utf-8")
-        os.replace(tmp, stamp_file)
+        atomic_write_text(stamp_file, json.dumps(fresh))
     except OSError:
         pass  # a read-only cache only costs re-hashing next time
 
@@ -157,27 +145,20 @@ def dataset_dir(name: str, *, mirror: str | Path | None = None, download: bool =
 def _download(url: str, dest: Path, entry: FileEntry, client) -> None:  # noqa: ANN001 (httpx.Client)
     import httpx  # noqa: PLC0415
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with client.stream("GET", url) as response:
-                    if response.status_code != 200:
-                        raise DataError(f"{url}: HTTP {response.status_code} ({MIRROR_HINT})")
-                    for chunk in response.iter_bytes(1 << 16):
-                        h.update(chunk)
-                        out.write(chunk)
-            except httpx.HTTPError as exc:
-                raise DataError(f"{url}: download failed ({type(exc).__name__}: {exc}); {MIRROR_HINT}") from None
+    h = hashlib.sha256()
+    with atomic_output(dest, binary=True) as out:      # nothing is saved unless the checksum matches
+        try:
+            with client.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise DataError(f"{url}: HTTP {response.status_code} ({MIRROR_HINT})")
+                for chunk in response.iter_bytes(1 << 16):
+                    h.update(chunk)
+                    out.write(chunk)
+        except httpx.HTTPError as exc:
+            raise DataError(f"{url}: download failed ({type(exc).__name__}: {exc}); {MIRROR_HINT}") from None
         if h.hexdigest() != entry.sha256:
             raise DataError(f"{url}: wrong checksum (sha256 {h.hexdigest()[:16]}..., expected "
                             f"{entry.sha256[:16]}...) for {entry.path}; nothing was saved")
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def fetch(name: str, *, mirror: str | Path | None = None, origin: str | None = None,
@@ -190,7 +171,7 @@ def fetch(name: str, *, mirror: str | Path | None = None, origin: str | None = N
     todo: list[FileEntry] = []
     for entry in files(name):
         path = folder / entry.path
-        if path.is_file() and path.stat().st_size == entry.size and _sha256(path) == entry.sha256:
+        if path.is_file() and path.stat().st_size == entry.size and sha256_file(path) == entry.sha256:
             continue
         todo.append(entry)
     root = mirror_root(mirror)
@@ -200,12 +181,8 @@ def fetch(name: str, *, mirror: str | Path | None = None, origin: str | None = N
             for entry in todo:
                 src = src_folder / entry.path
                 _check_file(src, entry, what=name)
-                dest = folder / entry.path
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-                os.close(fd)
-                shutil.copyfile(src, tmp)
-                os.replace(tmp, dest)
+                with atomic_output(folder / entry.path, binary=True) as out, open(src, "rb") as inp:
+                    shutil.copyfileobj(inp, out)
                 advance()
     elif todo:
         import httpx  # noqa: PLC0415

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.cards import attach_card, available as card_names
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 from benchmarks.export.registry import EXPORTERS, available, get_exporter
 
 

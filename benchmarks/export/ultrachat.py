@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 
 
 def export(out_dir: Path, *, source: Path | None = None) -> Path:

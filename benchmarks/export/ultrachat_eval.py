@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 from builders.common.hf_folder import write_hf_folder
 
 SCHEMA = pa.schema([("id", pa.string()), ("class", pa.string()), ("question", pa.string())])

@@ -5,6 +5,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from annotation.floor import atomic_folder
 from builders.webcpm.convert import convert
 from builders.webcpm.errors import WebCPMError
 
@@ -19,13 +20,8 @@ def export(out_dir: Path, *, source: Path | None = None) -> Path:
     if not source.is_file():
         raise WebCPMError(f"--source {source}: trace file not found")
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.work."))
-    try:
-        convert(Path(source), work / "tasks")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        (work / "tasks" / "hf").rename(out_dir)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with tempfile.TemporaryDirectory(dir=out_dir.parent if out_dir.parent.exists() else None,
+                                     prefix=f".{out_dir.name}.work.") as work, atomic_folder(out_dir) as tmp:
+        convert(Path(source), Path(work) / "tasks")
+        shutil.copytree(Path(work) / "tasks" / "hf", tmp, dirs_exist_ok=True)
     return out_dir

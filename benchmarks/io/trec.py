@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks.errors import DataError
+from annotation.floor import DataError, atomic_output
 from retrieval.types import Qrels, Run
 
 __all__ = ["read_run", "write_run", "read_qrels", "write_qrels", "ranked", "read_run_any"]
@@ -113,15 +111,8 @@ def ranked(docs: dict[str, float]) -> list[tuple[str, float]]:
 
 
 def _atomic_write(path: Path, lines: Iterator[str]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.writelines(lines)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as f:
+        f.writelines(lines)
     return path
 
 

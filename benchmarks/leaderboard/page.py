@@ -15,7 +15,7 @@ from pathlib import Path
 from benchmarks.leaderboard.collect import Board, Row
 from benchmarks.leaderboard.markdown import to_html
 from benchmarks.leaderboard.plot import score_chart
-from builders.common.jobs import atomic_folder
+from annotation.floor import atomic_folder
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 from benchmarks.metrics.measures import Measure, parse_measure
 from retrieval.types import Qrels, Run
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 
 __all__ = ["Measure", "parse_measure", "MEASURE_HELP"]
 

@@ -7,9 +7,10 @@ metric code and compares (anchors note, "what our submission script should do").
 - `verify`: `bench verify submission.zip` (safe archive reading, hashes, then the checks).
 """
 from __future__ import annotations
+from annotation.floor import UserError
 
 
-class SubmissionError(Exception):
+class SubmissionError(UserError):
     """A result or package that cannot be accepted; `problems` holds every reason found."""
 
     def __init__(self, message: str, problems: list[str] | None = None):

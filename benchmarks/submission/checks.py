@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks.results import Result, sha256_file
+from benchmarks.results import Result
+from annotation.floor import sha256_file
 
 TOLERANCE = 1e-9          # re-scoring is deterministic; this only absorbs float printing
 MAX_LISTED = 5            # ids listed in a message before "... (N in all)"
@@ -29,7 +30,7 @@ def _listed(ids: Any) -> str:
 def run_queries(path: Path) -> tuple[set[str], int] | None:
     """(query ids, depth) of a TREC or JSON run, or None when the file is in a task-specific format
     or malformed (the task's own reader then judges it, with file and line, during the re-score)."""
-    from benchmarks.errors import DataError
+    from annotation.floor import DataError
     from benchmarks.io.trec import read_run_any
 
     try:

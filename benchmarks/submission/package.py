@@ -9,16 +9,15 @@ Nothing is written unless every result passes: the zip is built in a temp file a
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks.results import Result, ResultError, load_result, package_version, sha256_file
+from benchmarks.results import Result, ResultError, load_result, package_version
+from annotation.floor import atomic_output, sha256_bytes, sha256_file
 from benchmarks.submission import SubmissionError, format_problems
 from benchmarks.submission.checks import Rescorer, check_result
 
@@ -137,27 +136,17 @@ def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None 
 
 
 def _sha_bytes(blob: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(blob).hexdigest()
+    return sha256_bytes(blob)
 
 
 def write_zip(files: dict[str, bytes], out: Path) -> Path:
     """Write `files` ({archive name: bytes}) to `out` atomically, manifest first, fixed timestamps."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name in sorted(files, key=lambda n: (n != MANIFEST, n)):
-                info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, files[name])
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(out, binary=True) as f, zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files, key=lambda n: (n != MANIFEST, n)):
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, files[name])
     return out
 
 

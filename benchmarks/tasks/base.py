@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from annotation.floor import UserError
 
 TaskKind = Literal["retrieval", "qa", "classification", "generation"]
 
 
-class TaskError(Exception):
+class TaskError(UserError):
     """A user-facing error: printed by the CLI as one line, never a traceback."""
 
 

@@ -23,7 +23,8 @@ LABELS = "data/label/label_top30_dict.json"
 class LecardPaperTask(RetrievalTask):
     def evaluate(self, options: RunOptions):  # -> benchmarks.results.Result
         from benchmarks.metrics import evaluate  # noqa: PLC0415
-        from benchmarks.results import ModelInfo, Result, machine_info, sha256_file  # noqa: PLC0415
+        from benchmarks.results import ModelInfo, Result, machine_info  # noqa: PLC0415
+        from annotation.floor import sha256_file  # noqa: PLC0415
 
         start = time.perf_counter()
         params = dict(options.params)

@@ -17,7 +17,8 @@ from typing import Any
 
 from annotation.muser.files import LAYOUT, MuserFileError, load_cases, load_pools, load_scores, split_queries
 from benchmarks.metrics.muser_paper import MUSER_PAPER, MUSER_PAPER_HEAD, evaluate_paper
-from benchmarks.results import ModelInfo, Result, machine_info, sha256_file
+from benchmarks.results import ModelInfo, Result, machine_info
+from annotation.floor import sha256_file
 from benchmarks.tasks.base import RunOptions, Task, TaskError
 
 STANDARD_CUTOFFS = (10, 20, 30)

@@ -82,7 +82,8 @@ class QATask(Task):
 
     def evaluate(self, options: RunOptions):
         from benchmarks.qa.readers import is_rule, make_reader, predict
-        from benchmarks.results import ModelInfo, Result, machine_info, sha256_file
+        from benchmarks.results import ModelInfo, Result, machine_info
+        from annotation.floor import sha256_file
         from benchmarks.runner import artifact_stem
         from builders.common.squad_io import gold_answers, questions, write_json
 

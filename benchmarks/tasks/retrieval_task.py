@@ -26,7 +26,7 @@ def _accepts(cls: type, name: str) -> bool:
 
 def _folder_sha(folder: Path) -> str:
     """Revision of a user-given data folder: sha256 over (path, sha256) of every file in it."""
-    from benchmarks.results import sha256_file  # noqa: PLC0415
+    from annotation.floor import sha256_file  # noqa: PLC0415
 
     h = hashlib.sha256()
     paths = [Path(root) / name for root, _, names in os.walk(folder, followlinks=True) for name in names]
@@ -101,7 +101,8 @@ class RetrievalTask(Task):
     def evaluate(self, options: RunOptions):  # -> benchmarks.results.Result
         from benchmarks.io.trec import read_run_any, write_run  # noqa: PLC0415
         from benchmarks.metrics import evaluate  # noqa: PLC0415
-        from benchmarks.results import ModelInfo, Result, machine_info, sha256_file  # noqa: PLC0415
+        from benchmarks.results import ModelInfo, Result, machine_info  # noqa: PLC0415
+        from annotation.floor import sha256_file  # noqa: PLC0415
         from benchmarks.runner import artifact_stem  # noqa: PLC0415
 
         start = time.perf_counter()

@@ -29,7 +29,7 @@ class WebCPMActionTask(Task):
         scores = {m: score_actions(golds, outputs, m) for m in ("paper", "strict")}
         per_query = {m: {gold[i].id: {"correct": float(ok)} for i, ok in zip(s.kept, s.correct)}
                      for m, s in scores.items()}
-        from benchmarks.results import sha256_file  # noqa: PLC0415
+        from annotation.floor import sha256_file  # noqa: PLC0415
 
         return Result(
             task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=dataset_sha(gold_path),

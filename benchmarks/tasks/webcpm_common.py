@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.results import sha256_file
+from annotation.floor import atomic_write_jsonl, sha256_file
+from annotation.floor import read_jsonl as floor_read_jsonl
 from benchmarks.tasks.base import RunOptions, TaskError
 
 RELEASED = Path("inference/output/test_output.json")
@@ -35,9 +36,7 @@ def webcpm_dir(options: RunOptions) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    from builders.common.jobs import read_jsonl as _read  # noqa: PLC0415
-
-    return list(_read(path, error=TaskError))
+    return floor_read_jsonl(path, error=TaskError)
 
 
 def released_rows(path: Path) -> list[Gold]:
@@ -152,12 +151,7 @@ def obtain_predictions(task: str, options: RunOptions, gold: list[Gold]) -> tupl
         path = None
         if options.output is not None:
             path = Path(options.output) / f"webcpm-{task}.{Path(options.model).name}.predictions.jsonl"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            with open(tmp, "w", encoding="utf-8") as f:
-                for g in gold:
-                    f.write(json.dumps({"id": g.id, "prediction": preds[g.id]}, ensure_ascii=False) + "\n")
-            os.replace(tmp, path)
+            atomic_write_jsonl(path, ({"id": g.id, "prediction": preds[g.id]} for g in gold))
         return preds, path, options.model
     raise TaskError(f"webcpm-{task}: give --predictions FILE or --model PATH_OR_NAME")
 

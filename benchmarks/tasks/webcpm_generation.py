@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from benchmarks.metrics import novelty as nov
 from benchmarks.metrics.rouge import CONVENTIONS, rouge_l
-from benchmarks.results import ModelInfo, Result, machine_info, sha256_file
+from benchmarks.results import ModelInfo, Result, machine_info
+from annotation.floor import sha256_file
 from benchmarks.tasks.base import RunOptions, Task, TaskError
 from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions, pick_device
 

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from builders.common.jobs import atomic_folder
+from annotation.floor import atomic_folder
 
 Rows = Iterable[Mapping[str, Any]]
 

@@ -11,34 +11,28 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
+from annotation.floor import (UserError, atomic_folder, atomic_write_json, atomic_write_jsonl,  # noqa: F401
+                              atomic_write_text, canonical_json, read_jsonl, sha256_json)
+
 T = TypeVar("T")
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
-class JobError(Exception):
+class JobError(UserError):
     """A user-facing job error (output exists without --resume, config changed under --resume, bad shard)."""
 
 
 # -- hashing and sharding ----------------------------------------------------------------------
-def canonical_json(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def config_hash(config: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of everything that changes the output (not paths, not concurrency)."""
-    return hashlib.sha256(canonical_json(config).encode("utf-8")).hexdigest()
+    return sha256_json(config)
 
 
 def shard_of(key: str, num_shards: int) -> int:
@@ -62,75 +56,6 @@ def select_shard(items: Iterable[T], key: Callable[[T], str], num_shards: int, s
 
 def shard_suffix(num_shards: int, shard_index: int) -> str:
     return "" if num_shards == 1 else f"-{shard_index:05d}-of-{num_shards:05d}"
-
-
-# -- atomic files ------------------------------------------------------------------------------
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Temp file in the same folder + fsync + rename: readers see the old or the new file, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)       # mkstemp makes 0600; outputs get the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-@contextmanager
-def atomic_folder(out_dir: str | Path) -> Iterator[Path]:
-    """Build a folder aside (a temp folder next to `out_dir`) and swap it in when the block succeeds.
-
-    Readers see the old folder or the new one, never half of either; on any error the temp folder
-    is removed and `out_dir` is left as it was.
-    """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
-    try:
-        yield tmp
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def atomic_write_json(path: str | Path, obj: Any) -> Path:
-    return atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
-
-
-def atomic_write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> Path:
-    return atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-
-
-def read_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
-               error: type[Exception] | None = None) -> Iterator[dict[str, Any]]:
-    """Records of a JSONL file; a bad line raises `error` (default JobError) naming file and line."""
-    error = error or JobError
-    path = Path(path)
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().split("\n")
-    last = len(lines) - 1
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if tolerate_partial_tail and i == last:
-                return
-            raise error(f"{path}:{i + 1}: invalid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise error(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
-        yield obj
 
 
 # -- the streaming, checkpointing writer --------------------------------------------------------

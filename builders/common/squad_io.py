@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from annotation.squad import QADataError, iter_nested
-from builders.common.jobs import atomic_write_json, atomic_write_jsonl
+from annotation.floor import atomic_write_json, atomic_write_jsonl, read_json
+from annotation.floor import read_jsonl as floor_read_jsonl
 
 __all__ = ["LoadReport", "load_qa_file", "gold_answers", "questions", "read_jsonl", "write_jsonl", "write_json",
            "to_nested", "repair_answers"]
@@ -63,20 +64,7 @@ def repair_answers(context: str, texts: list[Any], starts: list[Any]) -> tuple[l
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     """Flat JSONL; a non-JSON or non-object line raises QADataError naming file and line."""
-    path = Path(path)
-    rows: list[dict[str, Any]] = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise QADataError(f"{path}:{n}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-            if not isinstance(row, dict):
-                raise QADataError(f"{path}:{n}: expected a JSON object, got {type(row).__name__}")
-            rows.append(row)
-    return rows
+    return floor_read_jsonl(path, error=QADataError)
 
 
 def _raw_records(path: Path) -> list[dict[str, Any]]:
@@ -84,12 +72,7 @@ def _raw_records(path: Path) -> list[dict[str, Any]]:
         raise QADataError(f"{path}: file not found")
     if path.suffix == ".jsonl":
         return read_jsonl(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise QADataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    except UnicodeDecodeError as exc:
-        raise QADataError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    data = read_json(path, what="QA JSON file", error=QADataError)
     return list(iter_nested(data, str(path)))
 
 

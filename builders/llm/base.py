@@ -9,11 +9,12 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
+from annotation.floor import UserError
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": str}
 
 
-class BackendError(Exception):
+class BackendError(UserError):
     """A user-facing backend failure (bad config, missing package, request failed after retries)."""
 
 

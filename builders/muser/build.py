@@ -23,15 +23,17 @@ from annotation.muser.files import LAYOUT, load_cases, write_json
 from annotation.muser.judgments import PairJudgments, agreement, read_judgments
 from annotation.muser.schema import VIEW_SCORES, CaseRecord
 from annotation.muser.validate import Report, check_cases_file, check_judgments, check_schema_dir
-from builders.common.jobs import atomic_folder
+from annotation.floor import atomic_folder
 from builders.muser.pooling import pool
 from builders.muser.similarity import elements, model_grades, similarity
 
 GOLDEN_MIN = 7
 TOP = 30
 
+from annotation.floor import UserError
 
-class BuildError(ValueError):
+
+class BuildError(UserError, ValueError):
     """Invalid builder input; the message names the file, record and field of the first problems."""
 
 

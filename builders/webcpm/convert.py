@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from annotation.webcpm.validate import load_records
 from builders.common.hf_folder import write_hf_folder
-from builders.common.jobs import atomic_folder
+from annotation.floor import atomic_folder
 from builders.webcpm.errors import WebCPMError
 from builders.webcpm.prompts import Tokenizer, search_instances, synthesis_instance
 

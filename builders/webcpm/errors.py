@@ -1,5 +1,8 @@
-"""User-facing errors of the WebCPM builder (listed in benchmarks.errors.USER_ERRORS)."""
+"""User-facing errors of the WebCPM builder (a UserError: the CLI prints them as one line)."""
 
 
-class WebCPMError(Exception):
+from annotation.floor import UserError
+
+
+class WebCPMError(UserError):
     """Bad input to the WebCPM builder/converter: the message names the file, record and field."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 from benchmarks.significance import attach, compare, paired_t_test, randomization_test
 
 REPO = Path(__file__).resolve().parents[2]

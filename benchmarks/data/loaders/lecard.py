@@ -17,7 +17,7 @@ import unicodedata
 from pathlib import Path
 
 from benchmarks.data.loaders import Collection
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 from retrieval.types import Corpus, Document, Qrels, Queries
 
 SPLITS = ("candidates", "test")

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from benchmarks.data.loaders import Collection
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 from benchmarks.io.trec import read_qrels
 from retrieval.types import Corpus, Document, Qrels, Queries
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from builders.common.jobs import atomic_folder
+from annotation.floor import atomic_folder
 
 
 def save(folder: Path, model: Any, tokenizer: Any, optimizer: Any, epochs_done: int, labels: list[str],

@@ -12,8 +12,10 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotation.floor import UserError
 
-class TaggerDataError(ValueError):
+
+class TaggerDataError(UserError, ValueError):
     """A sentence file is malformed; the message names the file, the record and the field."""
 
 

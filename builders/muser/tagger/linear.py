@@ -7,13 +7,13 @@ because every sentence of the MUSER data carries at least one label. Saved witho
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+
+from annotation.floor import atomic_output, atomic_write_text
 
 from builders.muser.tagger.data import Example
 
@@ -86,15 +86,10 @@ class LinearTagger:
 
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz")
-        os.close(fd)
-        np.savez_compressed(tmp, coef=self.coef, intercept=self.intercept, idf=self.idf)
-        os.replace(tmp, folder / "model.npz")
+        with atomic_output(folder / "model.npz", binary=True) as f:
+            np.savez_compressed(f, coef=self.coef, intercept=self.intercept, idf=self.idf)
         meta = {"params": self.params(), "labels": self.labels, "vocabulary": self.vocabulary}
-        tmpj = folder / ".model.json.tmp"
-        tmpj.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmpj, folder / "model.json")
+        atomic_write_text(folder / "model.json", json.dumps(meta, ensure_ascii=False))
         return folder
 
     @classmethod

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from annotation.floor import atomic_write_json
 from builders.muser.tagger.data import prepare
 from builders.muser.tagger.metrics import multilabel_prf
 
@@ -38,7 +39,5 @@ def train_and_evaluate(data: str | Path, *, model: str = "linear", out_dir: str 
     if out_dir is not None:
         out = Path(out_dir)
         tagger.save(out)
-        tmp = out / ".report.json.tmp"
-        tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(out / "report.json")
+        atomic_write_json(out / "report.json", report)
     return report

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.data import registry
-from benchmarks.errors import DataError
+from annotation.floor import DataError
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

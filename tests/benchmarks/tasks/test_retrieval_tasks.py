@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.io.trec import read_run
-from benchmarks.results import load_result, sha256_file
+from benchmarks.results import load_result
+from annotation.floor import sha256_file
 from benchmarks.runner import run_task
 from benchmarks.tasks.base import RunOptions, TaskError
 from benchmarks.tasks.registry import available, get_task
@@ -95,7 +96,7 @@ def test_unknown_task_and_split(tmp_path):
 
 
 def test_lecard_loader_params_reach_the_loader_not_the_retriever(lecard_slice, tmp_path):
-    from benchmarks.errors import DataError
+    from annotation.floor import DataError
 
     result, _ = run_task("lecard", RunOptions(retriever="pool-order", data_dir=lecard_slice, output=tmp_path,
                                               show_progress=False, params={"doc_field": "pjjg"}))

@@ -1,0 +1,102 @@
+"""The one JSONL (and JSON) reader: every problem is one error naming file, line and what is wrong.
+
+Conventions, so every room reads user files the same way:
+- UTF-8; a leading BOM and CRLF line ends are accepted; invalid UTF-8 is an error naming the line;
+- strict JSON: NaN / Infinity are refused (they are not JSON and break every other reader);
+- blank lines are skipped; each other line must be one JSON object;
+- streamed line by line, so a multi-GB file never sits in memory;
+- `tolerate_partial_tail`: a last line without its newline that does not parse is dropped (what a
+  killed writer leaves behind) instead of being an error.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from annotation.floor.errors import DataError, UserError, require_file
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError
+               ) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line, record, None) for good lines and (line, None, problem) for bad ones, to the end.
+
+    For validators, which report every bad line in one pass; `iter_jsonl` stops at the first.
+    A missing file or a folder is still raised as `error` (there is nothing to scan).
+    """
+    path = require_file(path, "JSONL file", error=error)
+    with open(path, "rb") as f:
+        lineno = 0
+        for raw in f:
+            lineno += 1
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield lineno, None, f"not UTF-8 (byte {exc.start + 1} of the line)"
+                continue
+            if not line.strip():
+                continue
+            try:
+                obj = _loads(line)
+            except ValueError as exc:
+                msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                tail = "" if raw.endswith(b"\n") else "; the last line is cut short"
+                yield lineno, None, f"not valid JSON ({msg}){tail}"
+                continue
+            if not isinstance(obj, dict):
+                yield lineno, None, f"expected a JSON object, got {type(obj).__name__}"
+                continue
+            yield lineno, obj, None
+
+
+def iter_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
+               error: type[UserError] = DataError) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(1-based line number, record) for every non-blank line; the first bad line raises `error`."""
+    path = Path(path)
+    pending: tuple[int, str] | None = None
+    for lineno, obj, problem in scan_jsonl(path, error=error):
+        if pending is not None:          # a bad line followed by more lines: not a cut-off tail
+            raise error(f"{path}:{pending[0]}: {pending[1]}")
+        if problem is None:
+            yield lineno, obj  # type: ignore[misc]
+        elif tolerate_partial_tail and problem.endswith("cut short"):
+            pending = (lineno, problem)
+        else:
+            raise error(f"{path}:{lineno}: {problem}")
+
+
+def read_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
+               error: type[UserError] = DataError) -> list[dict[str, Any]]:
+    """All records of a JSONL file (see the module docstring for the conventions)."""
+    return [rec for _, rec in iter_jsonl(path, tolerate_partial_tail=tolerate_partial_tail, error=error)]
+
+
+def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserError] = DataError) -> Any:
+    """One JSON document, with the same conventions (BOM ok, strict, errors name line and column)."""
+    path = require_file(path, what, error=error)
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"{path}:{line}: not UTF-8") from None
+    if not text.strip():
+        raise error(f"{path}: empty file, expected {what}")
+    try:
+        return _loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
+    except ValueError as exc:
+        raise error(f"{path}: not valid JSON ({exc})") from None
