@@ -100,6 +100,7 @@ def build_webcpm(cfg: WebCPMBuildConfig) -> WebCPMBuildReport:
     corpus = require_file(cfg.corpus, "DuReader corpus", error=WebCPMError)
     if cfg.limit is not None and cfg.limit < 1:
         raise WebCPMError(f"--limit {cfg.limit}: must be >= 1")
+    check_output(manifest_path(cfg.out), [cfg.out], resume=cfg.resume)   # before the slow part
     opts = cfg.policy_options
     opts.seed = cfg.seed
     setup = create_policy(cfg.policy, opts)
