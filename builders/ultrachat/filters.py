@@ -128,34 +128,21 @@ class Decontaminator:
         return None
 
 
-def ultra_eval_path() -> Path | None:
-    """shared/data/ultrachat/ultra_eval.json through the data registry or the mirror variable."""
-    try:
-        from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
-
-        p = Path(dataset_dir("ultrachat")) / "ultra_eval.json"
-        if p.exists():
-            return p
-    except Exception:  # registry not available in this checkout, or no network: fall back to the mirror
-        pass
-    import os
-
-    mirror = os.environ.get("BENCH_DATA_MIRROR")
-    if mirror and (Path(mirror) / "ultrachat" / "ultra_eval.json").exists():
-        return Path(mirror) / "ultrachat" / "ultra_eval.json"
-    return None
-
-
-def build_decontaminator(cfg: FilterConfig) -> tuple[Decontaminator | None, list[str]]:
+def build_decontaminator(cfg: FilterConfig, ultra_eval: str | Path | None = None
+                         ) -> tuple[Decontaminator | None, list[str]]:
+    """The n-gram decontaminator over UltraChat's eval questions (`ultra_eval`: the path of ultra_eval.json,
+    which the caller resolves - `bench` through the data registry; builders never import benchmarks) and
+    the user's extra eval sets."""
     questions: list[str] = []
     sources: list[str] = []
     if cfg.use_ultra_eval:
-        p = ultra_eval_path()
-        if p is None:
-            raise FileNotFoundError("ultra_eval.json not found: set BENCH_DATA_MIRROR or disable "
-                                    "filters.use_ultra_eval")
-        questions += load_eval_questions(p)
-        sources.append(str(p))
+        if ultra_eval is None:
+            from builders.common.jobs import JobError  # noqa: PLC0415
+
+            raise JobError("filters.use_ultra_eval is on but no ultra_eval.json path was given "
+                           "(bench finds it through the data registry; or set filters.use_ultra_eval false)")
+        questions += load_eval_questions(ultra_eval)
+        sources.append(str(ultra_eval))
     for extra in cfg.eval_sets:
         questions += load_eval_questions(extra)
         sources.append(str(extra))
