@@ -6,6 +6,7 @@ can be reproduced from its result file alone.
 """
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
@@ -56,3 +57,19 @@ class Retriever(ABC):
             self.index(sub, show_progress=False)
             run.update(self.search({qid: queries[qid]}, k=min(k, len(sub)), show_progress=False))
         return run
+
+
+def accepted_params(cls: type) -> list[str]:
+    """Keyword names the constructor chain of `cls` accepts, read from the signatures (following a
+    forwarding `**kwargs` up the MRO), so "unknown parameter" messages never drift from the code."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        sig = inspect.signature(init)
+        names |= {p.name for p in sig.parameters.values()
+                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"}
+        if not any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+            break
+    return sorted(names)
