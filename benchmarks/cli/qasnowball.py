@@ -1,4 +1,4 @@
-"""`bench build qasnowball` (the bootstrapping loop) and `bench validate qa` (SQuAD-style records)."""
+"""`bench build qasnowball` (the bootstrapping loop) and `bench stats qasnowball`."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from benchmarks.cli.app import build_app, console, stats_app, validate_app
+from benchmarks.cli.app import build_app, console, stats_app
 
 
 @build_app.command("qasnowball")
@@ -115,23 +115,6 @@ def _chat(name: str | None, model: str | None, base_url: str | None = None):
     if not name or not model:
         raise QADataError(f"backend llm needs --chat KIND and --chat-model NAME; kinds: {', '.join(llm.available())}")
     return create(name, model, **({"base_url": base_url} if base_url else {}))
-
-
-@validate_app.command("qa")
-def validate_qa(path: Path = typer.Argument(..., help="Flat JSONL or nested SQuAD JSON."),
-                max_shown: int = typer.Option(20, "--max", help="Issues to print.")) -> None:
-    """Check SQuAD-style QA records: required fields, context[s:s+len(a)] == a, unique ids."""
-    from annotation.squad import validate_path
-
-    issues = validate_path(path)
-    for issue in issues[:max_shown]:
-        console.print(str(issue), highlight=False, soft_wrap=True)
-    if len(issues) > max_shown:
-        console.print(f"... and {len(issues) - max_shown} more", highlight=False)
-    if issues:
-        console.print(f"[red]{len(issues)} issue(s)[/] in {path}", highlight=False)
-        raise typer.Exit(1)
-    console.print(f"[green]ok[/]: {path}", highlight=False)
 
 
 @stats_app.command("qasnowball")

@@ -1,6 +1,6 @@
-"""`bench build ultrachat`, `bench merge`, `bench stats ultrachat`, `bench validate ultrachat`.
+"""`bench build ultrachat`, `bench merge`, `bench stats ultrachat`.
 
-Thin: parse options, call builders.ultrachat.pipeline / stats / annotation.ultrachat, print with rich.
+Thin: parse options, call builders.ultrachat.pipeline / stats, print with rich.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from benchmarks.cli.app import app, build_app, console, stats_app, validate_app
+from benchmarks.cli.app import app, build_app, console, stats_app
 
 
 def _backend(kind: str, model: str, *, base_url: str | None, api_key_env: str, concurrency: int,
@@ -200,19 +200,3 @@ def stats_ultrachat(
     if json_out:
         atomic_write_json(json_out, stats)
         console.print(f"json: {json_out}")
-
-
-@validate_app.command("ultrachat")
-def validate_ultrachat(path: Path = typer.Argument(..., help="JSONL/parquet file or folder of dialogues.")) -> None:
-    """Check dialogues (canonical, raw or ultrachat_200k format); prints every issue, exit 1 if any."""
-    from annotation.ultrachat import validate_path
-
-    issues = validate_path(path)
-    for issue in issues[:200]:
-        console.print(str(issue), highlight=False, soft_wrap=True)
-    if len(issues) > 200:
-        console.print(f"... and {len(issues) - 200} more")
-    if issues:
-        console.print(f"[red]{len(issues)} issue(s)[/]")
-        raise typer.Exit(1)
-    console.print("[green]ok[/]: no issues")

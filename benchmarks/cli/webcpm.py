@@ -1,5 +1,5 @@
 """WebCPM commands: `bench build webcpm` (traces over a corpus with a policy),
-`bench build webcpm-tasks` (traces -> four module datasets), `bench validate webcpm FILE`."""
+`bench build webcpm-tasks` (traces -> four module datasets), `bench stats webcpm FILE`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from benchmarks.cli.app import build_app, console, stats_app, validate_app
+from benchmarks.cli.app import build_app, console, stats_app
 from builders.webcpm.errors import WebCPMError
 
 
@@ -150,27 +150,6 @@ def build_webcpm_tasks(
         table.add_row(task, *(str(counts[s]) for s in ("train", "dev", "test")))
     console.print(table)
     console.print(f"written: {summary['out']} (HF folder: {summary['out']}/hf)")
-
-
-@validate_app.command("webcpm")
-def validate_webcpm(
-    file: Path = typer.Argument(..., help="Trace file: JSONL, JSON list or {'data': [...]}."),
-    limit: int = typer.Option(200, "--limit", help="Print at most N issues."),
-) -> None:
-    """List every violation with record id, step and field; exit 1 when there is any."""
-    from annotation.webcpm.validate import validate_path  # noqa: PLC0415
-
-    if not file.exists():
-        raise WebCPMError(f"{file}: file not found")
-    issues = validate_path(file)
-    for issue in issues[:limit]:
-        console.print(str(issue), highlight=False, soft_wrap=True)
-    if len(issues) > limit:
-        console.print(f"... and {len(issues) - limit} more")
-    if issues:
-        console.print(f"[red]{len(issues)} issue(s)[/]")
-        raise typer.Exit(1)
-    console.print("[green]ok[/]: no issues")
 
 
 @stats_app.command("webcpm")
