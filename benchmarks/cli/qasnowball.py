@@ -121,21 +121,11 @@ def _chat(name: str | None, model: str | None, base_url: str | None = None):
 def stats_qasnowball(folder: Path = typer.Argument(..., help="A `bench build qasnowball` output folder."),
                      as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables.")) -> None:
     """Per round: |S|, S0 kept, stage counts, filter rejections by rule, answer types, lengths."""
-    from rich.table import Table
+    from benchmarks.stats_report import qasnowball_stats
 
-    from builders.qasnowball.stats import build_stats
-
-    st = build_stats(folder)
+    st, tables = qasnowball_stats(folder)
     if as_json:
         console.print_json(json.dumps(st, ensure_ascii=False))
         return
-    table = Table(title=f"qasnowball · {folder}", title_justify="left")
-    for col in ("round", "|S|", "S0 in S", "questions", "kept", "rejected by rule", "answer types", "q / a len"):
-        table.add_column(col)
-    for r in st["rounds"]:
-        rej = ", ".join(f"{k} {v}" for k, v in r["rejected"].items() if v)
-        types = ", ".join(f"{k} {v}" for k, v in list(r["answer_types"].items())[:4])
-        table.add_row(str(r["round"]), str(r["seed_size"]), f"{r['s0_in_seed']}/{r['s0_size']}", str(r["questions"]),
-                      str(r["kept"]), rej, types,
-                      f"{r['mean_question_len']:.1f} / {r['mean_answer_len']:.1f} {r['len_unit']}")
-    console.print(table)
+    for table in tables:
+        console.print(table)

@@ -155,22 +155,7 @@ def build_webcpm_tasks(
 @stats_app.command("webcpm")
 def stats_webcpm(file: Path = typer.Argument(..., help="Trace file (JSONL / JSON).")) -> None:
     """Lengths (chars, as the paper's Table 1), actions and facts per trace, action counts."""
-    from rich.table import Table  # noqa: PLC0415
+    from benchmarks.stats_report import webcpm_stats  # noqa: PLC0415
 
-    from builders.webcpm.stats import PAPER, trace_stats  # noqa: PLC0415
-
-    if not file.exists():
-        raise WebCPMError(f"{file}: file not found")
-    stats = trace_stats(file)
-    table = Table(title=f"WebCPM traces: {file}")
-    for col in ("statistic", "this file", "WebCPM paper"):
-        table.add_column(col)
-    for key, value in stats.items():
-        if key == "actions":
-            continue
-        paper = PAPER.get(key)
-        fmt = (lambda v: f"{v:.2f}" if isinstance(v, float) else str(v))
-        table.add_row(key, fmt(value), "" if paper is None else fmt(paper))
-    for name, count in stats["actions"].items():
-        table.add_row(f"  {name}", str(count), "")
-    console.print(table)
+    for item in webcpm_stats(file):
+        console.print(item)
