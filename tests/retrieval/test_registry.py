@@ -111,3 +111,23 @@ def test_fusion_module_does_not_import_the_registry() -> None:
     code = "import sys, retrieval.fusion; print('retrieval.registry' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_bench_run_cranfield_bm25_plus_dense(tiny_model: Path, shared_data: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bench run cranfield -r bm25+dense` end to end, with the tiny test model (the default one takes minutes)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from benchmarks.cli import app
+
+    monkeypatch.setenv("BENCH_DATA_MIRROR", str(shared_data))
+    r = CliRunner().invoke(app, ["run", "cranfield", "-r", "bm25+dense", "--model", str(tiny_model), "-p",
+                                 f"dense.cache_dir={tmp_path / 'cache'}", "-p", "rrf_k=30", "-o", str(tmp_path), "-q"])
+    assert r.exit_code == 0, r.output
+    result = json.loads((tmp_path / "cranfield__bm25+dense.json").read_text(encoding="utf-8"))
+    params = result["model"]["params"]
+    assert result["model"]["name"] == "bm25+dense" and params["fusion"] == "rrf" and params["rrf_k"] == 30
+    assert [p["name"] for p in params["parts"]] == ["bm25", "dense"]
+    assert 0 < result["main_score"]["value"] <= 1
