@@ -59,9 +59,8 @@ class Retriever(ABC):
         return run
 
 
-def accepted_params(cls: type) -> list[str]:
-    """Keyword names the constructor chain of `cls` accepts, read from the signatures (following a
-    forwarding `**kwargs` up the MRO), so "unknown parameter" messages never drift from the code."""
+def _constructor_chain(cls: type) -> tuple[set[str], bool]:
+    """(keyword names of the constructor chain, whether it ends in a `**kwargs` that takes anything)."""
     names: set[str] = set()
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
@@ -71,5 +70,16 @@ def accepted_params(cls: type) -> list[str]:
         names |= {p.name for p in sig.parameters.values()
                   if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"}
         if not any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
-            break
-    return sorted(names)
+            return names, False
+    return names, True
+
+
+def accepted_params(cls: type) -> list[str]:
+    """Keyword names the constructor chain of `cls` accepts, read from the signatures (following a
+    forwarding `**kwargs` up the MRO), so "unknown parameter" messages never drift from the code."""
+    return sorted(_constructor_chain(cls)[0])
+
+
+def accepts_any_param(cls: type) -> bool:
+    """True when the chain ends in a `**kwargs` no base names (the class checks its parameters itself)."""
+    return _constructor_chain(cls)[1]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from retrieval.base import Retriever, RetrieverError, accepted_params
+from retrieval.base import Retriever, RetrieverError, accepted_params, accepts_any_param
 
 RETRIEVERS: dict[str, str] = {
     # --- lexical (issue: foundation) ---
@@ -69,7 +69,8 @@ def accepts(name: str, key: str) -> bool:
     """Whether `create(name, key=...)` would take `key` (for a fusion: the fusion or any part does)."""
     if FUSION in name:
         return key in fusion_params() or any(accepts(part, key) for part in parts_of(name))
-    return key in accepted_params(get_class(name))
+    cls = get_class(name)
+    return key in accepted_params(cls) or accepts_any_param(cls)
 
 
 def route_params(part_names: Sequence[str], params: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -90,7 +91,7 @@ def route_params(part_names: Sequence[str], params: dict[str, Any]) -> tuple[lis
         elif key in own:
             fusion[key] = value
         else:
-            hits = [i for i, n in enumerate(part_names) if key in accepted_params(get_class(n))]
+            hits = [i for i, n in enumerate(part_names) if accepts(n, key)]
             if not hits:
                 accepted = "; ".join(f"{n}: {', '.join(accepted_params(get_class(n)))}" for n in part_names)
                 raise RetrieverError(f"{fused}: no part takes parameter {key!r} (fusion: {', '.join(own)}; "
@@ -102,7 +103,10 @@ def route_params(part_names: Sequence[str], params: dict[str, Any]) -> tuple[lis
 
 def check_params(name: str, params: dict[str, Any]) -> None:
     """Refuse keys the constructor of `name` does not take, listing the ones it does."""
-    accepted = accepted_params(get_class(name))
+    cls = get_class(name)
+    if accepts_any_param(cls):
+        return
+    accepted = accepted_params(cls)
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         raise RetrieverError(f"{name}: unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "

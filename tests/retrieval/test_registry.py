@@ -131,3 +131,18 @@ def test_bench_run_cranfield_bm25_plus_dense(tiny_model: Path, shared_data: Path
     assert result["model"]["name"] == "bm25+dense" and params["fusion"] == "rrf" and params["rrf_k"] == 30
     assert [p["name"] for p in params["parts"]] == ["bm25", "dense"]
     assert 0 < result["main_score"]["value"] <= 1
+
+
+class _TakesAnything:
+    """A retriever whose constructor checks its own keywords (`**params`, no base to forward to)."""
+
+    def __init__(self, **params: object) -> None:
+        self.params_seen = params
+
+
+def test_a_catch_all_constructor_is_left_to_check_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(RETRIEVERS, "anything", f"{__name__}:_TakesAnything")
+    assert create("anything", x=1).params_seen == {"x": 1}
+    assert accepts("anything", "whatever") and accepts("bm25+anything", "whatever")
+    per_part, _ = route_params(["bm25", "anything"], {"k1": 1.0, "x": 2})
+    assert per_part == [{"k1": 1.0}, {"k1": 1.0, "x": 2}]
