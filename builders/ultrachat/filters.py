@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from builders.common.jobs import JobError
 from builders.ultrachat.config import FilterConfig
 from builders.ultrachat.dialogue import REFUSAL_PHRASES
 
@@ -152,8 +153,8 @@ def build_decontaminator(cfg: FilterConfig) -> tuple[Decontaminator | None, list
     if cfg.use_ultra_eval:
         p = ultra_eval_path()
         if p is None:
-            raise FileNotFoundError("ultra_eval.json not found: set BENCH_DATA_MIRROR or disable "
-                                    "filters.use_ultra_eval")
+            raise JobError("ultra_eval.json not found: set BENCH_DATA_MIRROR or disable "
+                           "filters.use_ultra_eval")
         questions += load_eval_questions(p)
         sources.append(str(p))
     for extra in cfg.eval_sets:
