@@ -75,8 +75,6 @@ def ultrachat_stats(path: Path, options: Any, *, fmt: str = "auto", splits: list
     from builders.ultrachat.formats import load_dialogues  # noqa: PLC0415
     from builders.ultrachat.stats import compute_stats  # noqa: PLC0415
 
-    if not path.exists():
-        raise DataError(f"{path}: no such file or folder")
     dialogues = load_dialogues(path, fmt=fmt, splits=splits or None)
     try:
         stats = compute_stats(dialogues, options)
