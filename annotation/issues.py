@@ -5,7 +5,7 @@ a file in one pass.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,3 +26,21 @@ class Issue:
         if self.field:
             where += f" field {self.field}"
         return f"{where}: {self.message}"
+
+
+@dataclass(slots=True)
+class Validation:
+    """What `annotation.registry.validate` hands back: every issue, plus notes (e.g. inter-annotator
+    agreement) that a validator's registry entry computes once the data has no error."""
+
+    path: str
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(i.severity == "error" for i in self.issues)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.issues) - self.errors

@@ -1,10 +1,15 @@
-"""Rich rendering of a Result: the table `bench run` prints."""
+"""Rich rendering of a Result (the table `bench run` prints) and of a Comparison (`bench compare`)."""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from benchmarks.results import Result
+
+if TYPE_CHECKING:
+    from benchmarks.significance import Comparison
 
 
 def result_table(result: Result) -> Table:
@@ -32,3 +37,22 @@ def print_result(result: Result, console: Console | None = None) -> None:
     console.print("* main score · " + " · ".join(facts), highlight=False)
     if result.run_file:
         console.print(f"run: {result.run_file}", highlight=False)
+
+
+def comparison_table(comp: Comparison) -> Table:
+    """Per metric: both means, B - A, t, both p-values, and a star when both tests are significant."""
+    n = comp.rows[0].n_queries if comp.rows else 0
+    table = Table(title=f"{comp.task} · A = {comp.model_a} · B = {comp.model_b} · {n} queries")
+    for col in ("metric", "A", "B", "B - A", "t", "p t-test", "p rand.", ""):
+        table.add_column(col, justify="left" if col in ("metric", "") else "right")
+    for r in comp.rows:
+        table.add_row(r.metric, f"{r.mean_a:.4f}", f"{r.mean_b:.4f}", f"{r.delta:+.4f}", f"{r.t:.3f}",
+                      f"{r.p_ttest:.4g}", f"{r.p_randomization:.4g}", "[bold]*[/]" if r.significant else "")
+    return table
+
+
+def print_comparison(comp: Comparison, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(comparison_table(comp))
+    console.print(f"* both tests p < {comp.alpha}; randomization: {comp.n_resamples} sign flips, seed {comp.seed}; "
+                  f"queries only in A: {comp.dropped_queries['only_a']}, only in B: {comp.dropped_queries['only_b']}")

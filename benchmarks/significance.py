@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from annotation.floor import DataError
-from benchmarks.results import Result
+from annotation.floor import DataError, atomic_write_json, require_file
+from benchmarks.results import Result, ResultError, load_result
 
 DEFAULT_RESAMPLES = 10_000
 DEFAULT_SEED = 42
@@ -140,3 +141,16 @@ def attach(result: Result, baseline: Result, **kwargs: Any) -> Result:
     entries = [c for c in result.extra.get("comparison", []) if c.get("model_a") != comp.model_a]
     result.extra["comparison"] = [*entries, comp.to_dict()]
     return result
+
+
+def compare_files(path_a: str | Path, path_b: str | Path, *, output: str | Path | None = None,
+                  annotate: bool = False, **kwargs: Any) -> Comparison:
+    """`bench compare`: load two result files, compare them (kwargs as `compare`), write the comparison as
+    JSON to `output` when given, and store it in B's `extra.comparison` when `annotate`."""
+    a, b = (load_result(require_file(p, "result file", error=ResultError)) for p in (path_a, path_b))
+    comp = compare(a, b, **kwargs)
+    if output is not None:
+        atomic_write_json(output, comp.to_dict())
+    if annotate:
+        attach(b, a, **kwargs).save(path_b)
+    return comp

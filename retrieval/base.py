@@ -6,6 +6,7 @@ can be reproduced from its result file alone.
 """
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
@@ -56,3 +57,29 @@ class Retriever(ABC):
             self.index(sub, show_progress=False)
             run.update(self.search({qid: queries[qid]}, k=min(k, len(sub)), show_progress=False))
         return run
+
+
+def _constructor_chain(cls: type) -> tuple[set[str], bool]:
+    """(keyword names of the constructor chain, whether it ends in a `**kwargs` that takes anything)."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        sig = inspect.signature(init)
+        names |= {p.name for p in sig.parameters.values()
+                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"}
+        if not any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+            return names, False
+    return names, True
+
+
+def accepted_params(cls: type) -> list[str]:
+    """Keyword names the constructor chain of `cls` accepts, read from the signatures (following a
+    forwarding `**kwargs` up the MRO), so "unknown parameter" messages never drift from the code."""
+    return sorted(_constructor_chain(cls)[0])
+
+
+def accepts_any_param(cls: type) -> bool:
+    """True when the chain ends in a `**kwargs` no base names (the class checks its parameters itself)."""
+    return _constructor_chain(cls)[1]

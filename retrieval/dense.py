@@ -37,11 +37,7 @@ class DenseRetriever(Retriever):
     def __init__(self, model: str | None = None, *, device: str | None = None, batch_size: int | None = None,
                  fp16: bool | None = None, max_seq_length: int | None = None, query_prefix: str = "",
                  doc_prefix: str = "", chunk_size: int = 20_000, cache_dir: str | Path | None = None,
-                 cache: bool = True, use_faiss: bool = False, lang: str | None = None, **unknown: Any):
-        if unknown:
-            raise RetrieverError(f"{self.name}: unknown parameter(s) {', '.join(sorted(unknown))}; known: model, "
-                                 "device, batch_size, fp16, max_seq_length, query_prefix, doc_prefix, chunk_size, "
-                                 "cache_dir, cache, use_faiss")
+                 cache: bool = True, use_faiss: bool = False, lang: str | None = None):
         if int(chunk_size) < 1:
             raise RetrieverError(f"{self.name}: chunk_size must be >= 1, got {chunk_size}")
         self.query_prefix = query_prefix

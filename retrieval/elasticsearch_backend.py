@@ -34,11 +34,7 @@ class ElasticsearchRetriever(Retriever):
                  index_name: str | None = None, index_prefix: str = "databench", analyzer: str | None = None,
                  tokenizer: Any = None, stem: Any = None, stopwords: Any = True, chunk_size: int = 500,
                  max_retries: int = 3, msearch_batch: int = 64, request_timeout: float = 60,
-                 verify_certs: Any = True, recreate: Any = False, **unknown: Any):
-        if unknown:
-            raise RetrieverError(f"elasticsearch: unknown parameter(s) {', '.join(sorted(unknown))}; known: lang, k1, "
-                                 "b, es_url, index_name, index_prefix, analyzer, tokenizer, stem, stopwords, chunk_size, "
-                                 "max_retries, msearch_batch, request_timeout, verify_certs, recreate")
+                 verify_certs: Any = True, recreate: Any = False):
         self.k1, self.b = float(k1), float(b)
         if self.k1 < 0 or not 0 <= self.b <= 1:
             raise RetrieverError(f"elasticsearch: need k1 >= 0 and 0 <= b <= 1 (got k1={k1}, b={b})")

@@ -15,21 +15,18 @@ Conventions (the same as ranx):
 """
 from __future__ import annotations
 
-import inspect
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from annotation.floor import atomic_write_json
+from annotation.floor import atomic_write_json, read_json
 from retrieval.base import Retriever, RetrieverError
 from retrieval.types import Corpus, Queries, Run
 
 METHODS = ("rrf", "wsum")
 NORMS = ("min-max", "zscore", "none")
-FUSION_PARAMS = ("fusion", "rrf_k", "weights", "norm", "depth")   # consumed by the fusion, not the parts
 SAVE_FILE = "fusion.json"
 _EPS = 1e-9
 
@@ -101,58 +98,17 @@ def fuse(runs: Sequence[Run], method: str = "rrf", *, rrf_k: float = 60, weights
     return fused
 
 
-def _accepted_params(cls: type) -> set[str]:
-    """Keyword names the constructor chain of `cls` accepts (following **kwargs up the MRO)."""
-    names: set[str] = set()
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None:
-            continue
-        sig = inspect.signature(init)
-        names |= {p.name for p in sig.parameters.values()
-                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"}
-        if not any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
-            break
-    return names
-
-
-def split_params(part_names: Sequence[str], params: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Route `--param` values: `dense.model=x` to that part only, fusion keys to the fusion, and any other
-    key to every part whose constructor accepts it (an unknown key is an error, not silently dropped)."""
-    from retrieval.registry import get_class  # noqa: PLC0415 (registry imports us lazily)
-
-    classes = [get_class(n) for n in part_names]
-    accepted = [_accepted_params(c) for c in classes]
-    per_part: list[dict[str, Any]] = [{} for _ in part_names]
-    fusion: dict[str, Any] = {}
-    for key, value in params.items():
-        if key in FUSION_PARAMS:
-            fusion[key] = value
-        elif "." in key:
-            part, sub = key.split(".", 1)
-            if part not in part_names:
-                raise RetrieverError(f"fusion: parameter {key!r} names no part of {'+'.join(part_names)}")
-            for i, n in enumerate(part_names):
-                if n == part:
-                    per_part[i][sub] = value
-        else:
-            hits = [i for i, names in enumerate(accepted) if key in names]
-            if not hits:
-                raise RetrieverError(f"fusion: no part of {'+'.join(part_names)} takes parameter {key!r}")
-            for i in hits:
-                per_part[i][key] = value
-    return per_part, fusion
-
-
 class FusionRetriever(Retriever):
-    """Runs every part, then fuses their runs. Each part retrieves `depth` documents (default max(k, 100))."""
+    """Runs every part, then fuses their runs. Each part retrieves `depth` documents (default max(k, 100)).
+
+    Built by `retrieval.registry.create("a+b", ...)`, which owns the names and routes `--param`s to the parts
+    (the keyword-only parameters below are the fusion's own); this module imports nothing from the registry.
+    """
 
     name: ClassVar[str] = "fusion"
 
     def __init__(self, parts: Sequence[Retriever], *, fusion: str = "rrf", rrf_k: float = 60,
-                 weights: Sequence[float] | str | None = None, norm: str = "min-max", depth: int | None = None,
-                 lang: str | None = None):
-        # `lang` is accepted so task runners pass the task language; from_names routes it to the parts
+                 weights: Sequence[float] | str | None = None, norm: str = "min-max", depth: int | None = None):
         if len(parts) < 2:
             raise RetrieverError("fusion needs at least two retrievers, e.g. bm25+dense")
         if fusion not in METHODS:
@@ -170,13 +126,6 @@ class FusionRetriever(Retriever):
         self.method, self.rrf_k, self.norm = fusion, float(rrf_k), norm
         self.weights = [float(w) for w in weights] if weights is not None else None
         self.depth = int(depth) if depth is not None else None
-
-    @classmethod
-    def from_names(cls, names: Sequence[str], **params: Any) -> "FusionRetriever":
-        from retrieval.registry import create  # noqa: PLC0415
-
-        per_part, fusion = split_params(names, params)
-        return cls([create(n, **p) for n, p in zip(names, per_part)], **fusion)
 
     def _depth(self, k: int) -> int:
         return self.depth if self.depth is not None else max(k, 100)
@@ -218,13 +167,14 @@ class FusionRetriever(Retriever):
         atomic_write_json(path / SAVE_FILE, state)
 
     @classmethod
-    def load(cls, path: str | Path) -> "FusionRetriever":
-        from retrieval.registry import get_class  # noqa: PLC0415
-
+    def load(cls, path: str | Path, *, load_part: Callable[[str, Path], Retriever] | None = None) -> "FusionRetriever":
+        """Rebuild from save(); `load_part(name, folder)` loads one part (retrieval.registry.load passes its own)."""
         path = Path(path)
+        if load_part is None:
+            raise RetrieverError("fusion: load a saved fusion with retrieval.registry.load(name, path)")
         if not (path / SAVE_FILE).is_file():
             raise RetrieverError(f"fusion: {path / SAVE_FILE} not found (not a saved fusion index)")
-        state = json.loads((path / SAVE_FILE).read_text(encoding="utf-8"))
-        parts = [get_class(p["name"]).load(path / p["dir"]) for p in state["parts"]]
+        state = read_json(path / SAVE_FILE, what="saved fusion", error=RetrieverError)
+        parts = [load_part(p["name"], path / p["dir"]) for p in state["parts"]]
         return cls(parts, fusion=state["fusion"], rrf_k=state["rrf_k"], weights=state["weights"],
                    norm=state["norm"], depth=state["depth"])

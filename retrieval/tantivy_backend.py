@@ -44,10 +44,7 @@ class TantivyRetriever(Retriever):
 
     def __init__(self, lang: str = "en", k1: float = ENGINE_K1, b: float = ENGINE_B, *,
                  index_dir: str | Path | None = None, tokenizer: Any = None, stem: Any = None, stopwords: Any = True,
-                 heap_mb: int = 128, **unknown: Any):
-        if unknown:
-            raise RetrieverError(f"tantivy: unknown parameter(s) {', '.join(sorted(unknown))}; known: lang, "
-                                 "index_dir, tokenizer, stem, stopwords, heap_mb (k1/b are fixed by the engine)")
+                 heap_mb: int = 128):
         if float(k1) != ENGINE_K1 or float(b) != ENGINE_B:
             raise RetrieverError(f"tantivy: the engine's BM25 is fixed at k1={ENGINE_K1}, b={ENGINE_B} "
                                  f"(got k1={k1}, b={b}); use --retriever bm25 or elasticsearch to change them")

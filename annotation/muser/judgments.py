@@ -50,3 +50,17 @@ def agreement(per_pair: PairJudgments) -> dict[str, Any]:
                                                [v[b][view] for v in multi.values()])
         out[view] = entry
     return out
+
+
+def agreement_notes(path: str | Path) -> list[str]:
+    """One line per view with the kappas of `path`'s judgments (a judgments file, or a dataset folder's)."""
+    from annotation.muser.files import LAYOUT  # noqa: PLC0415
+
+    path = Path(path)
+    judgments = path if path.name.endswith(".jsonl") else path / LAYOUT["judgments"]
+    if not judgments.is_file():
+        return []
+    agree = agreement(read_judgments(judgments))
+    return [f"agreement {view} ({agree['pairs_with_several_annotators']} pairs): "
+            + ", ".join(f"{k}={v:.3f}" for k, v in agree[view].items())
+            for view in ("aqbq", "zyjd", "ft") if agree.get(view)]

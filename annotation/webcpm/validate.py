@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
+from annotation.floor import DataError, require_file
 from annotation.issues import Issue
 from annotation.webcpm import actions as A
 
@@ -21,8 +22,14 @@ _DIGEST_ACTIONS = (A.QUOTE, A.MERGE)
 
 
 def load_records(path: str | Path) -> Iterator[tuple[int | None, Any]]:
-    """(line or None, record) for each record of a JSON/JSONL trace file."""
-    text = Path(path).read_text(encoding="utf-8")
+    """(line or None, record) for each record of a JSON/JSONL trace file (a missing, folder or non-UTF-8
+    path is a one-line DataError)."""
+    raw = require_file(path, "trace file").read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{path}:{line}: not UTF-8") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError:

@@ -15,6 +15,7 @@ from annotation.floor import UserError
 from benchmarks.cli import run as _run  # noqa: E402,F401
 from benchmarks.cli import list_ as _list  # noqa: E402,F401
 from benchmarks.cli import data as _data  # noqa: E402,F401
+from benchmarks.cli import validate as _validate  # noqa: E402,F401
 from benchmarks.cli import submit as _submit  # noqa: E402,F401
 from benchmarks.cli import card as _card  # noqa: E402,F401
 from benchmarks.cli import leaderboard as _leaderboard  # noqa: E402,F401

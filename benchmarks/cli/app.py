@@ -10,10 +10,8 @@ from rich.console import Console
 app = typer.Typer(name="bench", help="databench: build datasets, run benchmarks, submit results.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 build_app = typer.Typer(help="Build a dataset with one of the builders.", no_args_is_help=True)
-validate_app = typer.Typer(help="Validate records against a dataset's schema.", no_args_is_help=True)
 stats_app = typer.Typer(help="Statistics of a built dataset.", no_args_is_help=True)
 app.add_typer(build_app, name="build")
-app.add_typer(validate_app, name="validate")
 app.add_typer(stats_app, name="stats")
 
 console = Console()

@@ -1,28 +1,12 @@
 """`bench compare RESULT_A RESULT_B`: per-metric means, delta and paired significance tests."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
 
 from benchmarks.cli.app import app, console
-from annotation.floor import DataError
-
-
-def _load(path: Path):
-    from benchmarks.results import load_result
-
-    if not path.is_file():
-        raise DataError(f"{path}: result file not found")
-    try:
-        return load_result(path)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DataError(f"{path}: not a databench result ({exc})") from None
 
 
 @app.command()
@@ -39,26 +23,14 @@ def compare(
     allow_different_data: bool = typer.Option(False, "--allow-different-data"),
 ) -> None:
     """Paired t-test and randomization test between two results of the same task."""
-    from benchmarks.significance import attach, compare as run_compare
+    from benchmarks.report import print_comparison
+    from benchmarks.significance import compare_files
 
-    a, b = _load(result_a), _load(result_b)
-    kwargs = dict(metrics=metric or None, metric_set=metric_set, alpha=alpha, n_resamples=resamples, seed=seed,
-                  allow_different_data=allow_different_data)
-    comp = run_compare(a, b, **kwargs)
-    table = Table(title=f"{comp.task} · A = {comp.model_a} · B = {comp.model_b} · {comp.rows[0].n_queries} queries")
-    for col in ("metric", "A", "B", "B - A", "t", "p t-test", "p rand.", ""):
-        table.add_column(col, justify="left" if col in ("metric", "") else "right")
-    for r in comp.rows:
-        table.add_row(r.metric, f"{r.mean_a:.4f}", f"{r.mean_b:.4f}", f"{r.delta:+.4f}", f"{r.t:.3f}",
-                      f"{r.p_ttest:.4g}", f"{r.p_randomization:.4g}", "[bold]*[/]" if r.significant else "")
-    console.print(table)
-    console.print(f"* both tests p < {alpha}; randomization: {resamples} sign flips, seed {seed}; "
-                  f"queries only in A: {comp.dropped_queries['only_a']}, only in B: {comp.dropped_queries['only_b']}")
+    comp = compare_files(result_a, result_b, output=output, annotate=annotate, metrics=metric or None,
+                         metric_set=metric_set, alpha=alpha, n_resamples=resamples, seed=seed,
+                         allow_different_data=allow_different_data)
+    print_comparison(comp, console)
     if output is not None:
-        from annotation.floor import atomic_write_json
-
-        atomic_write_json(output, comp.to_dict())
         console.print(f"comparison: {output}")
     if annotate:
-        attach(b, a, **kwargs).save(result_b)
         console.print(f"added extra.comparison to {result_b}")

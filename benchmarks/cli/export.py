@@ -17,9 +17,8 @@ def export_cmd(
     card: bool = typer.Option(True, "--card/--no-card", help="Attach the data card to README.md."),
 ) -> None:
     """Export NAME so `datasets.load_dataset(OUT_DIR, CONFIG, split=...)` works offline with no script."""
-    from benchmarks.export.export import export_dataset
+    from benchmarks.export.export import export_dataset, exported_configs
 
     folder, card_name = export_dataset(name, out_dir, source=source, card=card)
-    configs = sorted(p.name for p in folder.iterdir() if p.is_dir())
-    console.print(f"{folder}: configs {', '.join(configs) or '-'}"
+    console.print(f"{folder}: configs {', '.join(exported_configs(folder)) or '-'}"
                   + (f"; card data_cards/{card_name}" if card_name else "; no card attached"))

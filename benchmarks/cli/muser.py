@@ -1,6 +1,6 @@
-"""MUSER commands: `bench validate muser`, `bench build muser`, `bench tagger train`.
+"""MUSER commands: `bench build muser`, `bench tagger train`.
 
-(`bench run muser` is the generic run verb with task `muser`.)
+(`bench run muser` and `bench validate muser` are the generic verbs with name `muser`.)
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from benchmarks.cli.app import app, build_app, console, validate_app
+from benchmarks.cli.app import app, build_app, console
 
 tagger_app = typer.Typer(help="Legal-element tagger (MUSER): train and evaluate.", no_args_is_help=True)
 app.add_typer(tagger_app, name="tagger")
@@ -21,43 +21,6 @@ def _mirror_muser() -> Path:
     from benchmarks.tasks.muser import default_data_dir  # noqa: PLC0415
 
     return default_data_dir()
-
-
-@validate_app.command("muser")
-def validate_muser(
-    path: Path = typer.Argument(..., help="A dataset folder (MUSER layout), a legal_items/ folder, or one file."),
-    schema: Optional[Path] = typer.Option(None, "--schema", help="legal_items/ folder for a lone case file "
-                                          "(default: the dataset's own, else the real MUSER schema)."),
-    warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="Also list warnings (known quirks)."),
-    as_json: bool = typer.Option(False, "--json", help="Print issues as JSON lines."),
-) -> None:
-    """Check MUSER labels, statutes, scores, pools and ids; every issue with file, record and field."""
-    from annotation.muser.validate import validate_path  # noqa: PLC0415
-
-    issues = validate_path(path, schema_dir=schema or (None if path.is_dir() else _mirror_muser() / "legal_items"))
-    shown = [i for i in issues if warnings or i.severity == "error"]
-    errors = sum(i.severity == "error" for i in issues)
-    if as_json:
-        for i in shown:
-            typer.echo(json.dumps({k: getattr(i, k) for k in ("severity", "file", "line", "record", "field",
-                                                              "message")}, ensure_ascii=False))
-    elif shown:
-        table = Table("severity", "file", "record", "field", "message", show_lines=False)
-        for i in shown:
-            where = i.file + (f":{i.line}" if i.line else "")
-            table.add_row(i.severity, where, i.record or "", i.field or "", i.message)
-        console.print(table)
-    console.print(f"{errors} error(s), {len(issues) - errors} warning(s) in {path}")
-    judgments = path if path.name.endswith(".jsonl") else path / "labels" / "judgments.jsonl"
-    if not errors and judgments.is_file():
-        from annotation.muser.judgments import agreement, read_judgments  # noqa: PLC0415
-
-        agree = agreement(read_judgments(judgments))
-        for view in ("aqbq", "zyjd", "ft"):
-            if agree.get(view):
-                console.print(f"agreement {view} ({agree['pairs_with_several_annotators']} pairs): "
-                              + ", ".join(f"{k}={v:.3f}" for k, v in agree[view].items()))
-    raise typer.Exit(1 if errors else 0)
 
 
 @build_app.command("muser")

@@ -1,4 +1,4 @@
-"""`bench build qasnowball` (the bootstrapping loop) and `bench validate qa` (SQuAD-style records)."""
+"""`bench build qasnowball` (the bootstrapping loop) and `bench stats qasnowball`."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from benchmarks.cli.app import build_app, console, stats_app, validate_app
+from benchmarks.cli.app import build_app, console, stats_app
 
 
 @build_app.command("qasnowball")
@@ -93,42 +93,17 @@ def _split_root(preset: str, folder: Path) -> Path:
     return root
 
 
-@validate_app.command("qa")
-def validate_qa(path: Path = typer.Argument(..., help="Flat JSONL or nested SQuAD JSON."),
-                max_shown: int = typer.Option(20, "--max", help="Issues to print.")) -> None:
-    """Check SQuAD-style QA records: required fields, context[s:s+len(a)] == a, unique ids."""
-    from annotation.squad import validate_path
-
-    issues = validate_path(path)
-    for issue in issues[:max_shown]:
-        console.print(str(issue), highlight=False, soft_wrap=True)
-    if len(issues) > max_shown:
-        console.print(f"... and {len(issues) - max_shown} more", highlight=False)
-    if issues:
-        console.print(f"[red]{len(issues)} issue(s)[/] in {path}", highlight=False)
-        raise typer.Exit(1)
-    console.print(f"[green]ok[/]: {path}", highlight=False)
 
 
 @stats_app.command("qasnowball")
 def stats_qasnowball(folder: Path = typer.Argument(..., help="A `bench build qasnowball` output folder."),
                      as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables.")) -> None:
     """Per round: |S|, S0 kept, stage counts, filter rejections by rule, answer types, lengths."""
-    from rich.table import Table
+    from benchmarks.stats_report import qasnowball_stats
 
-    from builders.qasnowball.stats import build_stats
-
-    st = build_stats(folder)
+    st, tables = qasnowball_stats(folder)
     if as_json:
         console.print_json(json.dumps(st, ensure_ascii=False))
         return
-    table = Table(title=f"qasnowball · {folder}", title_justify="left")
-    for col in ("round", "|S|", "S0 in S", "questions", "kept", "rejected by rule", "answer types", "q / a len"):
-        table.add_column(col)
-    for r in st["rounds"]:
-        rej = ", ".join(f"{k} {v}" for k, v in r["rejected"].items() if v)
-        types = ", ".join(f"{k} {v}" for k, v in list(r["answer_types"].items())[:4])
-        table.add_row(str(r["round"]), str(r["seed_size"]), f"{r['s0_in_seed']}/{r['s0_size']}", str(r["questions"]),
-                      str(r["kept"]), rej, types,
-                      f"{r['mean_question_len']:.1f} / {r['mean_answer_len']:.1f} {r['len_unit']}")
-    console.print(table)
+    for table in tables:
+        console.print(table)

@@ -1,6 +1,6 @@
-"""`bench build ultrachat`, `bench merge`, `bench stats ultrachat`, `bench validate ultrachat`.
+"""`bench build ultrachat`, `bench merge`, `bench stats ultrachat`.
 
-Thin: parse options, call builders.ultrachat.pipeline / stats / annotation.ultrachat, print with rich.
+Thin: parse options, call builders.ultrachat.pipeline / stats, print with rich.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from benchmarks.cli.app import app, build_app, console, stats_app, validate_app
+from benchmarks.cli.app import app, build_app, console, stats_app
 
 
 def _backend(kind: str, model: str, *, base_url: str | None, api_key_env: str, concurrency: int,
@@ -137,12 +137,6 @@ def merge_cmd(
     console.print(f"output: {out}")
 
 
-def _fmt_num(v: Any) -> str:
-    if v is None:
-        return "-"
-    return f"{v:,.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
-
-
 @stats_app.command("ultrachat")
 def stats_ultrachat(
     path: Path = typer.Argument(..., help="Dialogue set: JSONL/parquet file, HF folder, or a build output folder."),
@@ -160,57 +154,15 @@ def stats_ultrachat(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the statistics as JSON here."),
 ) -> None:
     """Dialogues, mean turns, lengths, MTLD, topic diversity and (optionally) judged coherence."""
-    from annotation.floor import atomic_write_json
-    from builders.ultrachat.formats import load_dialogues
-    from builders.ultrachat.stats import StatsOptions, compute_stats
+    from benchmarks.stats_report import ultrachat_stats
+    from builders.ultrachat.stats import StatsOptions
 
-    dialogues = load_dialogues(path, fmt=fmt, splits=split or None)
     judge = None
     if coherence_model:
         judge = _backend(coherence_backend or "openai", coherence_model, base_url=coherence_base_url,
                          api_key_env=api_key_env, concurrency=4, price_prompt=0.0, price_completion=0.0,
                          gguf_file=None, device=None)
-    try:
-        stats = compute_stats(dialogues, StatsOptions(sample=sample, seed=seed, tokenizer=tokenizer,
-                                                      embedder=embedder, coherence_backend=judge,
-                                                      coherence_sample=coherence_sample))
-    except ValueError as exc:
-        from builders.common.jobs import JobError
-
-        raise JobError(f"{path}: {exc}") from None
-    paper = stats["paper_ultrachat"]
-    table = Table(title=f"ultrachat stats: {path}")
-    for col in ("statistic", "value", "paper (UltraChat)"):
-        table.add_column(col, justify="left" if col == "statistic" else "right")
-    rows = [("dialogues", "dialogues"), ("mean turns (pairs)", "turns_mean"),
-            ("mean dialogue length", "dialogue_length_mean"), ("mean utterance length", "utterance_length_mean"),
-            ("  user utterances", "user_utterance_length_mean"),
-            ("  assistant utterances", "assistant_utterance_length_mean"),
-            ("MTLD", "mtld"), ("topic diversity (lower = more diverse)", "topic_diversity"), ("coherence (1-10)", "coherence")]
-    for label, key in rows:
-        table.add_row(label, _fmt_num(stats.get(key)), _fmt_num(paper.get(key)))
-    console.print(table)
-    console.print(f"tokenizer: {stats['tokenizer']}; embedding model: {stats['embedding_model'] or '-'}; "
-                  f"sample {stats['sample_size']} (seed {stats['seed']}); by sector: {stats['by_sector']}")
-    if stats.get("coherence_judge"):
-        console.print(f"coherence judge: {stats['coherence_judge']} ({stats['coherence_judged']} judged, "
-                      f"{stats['coherence_unparsed']} unparsed)")
-    if json_out:
-        atomic_write_json(json_out, stats)
-        console.print(f"json: {json_out}")
-
-
-@validate_app.command("ultrachat")
-def validate_ultrachat(path: Path = typer.Argument(..., help="JSONL/parquet file or folder of dialogues.")) -> None:
-    """Check dialogues (canonical, raw or ultrachat_200k format); prints every issue, exit 1 if any."""
-    from annotation.ultrachat import validate_path
-
-    issues = validate_path(path)
-    for issue in issues[:200]:
-        console.print(str(issue), highlight=False, soft_wrap=True)
-    if len(issues) > 200:
-        console.print(f"... and {len(issues) - 200} more")
-    if issues:
-        console.print(f"[red]{len(issues)} issue(s)[/]")
-        raise typer.Exit(1)
-    console.print("[green]ok[/]: no issues")
+    options = StatsOptions(sample=sample, seed=seed, tokenizer=tokenizer, embedder=embedder, coherence_backend=judge,
+                           coherence_sample=coherence_sample)
+    for item in ultrachat_stats(path, options, fmt=fmt, splits=split, json_out=json_out):
+        console.print(item)

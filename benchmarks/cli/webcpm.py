@@ -1,5 +1,5 @@
 """WebCPM commands: `bench build webcpm` (traces over a corpus with a policy),
-`bench build webcpm-tasks` (traces -> four module datasets), `bench validate webcpm FILE`."""
+`bench build webcpm-tasks` (traces -> four module datasets), `bench stats webcpm FILE`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from benchmarks.cli.app import build_app, console, stats_app, validate_app
+from benchmarks.cli.app import build_app, console, stats_app
 from builders.webcpm.errors import WebCPMError
 
 
@@ -106,46 +106,10 @@ def build_webcpm_tasks(
     console.print(f"written: {summary['out']} (HF folder: {summary['out']}/hf)")
 
 
-@validate_app.command("webcpm")
-def validate_webcpm(
-    file: Path = typer.Argument(..., help="Trace file: JSONL, JSON list or {'data': [...]}."),
-    limit: int = typer.Option(200, "--limit", help="Print at most N issues."),
-) -> None:
-    """List every violation with record id, step and field; exit 1 when there is any."""
-    from annotation.webcpm.validate import validate_path  # noqa: PLC0415
-
-    if not file.exists():
-        raise WebCPMError(f"{file}: file not found")
-    issues = validate_path(file)
-    for issue in issues[:limit]:
-        console.print(str(issue), highlight=False, soft_wrap=True)
-    if len(issues) > limit:
-        console.print(f"... and {len(issues) - limit} more")
-    if issues:
-        console.print(f"[red]{len(issues)} issue(s)[/]")
-        raise typer.Exit(1)
-    console.print("[green]ok[/]: no issues")
-
-
 @stats_app.command("webcpm")
 def stats_webcpm(file: Path = typer.Argument(..., help="Trace file (JSONL / JSON).")) -> None:
     """Lengths (chars, as the paper's Table 1), actions and facts per trace, action counts."""
-    from rich.table import Table  # noqa: PLC0415
+    from benchmarks.stats_report import webcpm_stats  # noqa: PLC0415
 
-    from builders.webcpm.stats import PAPER, trace_stats  # noqa: PLC0415
-
-    if not file.exists():
-        raise WebCPMError(f"{file}: file not found")
-    stats = trace_stats(file)
-    table = Table(title=f"WebCPM traces: {file}")
-    for col in ("statistic", "this file", "WebCPM paper"):
-        table.add_column(col)
-    for key, value in stats.items():
-        if key == "actions":
-            continue
-        paper = PAPER.get(key)
-        fmt = (lambda v: f"{v:.2f}" if isinstance(v, float) else str(v))
-        table.add_row(key, fmt(value), "" if paper is None else fmt(paper))
-    for name, count in stats["actions"].items():
-        table.add_row(f"  {name}", str(count), "")
-    console.print(table)
+    for item in webcpm_stats(file):
+        console.print(item)

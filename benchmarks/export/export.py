@@ -28,3 +28,8 @@ def export_dataset(name: str, out_dir: str | Path, *, source: Path | None = None
     if card_name:
         attach_card(folder, card_name)
     return folder, card_name
+
+
+def exported_configs(folder: str | Path) -> list[str]:
+    """The HF configs of an exported folder (one sub-folder each)."""
+    return sorted(p.name for p in Path(folder).iterdir() if p.is_dir())

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotation.floor import DataError
 from benchmarks.results import Result
 
 
@@ -47,7 +48,7 @@ def collect(submissions_dir: str | Path, *, rescore: bool = True, **verify_kwarg
 
     submissions_dir = Path(submissions_dir)
     if not submissions_dir.is_dir():
-        raise FileNotFoundError(f"{submissions_dir}: no such folder")
+        raise DataError(f"{submissions_dir}: no such folder")
     board = Board()
     for path in sorted(submissions_dir.rglob("*.zip")):
         report = verify(path, rescore=rescore, **verify_kwargs)

@@ -57,7 +57,7 @@ def resolve_run(result_path: Path, run_file: str | None) -> Path | None:
 def find_results(results_dir: Path) -> tuple[list[Candidate], list[str]]:
     """Result files under `results_dir` (other JSON, e.g. predictions, is skipped) and load problems."""
     if not results_dir.is_dir():
-        raise FileNotFoundError(f"{results_dir}: no such folder")
+        raise SubmissionError(f"{results_dir}: no such folder")
     found: list[Candidate] = []
     problems: list[str] = []
     for path in sorted(results_dir.rglob("*.json")):

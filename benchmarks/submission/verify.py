@@ -154,7 +154,7 @@ def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None 
     report = Report(path)
     label = path.name
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise SubmissionError(f"{path}: no such file")
     if path.stat().st_size > limits.max_archive_bytes:
         report.problems.append(f"{label}: {path.stat().st_size} bytes, over the {limits.max_archive_bytes}-byte "
                                f"limit for a submission")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from builders.common.jobs import JobError
 from builders.ultrachat.config import FilterConfig
 from builders.ultrachat.dialogue import REFUSAL_PHRASES
 
@@ -137,8 +138,6 @@ def build_decontaminator(cfg: FilterConfig, ultra_eval: str | Path | None = None
     sources: list[str] = []
     if cfg.use_ultra_eval:
         if ultra_eval is None:
-            from builders.common.jobs import JobError  # noqa: PLC0415
-
             raise JobError("filters.use_ultra_eval is on but no ultra_eval.json path was given "
                            "(bench finds it through the data registry; or set filters.use_ultra_eval false)")
         questions += load_eval_questions(ultra_eval)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval.registry import create
 from retrieval.base import RetrieverError
 from retrieval.dense import DenseRetriever
 from retrieval.embedding_cache import ChunkStore
@@ -181,7 +182,7 @@ def test_rerank_scores_only_the_pool(tiny_model: Path, tmp_path: Path, corpus: d
 
 def test_bad_parameters_are_one_line_errors(tiny_model: Path, tmp_path: Path) -> None:
     with pytest.raises(RetrieverError, match="unknown parameter"):
-        DenseRetriever(str(tiny_model), cache_dir=tmp_path, k1=1.2)
+        create("dense", model=str(tiny_model), cache_dir=tmp_path, k1=1.2)
     with pytest.raises(RetrieverError, match="fp16"):
         DenseRetriever(str(tiny_model), cache_dir=tmp_path, device="cpu", fp16=True)
     with pytest.raises(RetrieverError, match="cannot load model"):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.registry import create
 from retrieval.base import RetrieverError
 from retrieval.elasticsearch_backend import ElasticsearchRetriever
 from retrieval.types import Document
@@ -23,7 +24,7 @@ def test_missing_url_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(RetrieverError, match="no server URL"):
         r.index({"1": Document("1", "x")})
     with pytest.raises(RetrieverError, match="unknown parameter"):
-        ElasticsearchRetriever(password="secret")
+        create("elasticsearch", password="secret")
 
 
 def test_unreachable_server_is_a_one_line_error() -> None:

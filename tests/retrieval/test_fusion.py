@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.base import RetrieverError
-from retrieval.fusion import FusionRetriever, fuse, normalize, split_params
-from retrieval.registry import create
+from retrieval.fusion import FusionRetriever, fuse, normalize
+from retrieval.registry import create, load, route_params
 from retrieval.types import Document
 
 # no ties inside a query (ranx breaks ties by its own internal order)
@@ -61,15 +61,15 @@ def test_normalize_edge_cases_and_truncation() -> None:
 
 
 def test_params_are_routed_to_the_parts_that_take_them() -> None:
-    per_part, fusion = split_params(["bm25", "dense"], {"k1": 0.9, "lang": "en", "dense.batch_size": 8,
+    per_part, fusion = route_params(["bm25", "dense"], {"k1": 0.9, "lang": "en", "dense.batch_size": 8,
                                                         "fusion": "wsum", "weights": "0.4,0.6"})
     assert per_part[0] == {"k1": 0.9, "lang": "en"}
     assert per_part[1] == {"lang": "en", "batch_size": 8}
     assert fusion == {"fusion": "wsum", "weights": "0.4,0.6"}
     with pytest.raises(RetrieverError, match="no part"):
-        split_params(["bm25", "dense"], {"bogus": 1})
+        route_params(["bm25", "dense"], {"bogus": 1})
     with pytest.raises(RetrieverError, match="names no part"):
-        split_params(["bm25", "dense"], {"tantivy.k1": 1})
+        route_params(["bm25", "dense"], {"tantivy.k1": 1})
 
 
 def test_bm25_plus_dense_end_to_end(tiny_model: Path, tiny_texts: list[str], tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_bm25_plus_dense_end_to_end(tiny_model: Path, tiny_texts: list[str], tmp
     assert run == fuse([bm25, dense], "wsum", weights=[0.5, 0.5], k=5)
     assert fr.params()["parts"][1]["name"] == "dense"
     fr.save(tmp_path / "saved")
-    again = FusionRetriever.load(tmp_path / "saved")
+    again = load("bm25+dense", tmp_path / "saved")
     assert again.search(queries, k=5, show_progress=False) == run
     pools = {"a": ["d0", "d1", "d3"], "b": ["d2", "d3"]}
     rr = fr.rerank(corpus, queries, pools, k=2, show_progress=False)

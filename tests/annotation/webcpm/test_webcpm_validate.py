@@ -139,7 +139,7 @@ def test_cli_lists_violations(real_trace, tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"data": [bad]}, ensure_ascii=False), encoding="utf-8")
     result = CliRunner().invoke(app, ["validate", "webcpm", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"record {bad['_id']}" in result.output and "details.merges" in result.output
     good = tmp_path / "good.json"
     good.write_text(json.dumps([real_trace], ensure_ascii=False), encoding="utf-8")

@@ -43,7 +43,7 @@ def test_validate_reports_planted_errors_with_location(tmp_path, muser_dir):
     path = tmp_path / "cases_pool.json"
     path.write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
     r = runner.invoke(app, ["validate", "muser", str(path), "--schema", str(muser_dir / "legal_items"), "--json"])
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     rows = [json.loads(x) for x in r.output.splitlines() if x.startswith("{")]
     assert any(x["record"] == "102" and x["field"].startswith("split_labels.aqbq.level2[")
                and "not level2" in x["message"] for x in rows), r.output

@@ -135,4 +135,4 @@ def test_cli_build_and_validate(shared_data, tmp_path):
              "--lang", "zh", "--out", str(tmp_path / "o2"), "-q")
     assert r.returncode == 2 and "Traceback" not in r.stderr and "bad.jsonl:81: not valid JSON" in r.stderr
     r = _cli("validate", "qa", str(tmp_path / "bad.jsonl"))
-    assert r.returncode == 1 and ":81" in r.stdout
+    assert r.returncode == 2 and ":81" in r.stdout

@@ -43,7 +43,7 @@ def test_stats_on_missing_path_and_validate_exit_codes(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"id": "x", "data": ["only a question"]}) + "\n")
     r = CliRunner().invoke(app, ["validate", "ultrachat", str(bad)])
-    assert r.exit_code == 1 and "bad.jsonl:1 record x field data: a dialogue needs" in r.output.replace("\n", "")
+    assert r.exit_code == 2 and "bad.jsonl:1 record x field data: a dialogue needs" in r.output.replace("\n", "")
     good = tmp_path / "good.jsonl"
     good.write_text(json.dumps({"id": "x", "data": ["Q?", "A."]}) + "\n")
     assert CliRunner().invoke(app, ["validate", "ultrachat", str(good)]).exit_code == 0
