@@ -112,7 +112,7 @@ def build_ultrachat(
         table.add_row("dialogue tokens, all runs", str(total["prompt_tokens"] + total["completion_tokens"]))
         table.add_row("dialogue cost USD, all runs", f"{total['cost_usd']:.4f}")
     console.print(table)
-    console.print(f"output: {out}; manifest: {report.manifest_path}; {report.seconds:.1f} s")
+    console.print(f"output: {out}; manifest: {report.manifest}; {report.seconds:.1f} s")
 
 
 @app.command("merge")

@@ -202,6 +202,15 @@ def update_manifest(path: str | Path, manifest: dict[str, Any], **changes: Any) 
     return manifest
 
 
+@dataclass
+class BuildReport:
+    """What every builder returns (each adds its own counts): where the output and its run manifest are,
+    and how long this process took. The CLI prints it; Python callers read the fields."""
+    out: Path
+    manifest: Path
+    seconds: float
+
+
 # -- running items through a worker pool -------------------------------------------------------
 @dataclass
 class JobStats:

@@ -29,7 +29,7 @@ from annotation.muser.judgments import PairJudgments, agreement, read_judgments
 from annotation.muser.schema import VIEW_SCORES, CaseRecord
 from annotation.muser.validate import Report, check_cases_file, check_judgments, check_schema_dir
 from annotation.floor import atomic_folder, atomic_write_bytes, sha256_file, sha256_json
-from builders.common.jobs import CheckpointedJsonl, check_output, read_jsonl, run_items, start_manifest, update_manifest
+from builders.common.jobs import BuildReport, CheckpointedJsonl, check_output, read_jsonl, run_items, start_manifest, update_manifest
 from builders.muser.pooling import pool
 from builders.muser.similarity import elements, model_grades, similarity
 
@@ -63,12 +63,9 @@ class BuildConfig:
 
 
 @dataclass
-class MuserBuildReport:
-    out: Path
-    manifest: Path                          # job/manifest.json (the run manifest)
+class MuserBuildReport(BuildReport):
     build: dict[str, Any]                   # build.json: parameters, counts, agreement
-    queries_resumed: int
-    seconds: float
+    queries_resumed: int                    # manifest: job/manifest.json
 
     @property
     def counts(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 from annotation.floor import sha256_json
 from annotation.squad import QADataError
-from builders.common.jobs import check_output, start_manifest, update_manifest
+from builders.common.jobs import BuildReport, check_output, start_manifest, update_manifest
 from builders.qasnowball.backends import make_modules
 from builders.qasnowball.loop import Snowball, SnowballConfig
 from builders.qasnowball.output import write_outputs
@@ -23,14 +23,11 @@ __all__ = ["build", "build_from_options", "QASnowballOptions", "QASnowballReport
 
 
 @dataclass
-class QASnowballReport:
-    out: Path
-    manifest: Path
+class QASnowballReport(BuildReport):
     rounds: list[dict[str, Any]]
     records: int
     final_seed_size: int
     files: dict[str, str]
-    seconds: float
     lang: str = ""
     backend: str = ""
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from annotation.floor import sha256_file
-from builders.common.jobs import (CheckpointedJsonl, JobError, atomic_write_json, atomic_write_jsonl, read_jsonl,
+from builders.common.jobs import (BuildReport, CheckpointedJsonl, JobError, atomic_write_json, atomic_write_jsonl, read_jsonl,
                                   run_items, select_shard, shard_suffix, start_manifest, update_manifest)
 from builders.llm.base import BackendError, ChatBackend, backend_info
 from builders.ultrachat.config import UltraChatConfig
@@ -66,19 +66,16 @@ def _usage(backends: dict[str, ChatBackend]) -> dict[str, Any]:
 
 
 @dataclass
-class UltraChatBuildReport:
-    out: Path
-    manifest_path: Path
+class UltraChatBuildReport(BuildReport):
     status: str                                    # complete | incomplete (failures left for --resume) | seeds_done
     counts: dict[str, int] = field(default_factory=dict)
     filter_summary: dict[str, dict[str, int]] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)          # this process, per role
     dialogue_usage_all_runs: dict[str, Any] = field(default_factory=dict)
-    seconds: float = 0.0
 
     @classmethod
     def from_manifest(cls, out: Path, path: Path, manifest: dict[str, Any], seconds: float) -> "UltraChatBuildReport":
-        return cls(out=out, manifest_path=path, status=manifest["status"], counts=manifest.get("counts") or {},
+        return cls(out=out, manifest=path, status=manifest["status"], counts=manifest.get("counts") or {},
                    filter_summary=manifest.get("filter_summary") or {}, usage=manifest.get("usage") or {},
                    dialogue_usage_all_runs=manifest.get("dialogue_usage_all_runs") or {}, seconds=round(seconds, 2))
 

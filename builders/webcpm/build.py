@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from annotation.floor import require_file, sha256_file, sha256_json
-from builders.common.jobs import CheckpointedJsonl, check_output, run_items, start_manifest, update_manifest
+from builders.common.jobs import BuildReport, CheckpointedJsonl, check_output, run_items, start_manifest, update_manifest
 from builders.webcpm.answer import extractive_answer
 from builders.webcpm.browser import Browser
 from builders.webcpm.errors import WebCPMError
@@ -43,14 +43,11 @@ class WebCPMBuildConfig:
 
 
 @dataclass
-class WebCPMBuildReport:
-    out: Path
-    manifest: Path
+class WebCPMBuildReport(BuildReport):
     policy: str
     questions: int
     written: int
     resumed: int
-    seconds: float
 
     def summary(self) -> str:
         return (f"traces: {self.out} ({self.written} written, {self.resumed} resumed of {self.questions}; "
