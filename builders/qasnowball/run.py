@@ -49,10 +49,11 @@ def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence
     if hasattr(chat, "create"):
         chat = chat.create()
     modules = make_modules(config.backend, config.lang, seed=config.seed, chat=chat, **config.backend_options)
-    Snowball(config, modules, out, progress=progress, log=log, resume=resume)._check_inputs(seed, docs)
+    snowball = Snowball(config, modules, out, progress=progress, log=log, resume=resume)
+    snowball._check_inputs(seed, docs)            # bad inputs are refused before anything is written
     manifest = start_manifest(mpath, job="qasnowball", config=hashed, backends={"chat": spec} if spec else {},
                               seed=config.seed, resume=resume)
-    result = Snowball(config, modules, out, progress=progress, log=log, resume=resume).run(seed, docs)
+    result = snowball.run(seed, docs)
     files = write_outputs(result["generated"], out)
     rounds = [{k: v for k, v in r.items() if k != "models"} for r in result["rounds"]]
     update_manifest(mpath, manifest, status="complete", config_summary=config.to_dict(), inputs=inputs or {},
