@@ -98,15 +98,25 @@ def parse_export(kind_name: str, export: str | Path, params: Params | None = Non
             issues += ctx.issues
             if rec is not None and not any(i.severity == "error" for i in ctx.issues):
                 records.append({"task_id": tid, "annotator": who, **rec})
-        for pred in task.get("predictions", [])[:1]:
+        preds = [p for p in task.get("predictions", []) if isinstance(p, Mapping)]   # objects in files we wrote,
+        preds += [a["prediction"] for a in task.get("annotations", [])                  # ids in server exports
+                  if isinstance(a, Mapping) and isinstance(a.get("prediction"), Mapping) and a["prediction"].get("result")]
+        for pred in preds[:1]:
             if isinstance(pred, Mapping):
                 rec = kind.parse(task["data"], results_by_name(pred.get("result")), Context(file, tid, "model"), params)
                 for item, fld, value in kind.units(rec) if rec else ():
                     predicted[(item, fld)] = value
+    seen: dict[str, set[str]] = {}          # item -> annotators who judged it
     for rec in records:
         for item, fld, value in kind.units(rec):
             table.setdefault(fld, {}).setdefault(item, {})[rec["annotator"]] = value
             task_of[item] = rec["task_id"]
+            seen.setdefault(item, set()).add(rec["annotator"])
+    for fld, items in table.items():        # per-label presence fields: not chosen = 0 on every judged item
+        if fld.startswith("label:"):
+            for item, who in seen.items():
+                for a in who:
+                    items.setdefault(item, {}).setdefault(a, 0)
     return records, issues, table, {"predicted": predicted, "task_of": task_of}
 
 
