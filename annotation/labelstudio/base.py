@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from xml.sax.saxutils import quoteattr
 
-from annotation.floor import UserError
+from annotation.floor import UserError, iter_jsonl, read_json
 from annotation.issues import Issue
 
 
@@ -23,6 +23,14 @@ class LabelStudioError(UserError, ValueError):
 
 Params = Mapping[str, Any]
 Record = dict[str, Any]
+
+
+def read_source(src: Path, what: str) -> list[tuple[int | None, Any]]:
+    """(line, record) of a JSONL file, or (None, record) of a JSON file (a list, or one object)."""
+    if Path(src).suffix == ".jsonl":
+        return list(iter_jsonl(src, error=LabelStudioError))
+    data = read_json(src, what=what, error=LabelStudioError)
+    return [(None, r) for r in (data if isinstance(data, list) else [data])]
 
 
 def attr(value: object) -> str:

@@ -138,7 +138,7 @@ def project_of(folder: str | Path, project: int | None) -> int:
     if project is not None:
         return project
     info = read_json(Path(folder) / "project.json", what="project.json from `bench annotate push`",
-                     error=LabelStudioError) if isinstance(folder, (str, Path)) else {}
+                     error=LabelStudioError)
     if not isinstance(info, Mapping) or "project" not in info:
         raise LabelStudioError(f"{folder}/project.json: no project id; pass --project")
     return int(info["project"])

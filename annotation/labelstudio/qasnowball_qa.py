@@ -13,10 +13,9 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from annotation.floor import scan_jsonl
 from annotation.issues import Issue
 from annotation.labelstudio.base import (Context, Kind, LabelStudioError, Params, Record, choice_result, choices,
-                                         prediction, span_result)
+                                         prediction, read_source, span_result)
 from annotation.labelstudio.spans import SpanMismatch, check_span
 from annotation.squad import iter_nested, validate_record
 
@@ -24,18 +23,11 @@ VERDICTS = ("ok", "bad")
 
 
 def read_qa(src: Path) -> list[dict[str, Any]]:
-    if src.suffix == ".jsonl":
-        out = []
-        for n, rec, problem in scan_jsonl(src, error=LabelStudioError):
-            if problem is not None:
-                raise LabelStudioError(f"{src}:{n}: {problem}")
-            out.append(rec)
-        return out
-    try:
-        data = json.loads(src.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise LabelStudioError(f"{src}: not a UTF-8 JSON file ({exc})") from None
-    return list(iter_nested(data, str(src)))
+    """Flat JSONL records, or nested (official SQuAD) JSON flattened."""
+    rows = read_source(src, "QA records")
+    if Path(src).suffix == ".jsonl":
+        return [r for _, r in rows]
+    return list(iter_nested(rows[0][1], str(src)))
 
 
 class QASnowballQA(Kind):

@@ -9,14 +9,12 @@ Pre-annotation: a refusal guess from a few stock phrases (the filter the builder
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from annotation.floor import scan_jsonl
 from annotation.labelstudio.base import (Context, Kind, LabelStudioError, Params, Record, choice_result, choices,
-                                         one_int, prediction)
+                                         one_int, prediction, read_source)
 from annotation.ultrachat import validate_record
 
 REFUSAL = ("refusal", "no refusal")
@@ -27,18 +25,7 @@ NO_TURN = "(no turn)"
 
 def dialogues(src: Path) -> list[dict[str, Any]]:
     """Records -> {"id", "messages"}; each record must pass the UltraChat validator first."""
-    if src.suffix == ".jsonl":
-        rows = []
-        for n, rec, problem in scan_jsonl(src, error=LabelStudioError):
-            if problem is not None:
-                raise LabelStudioError(f"{src}:{n}: {problem}")
-            rows.append((n, rec))
-    else:
-        try:
-            data = json.loads(src.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise LabelStudioError(f"{src}: not a UTF-8 JSON file ({exc})") from None
-        rows = [(None, r) for r in (data if isinstance(data, list) else [data])]
+    rows = read_source(src, "dialogues")
     out = []
     for i, (line, rec) in enumerate(rows):
         issues = validate_record(rec, file=str(src), line=line, index=i)

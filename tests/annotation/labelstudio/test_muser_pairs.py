@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -96,3 +95,16 @@ def test_bad_grade_names_task_and_field(exported, tmp_path):
 def test_export_of_a_folder_that_is_not_built(tmp_path):
     with pytest.raises(LabelStudioError, match="bench build muser"):
         export_kind("muser-pairs", tmp_path, tmp_path / "out")
+
+
+def test_push_errors_are_one_line(exported, tmp_path):
+    out, _ = exported
+    env = {k: v for k, v in __import__("os").environ.items() if k != "NO_SUCH_TOKEN_VAR"}
+    base = [sys.executable, "-m", "benchmarks", "annotate", "push", str(out), "--url"]
+    proc = subprocess.run(base + ["http://127.0.0.1:9", "--token-env", "NO_SUCH_TOKEN_VAR"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "NO_SUCH_TOKEN_VAR is not set" in proc.stderr and "Traceback" not in proc.stderr
+    env["LS_SECRET_FOR_TEST"] = "abc123secretvalue"
+    proc = subprocess.run(base + ["http://127.0.0.1:9", "--token-env", "LS_SECRET_FOR_TEST"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "ConnectError" in proc.stderr and "abc123secretvalue" not in proc.stderr + proc.stdout
