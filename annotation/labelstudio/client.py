@@ -89,9 +89,14 @@ class LabelStudio:
                 for u in self._send("GET", "/api/users/").json()}
 
     def export(self, project: int) -> list[dict[str, Any]]:
-        """The JSON export; `completed_by` ids are resolved to `{id, email}` so the file names annotators."""
+        """The JSON export; `completed_by` ids become `{id, email}` and prediction ids the predictions."""
         tasks = self._send("GET", f"/api/projects/{project}/export", params={"exportType": "JSON"}).json()
         users = self.users()
+        preds = self._send("GET", "/api/predictions/", params={"project": project}).json()
+        by_id = {p["id"]: {k: p.get(k) for k in ("id", "model_version", "score", "result")}
+                 for p in (preds.get("results", []) if isinstance(preds, dict) else preds)}
+        for t in tasks:     # the export lists prediction ids; the model's guess goes to adjudication.jsonl
+            t["predictions"] = [by_id.get(p, p) if isinstance(p, int) else p for p in t.get("predictions", [])]
         for t in tasks:
             for ann in t.get("annotations", []):
                 who = ann.get("completed_by")

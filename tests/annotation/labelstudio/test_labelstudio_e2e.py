@@ -101,9 +101,12 @@ def test_round_trip_two_annotators_build_and_score(server, tmp_path, muser_dir, 
         want = cohen_kappa_score([first[t][view] for t in ids], [other[t][view] for t in ids])
         assert agreement[view]["cohen_kappa"][pair]["kappa"] == pytest.approx(want, abs=1e-12)
     assert agreement["zyjd"]["cohen_kappa"][pair]["kappa"] == 1.0
-    adjudication = (imported / "adjudication.jsonl").read_text().splitlines()
+    adjudication = [json.loads(x) for x in (imported / "adjudication.jsonl").read_text().splitlines()]
     assert len(adjudication) == sum(first[t]["aqbq"] != other[t]["aqbq"] for t in ids) + \
         sum(first[t]["ft"] != other[t]["ft"] for t in ids)
+    for row in adjudication:     # the model's grade (the pre-annotation) travels with each disagreement
+        tid = int(row["task_id"])
+        assert row["prediction"] == first[tid][row["field"]] and row["values"][ADMIN[0]] == first[tid][row["field"]]
     for f in [pulled, *imported.iterdir(), *tasks_dir.iterdir()]:
         assert admin_token not in f.read_text(encoding="utf-8")      # the token is never written
 
