@@ -96,6 +96,15 @@ def _compare_scores(problems: list[str], label: str, where: str, reported: dict[
                             f"gives {fresh[metric]!r}")
 
 
+def _registry_sha(dataset: str) -> str | None:
+    """The registry's sha of `dataset`, or None when it cannot be computed (reported by the metadata check)."""
+    try:
+        from benchmarks.data.registry import dataset_sha
+        return dataset_sha(dataset)
+    except Exception:  # noqa: BLE001  (_check_task_metadata names the reason)
+        return None
+
+
 def _check_task_metadata(result: Result, task: Any, label: str, check_dataset_sha: bool) -> list[str]:
     """Version, dataset, dataset sha (registry data only), and the main score against the declared mode."""
     problems: list[str] = []
@@ -178,6 +187,8 @@ def check_result(result: Result, run_path: Path | None, *, label: str,
     except TaskError as exc:
         return [f"{label}: field task: {exc}"]
     data_dir = (data_dirs or {}).get(result.dataset)
+    if data_dir is not None and result.dataset_sha == _registry_sha(task.dataset):
+        data_dir = None                 # scored on the registry's data: re-score there, not on the folder
     problems = _check_task_metadata(result, task, label, check_dataset_sha and data_dir is None)
 
     if run_path is None or not result.run_file:
