@@ -71,7 +71,8 @@ def declared_mode(result: Result, task: Any) -> tuple[Any, str | None]:
 
 def runner_rescorer(result: Result, run_path: Path, *, k: int | None = None, mode: str | None = None,
                     data_dir: Path | None = None) -> Result:
-    """Re-score `run_path` as `bench run TASK --run/--predictions FILE --mode M` would, in a throw-away folder."""
+    """Re-score `run_path` as `bench run TASK --run/--predictions FILE --mode M -p K=V` (the result's
+    scoring params) would, in a throw-away folder."""
     from benchmarks.runner import run_task
     from benchmarks.tasks.base import RunOptions
 
@@ -79,7 +80,8 @@ def runner_rescorer(result: Result, run_path: Path, *, k: int | None = None, mod
     with tempfile.TemporaryDirectory(prefix="bench-rescore-") as tmp:
         options = RunOptions(run_file=None if predictions else run_path,
                              predictions=run_path if predictions else None, data_dir=data_dir,
-                             output=Path(tmp), split=result.split, mode=mode or result.mode, show_progress=False)
+                             output=Path(tmp), split=result.split, mode=mode or result.mode,
+                             params=dict(result.scoring_params), show_progress=False)
         if k:
             options.k = max(k, options.k)
         fresh, _ = run_task(result.task, options)

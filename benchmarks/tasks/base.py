@@ -5,7 +5,8 @@ leaderboard and the submission checker can describe a task without running it. A
 scoring protocol: the metric set (a key of `Result.metrics`) its main score is read from, the
 main metric, and the metrics that set must report. Each task kind has one subclass whose
 `compute` returns metric values only; `Task.evaluate` validates `--mode` first, then builds the
-Result once (`make_result`): main score from the declared mode, `mode`, `run_format`, run sha.
+Result once (`make_result`): main score from the declared mode, `mode`, `run_format`, run sha, and
+the `scoring_params` the checker must re-score with.
 """
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ class Task:
     description: str
     modes: Mapping[str, Mode] = field(default_factory=dict, hash=False, compare=False)
     default_mode: str = ""       # "" = the first declared mode
+    scoring_params: tuple[str, ...] = ()   # --param keys that change how a given run is scored (recorded)
     version: str = "1"           # bump when data or protocol changes results
 
     def __post_init__(self) -> None:
@@ -140,12 +142,14 @@ class Task:
     def evaluate(self, options: RunOptions) -> "Result":
         """Validate the mode, compute, and build the Result (the only place a Result is built)."""
         mode = self.mode(options.mode)
+        scoring = {k: options.params[k] for k in self.scoring_params if k in options.params}
         start = time.perf_counter()
         scores = self.compute(options)
-        return self.make_result(options, scores, mode, wall_time_s=time.perf_counter() - start)
+        return self.make_result(options, scores, mode, wall_time_s=time.perf_counter() - start,
+                                scoring_params=scoring)
 
-    def make_result(self, options: RunOptions, scores: Scores, mode: Mode, *,
-                    wall_time_s: float | None = None) -> "Result":
+    def make_result(self, options: RunOptions, scores: Scores, mode: Mode, *, wall_time_s: float | None = None,
+                    scoring_params: dict[str, Any] | None = None) -> "Result":
         """The Result of `scores` under `mode`; a mode whose metrics were not computed is our bug."""
         from annotation.floor import sha256_file  # noqa: PLC0415
         from benchmarks.results import Result, machine_info  # noqa: PLC0415
@@ -167,5 +171,5 @@ class Task:
             run_sha256=sha256_file(run_file) if run_file and run_file.is_file() else None,
             wall_time_s=round(wall_time_s, 3) if wall_time_s is not None else None,
             machine=machine_info(scores.device), extra=scores.extra,
-            run_format=self.run_format, mode=mode.name,
+            run_format=self.run_format, mode=mode.name, scoring_params=dict(scoring_params or {}),
         )

@@ -62,5 +62,5 @@ TASK = LecardPaperTask(
            Mode("standard", "standard", "nDCG@30", STANDARD, "trec_eval over the same judgments (unjudged = 0)")),
     description="LeCaRD with the MUSER/LeCaRD paper protocol (judged top-30, relevant = 3) beside trec_eval",
     loader="benchmarks.data.loaders.lecard:load_lecard", splits=("candidates", "test"), rerank=True,
-    loader_params=("doc_field",),
+    loader_params=("doc_field",), scoring_params=("reverse",),
 )

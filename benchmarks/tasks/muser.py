@@ -222,6 +222,7 @@ class MuserTask(Task):
 
 TASK = MuserTask(
     name="muser", kind="retrieval", dataset="muser", language="zh", split="test",
+    scoring_params=("rel_threshold",),
     modes=(Mode("paper", "paper", "NDCG@30", tuple(MUSER_PAPER.measures()),
                 "the paper's metric code as in its Table 6 (judged top-30; P@k over judged predictions)"),
            Mode("paper-head", "paper-head", "NDCG@30", tuple(MUSER_PAPER_HEAD.measures()),

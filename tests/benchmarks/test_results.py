@@ -39,11 +39,12 @@ def test_golden_v1_file_loads_as_current_version() -> None:
 def test_v2_file_loads_with_mode_unrecorded(tmp_path: Path) -> None:
     data = make_result(run_format="trec").to_dict()
     data.pop("mode")
+    data.pop("scoring_params")
     data["schema_version"] = 2
     path = tmp_path / "v2.json"
     path.write_text(json.dumps(data))
     result = load_result(path)
-    assert (result.schema_version, result.mode, result.run_format) == (3, None, "trec")
+    assert (result.schema_version, result.mode, result.run_format, result.scoring_params) == (3, None, "trec", {})
     data["mode"] = "standard"
     data["schema_version"] = 3
     assert result_from_dict(data).mode == "standard"

@@ -73,7 +73,9 @@ INPUTS: dict[str, Callable[[dict[str, Path]], tuple[list[str], list[str]]]] = {
     "cranfield": lambda f: (["--retriever", "bm25"], []),
     "vaswani": lambda f: (["--retriever", "bm25"], []),
     "lecard": lambda f: (["--retriever", "pool-order"], []),
-    "lecard-paper": lambda f: (["--run", str(f["data"] / "lecard/data/prediction/lm_top100.json")], []),
+    # LeCaRD's bm25 run is stored worst-first: the scoring param must travel to the re-score
+    "lecard-paper": lambda f: (["--run", str(f["data"] / "lecard/data/prediction/bm25_top100.json"),
+                                "--param", "reverse=true"], []),
     "muser": lambda f: (["--run", str(f["data"] / "muser/predictions/bm25_top100.json")], []),
     "cmrc2018-dev": lambda f: (["--predictions", str(f["cmrc2018-dev"])], []),
     "xquad-en": lambda f: (["--predictions", str(f["xquad-en"])], []),
@@ -126,6 +128,7 @@ def test_run_submit_verify(name: str, mode: str, inputs: dict[str, Path], tmp_pa
     for other in task.modes.values():                  # every mode's metric set is reported, whatever the mode
         assert set(other.metrics) <= set(result.metrics[other.metric_set])
     assert result.run_file and result.run_sha256
+    assert set(result.scoring_params) <= set(task.scoring_params)
 
     package = tmp_path / "submission.zip"
     bench("submit", str(results), "--out", str(package), *check_args)
