@@ -125,6 +125,9 @@ def _check_task_metadata(result: Result, task: Any, label: str, check_dataset_sh
             if result.dataset_sha != expected_sha:
                 problems.append(f"{label}: field dataset_sha: {result.dataset_sha[:12]}... does not match "
                                 f"dataset {task.dataset} ({expected_sha[:12]}...)")
+    for key in sorted(set(result.scoring_params) - set(task.scoring_params)):
+        problems.append(f"{label}: field scoring_params.{key}: not a scoring param of task {task.name} "
+                        f"(declared: {', '.join(task.scoring_params) or 'none'})")
     mode, why = declared_mode(result, task)
     if mode is None:
         problems.append(f"{label}: {why}")

@@ -259,3 +259,16 @@ def test_result_in_a_non_default_mode_is_checked_and_rescored_in_that_mode(share
     path.write_text(json.dumps(data))
     _, entries = pack(work, tmp_path / "v2.zip")
     assert entries[0]["main_score"]["metric"] == "nDCG@10"
+
+
+def test_undeclared_scoring_param_is_refused(bench_results: Path, tmp_path: Path) -> None:
+    """Only the params a task declares as scoring params may steer the re-score."""
+    work = tmp_path / "results"
+    shutil.copytree(bench_results, work)
+    path = work / "cranfield__bm25.json"
+    data = json.loads(path.read_text())
+    data["scoring_params"] = {"k1": 9.0}
+    path.write_text(json.dumps(data))
+    with pytest.raises(SubmissionError, match=r"field scoring_params.k1: not a scoring param of task cranfield "
+                                              r"\(declared: none\)"):
+        pack(work, tmp_path / "s.zip")
