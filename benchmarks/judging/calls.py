@@ -45,7 +45,7 @@ def run_requests(backend: ChatBackend, requests: list[Request], cache: JsonlCach
         hit = cache.get(req.key)
         if hit is not None:
             results[req.key] = hit
-        elif req.key not in seen:            # the same request twice in one list: ask once
+        elif req.key not in seen:            # the same request twice in one list: asked once, shared
             seen.add(req.key)
             todo.append(req)
     if getattr(backend, "name", "") == "openai":
@@ -73,6 +73,4 @@ def run_requests(backend: ChatBackend, requests: list[Request], cache: JsonlCach
                     results[req.key] = rec
                     if on_done:
                         on_done()
-    for req in requests:                       # duplicates inside the list share the first answer
-        results.setdefault(req.key, cache.get(req.key) or {})
     return results
