@@ -90,6 +90,8 @@ class JudgeConfig:
         if params.get("judge_model"):
             jkind = str(params.get("judge_backend", kind))
             judge = _side(params, "judge_", jkind, str(params["judge_model"]), temperature=0.0, max_tokens=512)
+            if jkind == "transformers" and device:
+                judge.opts.setdefault("device", device)
         known = {"model_backend", "judge_backend", "judge_model", "dataset", "baseline", "limit", "system",
                  "judge_grammar", "bootstrap_seed", "n_boot", "cache_dir"}
         prefixed = {"opts", "base_url", "api_key_env", "concurrency", "max_retries", "timeout", "temperature",
@@ -165,6 +167,11 @@ def load_baseline(path: Path, questions: list[Question]) -> tuple[str, dict[str,
     return name, {q.id: list(answers[q.id][:len(q.turns)]) for q in questions}
 
 
+def _delta(after: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """Usage since `before` (a backend shared by answerer and judge keeps one meter)."""
+    return {k: (v - before.get(k, 0) if isinstance(v, (int, float)) else v) for k, v in after.items()}
+
+
 def run(cfg: JudgeConfig, out_dir: Path, stem: str, *, answers_file: Path | None = None) -> tuple[Bundle, Path, dict[str, Any]]:
     """Answer (or read `answers_file`), judge, and write the bundle `<out_dir>/<stem>.judgments.jsonl`."""
     if cfg.judge is None:
@@ -185,12 +192,15 @@ def run(cfg: JudgeConfig, out_dir: Path, stem: str, *, answers_file: Path | None
             model_meta = {**cfg.model.describe(), "id": model_id(backend), "system": cfg.system}
             usage["model"] = backend.meter.snapshot() if hasattr(backend, "meter") else {}
         baseline_name, base = (load_baseline(cfg.baseline, questions) if cfg.baseline else (None, None))
-        judge = cfg.judge.create()
+        same = cfg.model is not None and answers_file is None and (cfg.judge.kind, cfg.judge.model, cfg.judge.opts) \
+            == (cfg.model.kind, cfg.model.model, cfg.model.opts)
+        judge = backend if same else cfg.judge.create()        # one vLLM / transformers instance, not two
         single = judge_single(judge, questions, texts, cfg.judge.sampling, jcache, grammar=cfg.grammar,
                               batch_size=cfg.batch_size)
         pairs = (judge_pairs(judge, questions, texts, base, cfg.judge.sampling, jcache, grammar=cfg.grammar,
                              batch_size=cfg.batch_size) if base is not None else [])
-        usage["judge"] = judge.meter.snapshot() if hasattr(judge, "meter") else {}
+        usage["judge"] = _delta(judge.meter.snapshot(), usage.get("model", {}) if same else {}) \
+            if hasattr(judge, "meter") else {}
         usage["cache"] = {"answers": {"hits": acache.hits, "misses": acache.misses},
                           "judgments": {"hits": jcache.hits, "misses": jcache.misses}}
     prompts = {p.name: p.sha256 for q in questions
