@@ -177,6 +177,7 @@ def run(cfg: JudgeConfig, out_dir: Path, stem: str, *, answers_file: Path | None
     if cfg.judge is None:
         raise DataError("a judged task needs a judge: --judge-model M (and --judge-backend, --judge-base-url)")
     questions, source = load_questions(cfg)
+    baseline_name, base = (load_baseline(cfg.baseline, questions) if cfg.baseline else (None, None))  # fail early
     cache_dir = cfg.cache_dir or out_dir / "judge-cache"
     usage: dict[str, Any] = {}
     with JsonlCache(cache_dir / "answers.jsonl") as acache, JsonlCache(cache_dir / "judgments.jsonl") as jcache:
@@ -191,7 +192,6 @@ def run(cfg: JudgeConfig, out_dir: Path, stem: str, *, answers_file: Path | None
                                      batch_size=cfg.batch_size).texts
             model_meta = {**cfg.model.describe(), "id": model_id(backend), "system": cfg.system}
             usage["model"] = backend.meter.snapshot() if hasattr(backend, "meter") else {}
-        baseline_name, base = (load_baseline(cfg.baseline, questions) if cfg.baseline else (None, None))
         same = cfg.model is not None and answers_file is None and (cfg.judge.kind, cfg.judge.model, cfg.judge.opts) \
             == (cfg.model.kind, cfg.model.model, cfg.model.opts)
         judge = backend if same else cfg.judge.create()        # one vLLM / transformers instance, not two
