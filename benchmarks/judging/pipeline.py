@@ -229,3 +229,19 @@ def check_registry_questions(b: Bundle) -> list[str]:
         if ref is None or ref.turns != q.turns or ref.category != q.category:
             problems.append(f"question {q.id}: text or category differs from ultra_eval.json")
     return problems
+
+
+def model_params(meta: dict[str, Any]) -> dict[str, Any]:
+    """Flat, display-ready settings of a judged run (the leaderboard's params cell); full detail stays in meta."""
+    model, judge = meta.get("model") or {}, meta.get("judge") or {}
+    out: dict[str, Any] = {"backend": model.get("backend")}
+    out.update({k: v for k, v in (model.get("sampling") or {}).items()})
+    if model.get("system"):
+        out["system"] = model["system"]
+    out["judge"] = judge.get("id") or f"{judge.get('backend')}:{judge.get('model')}"
+    out.update({f"judge_{k}": v for k, v in (judge.get("sampling") or {}).items()})
+    out["judge_grammar"] = bool(meta.get("judge_grammar"))
+    if meta.get("baseline"):
+        out["baseline"] = meta["baseline"].get("model")
+    out["prompts"] = ",".join(f"{n}@{str(s)[:8]}" for n, s in sorted((meta.get("prompts") or {}).items()))
+    return out

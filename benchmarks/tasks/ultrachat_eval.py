@@ -54,15 +54,13 @@ class JudgedChatTask(Task):
         return Result(
             task=self.name, task_version=self.version, dataset=str(b.meta.get("dataset", self.dataset)),
             dataset_sha=str(b.meta.get("dataset_sha", "")), split=self.split,
-            model=ModelInfo(name=str(model.get("model", "model")),
-                            params={"answers": model, "judge": b.meta.get("judge"), "baseline": b.meta.get("baseline"),
-                                    "prompts": b.meta.get("prompts"), "judge_grammar": b.meta.get("judge_grammar")}),
+            model=ModelInfo(name=str(model.get("model", "model")), params=pipeline.model_params(b.meta)),
             metrics=metrics, main_score={"metric": metric, "set": set_name, "value": metrics[set_name][metric]},
             per_query=per_query, conventions={"statistics": stats.__doc__.split("Conventions", 1)[1].strip(),
                                               "lengths": "characters of all assistant turns of an answer"},
             run_file=str(path), run_sha256=sha256_file(path), wall_time_s=round(time.time() - t0, 3),
             machine=machine_info(options.device or "cpu"), run_format="predictions",
-            extra={"mode": mode, "n_questions": len(b.questions), "question_source": b.meta.get("source"),
+            extra={"mode": mode, "judging": {k: b.meta.get(k) for k in ("model", "judge", "baseline", "prompts")}, "n_questions": len(b.questions), "question_source": b.meta.get("source"),
                    "usage": usage, "seed": b.meta.get("seed"), "n_boot": b.meta.get("n_boot")},
         )
 

@@ -117,8 +117,10 @@ def test_judged_run_resumes_after_kill_without_duplicate_requests(llama_server, 
     assert pw["win_rate_ci_low"] <= pw["win_rate"] <= pw["win_rate_ci_high"]
     assert pw["mean_length_delta"] > 0              # 32-token answers against 16-token ones
     assert single["n_invalid"] == 0                 # the grammar keeps SmolLM2's replies parseable
-    assert set(result["model"]["params"]["prompts"]) == {"single-v1", "pair-v1"}
-    assert result["model"]["params"]["judge"]["sampling"]["max_tokens"] == 12
+    assert set(result["extra"]["judging"]["prompts"]) == {"single-v1", "pair-v1"}
+    assert result["model"]["params"]["judge"] == "openai:smollm2"
+    assert result["model"]["params"]["judge_max_tokens"] == 12 and result["model"]["params"]["max_tokens"] == 32
+    assert result["model"]["params"]["baseline"] == "smollm2"
     assert result["extra"]["usage"]["cache"]["judgments"]["misses"] == 0   # the third run
     print(f"\nsingle score {single['score']:.2f}, win/tie/loss {pw['win_rate']:.2f}/{pw['tie_rate']:.2f}/"
           f"{pw['loss_rate']:.2f}, consistency {pw['consistency']:.2f}, first-position {pw['first_position_rate']:.2f}")
@@ -137,6 +139,7 @@ def test_judged_run_resumes_after_kill_without_duplicate_requests(llama_server, 
         _run([sys.executable, "-m", "benchmarks", *args])
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert 'data-task="ultrachat-eval"' in page and "smollm2" in page
+    assert "judge=openai:smollm2" in page and "consistency" not in page   # main set (single) columns only
 
 
 def test_mtbench_style_file_multi_turn(llama_server, tmp_path):
@@ -161,7 +164,7 @@ def test_mtbench_style_file_multi_turn(llama_server, tmp_path):
     result = json.loads((tmp_path / "out" / "ultrachat-eval__smollm2.json").read_text())
     assert result["dataset"] == "custom:questions.jsonl"
     assert result["main_score"]["metric"] == "lc_win_rate" and result["main_score"]["set"] == "pairwise"
-    assert set(result["model"]["params"]["prompts"]) == {"single-v1", "single-multi-v1", "pair-v1", "pair-multi-v1"}
+    assert set(result["extra"]["judging"]["prompts"]) == {"single-v1", "single-multi-v1", "pair-v1", "pair-multi-v1"}
     assert result["metrics"]["by_category"]["pairwise/writing/n"] == 1.0
     judged = [b for b in proxy.bodies if "Conversation with User" in json.dumps(b)]
     assert len(judged) == 3                           # the 2-turn question: 1 grade + 2 pairwise orders

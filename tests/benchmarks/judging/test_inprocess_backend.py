@@ -23,7 +23,8 @@ def test_transformers_answerer_and_judge_cached(tiny_model, shared_data, tmp_pat
     usage = first.extra["usage"]
     assert usage["model"]["requests"] == 4 and usage["judge"]["requests"] == 4 + 8
     assert first.metrics["pairwise"]["n"] == 4 and first.metrics["single"]["n"] == 4
-    assert first.model.params["answers"]["backend"] == "transformers"
+    assert first.model.params["backend"] == "transformers" and first.model.params["max_tokens"] == 6
+    assert first.model.params["judge"] == f"transformers:{tiny_model}" and first.model.params["baseline"] == "ref"
 
     second, _ = run_task("ultrachat-eval", opts())
     usage = second.extra["usage"]
@@ -35,5 +36,5 @@ def test_transformers_answerer_and_judge_cached(tiny_model, shared_data, tmp_pat
     ext, _ = run_task("ultrachat-eval", RunOptions(predictions=baseline, params={
         "judge_backend": "transformers", "judge_model": str(tiny_model), "limit": 4, "judge_max_tokens": 6,
         "n_boot": 50}, device="cpu", output=tmp_path / "ext", show_progress=False))
-    assert ext.model.name == "ref" and ext.model.params["answers"]["backend"] == "external"
+    assert ext.model.name == "ref" and ext.model.params["backend"] == "external"
     assert ext.metrics["single"]["n"] == 4 and "pairwise" not in ext.metrics
