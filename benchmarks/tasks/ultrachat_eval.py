@@ -5,6 +5,8 @@ The machinery lives in benchmarks/judging/; this file only maps `bench run` opti
 results onto a Result. The run file is the judgments bundle, so `bench run ultrachat-eval --predictions
 BUNDLE` (what `bench verify` does) recomputes every number from the stored judgments without a judge.
 MODES is the declarative mode -> (metric set, main metric) table; the main score follows `--mode`.
+`pairwise` ranks by win + tie/2; `pairwise-lc` by the length-controlled win rate, which today's submission
+checks refuse (they expect one main metric per task, `score`) until tasks declare main metrics per mode.
 """
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from benchmarks.judging import stats
 from benchmarks.results import ModelInfo, Result, machine_info
 from benchmarks.tasks.base import RunOptions, Task, TaskError
 
-MODES: dict[str, tuple[str, str]] = {"single": ("single", "score"), "pairwise": ("pairwise", "lc_win_rate")}
+MODES: dict[str, tuple[str, str]] = {"single": ("single", "score"), "pairwise": ("pairwise", "score"),
+                                     "pairwise-lc": ("pairwise", "lc_win_rate")}
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class JudgedChatTask(Task):
         metrics, per_query = bundles.score_bundle(b)
         set_name, metric = MODES[mode]
         if set_name not in metrics:
-            raise TaskError(f"--mode {mode}: no {set_name} judgments (pairwise needs --baseline)")
+            raise TaskError(f"--mode {mode}: no {set_name} judgments (pairwise modes need --baseline)")
         model = b.meta.get("model") or {}
         return Result(
             task=self.name, task_version=self.version, dataset=str(b.meta.get("dataset", self.dataset)),

@@ -132,7 +132,10 @@ def test_task_rescores_bundle_and_submission_verifies(shared_data, tmp_path):
     assert result.main_score == {"metric": "score", "set": "single", "value": 7.0}
     assert result.run_format == "predictions" and result.dataset == "ultrachat"
     pairwise, _ = run_task("ultrachat-eval", RunOptions(predictions=path, output=tmp_path / "pw", mode="pairwise"))
-    assert pairwise.main_score["metric"] == "lc_win_rate"
+    assert pairwise.main_score == {"metric": "score", "set": "pairwise", "value": pytest.approx(2 / 3)}
+    lc, _ = run_task("ultrachat-eval", RunOptions(predictions=path, output=tmp_path / "lc", mode="pairwise-lc"))
+    assert lc.main_score["metric"] == "lc_win_rate"
+    assert verify(pack(tmp_path / "pw", tmp_path / "pw.zip")[0]).ok     # the mode travels in extra.mode
 
     zpath, entries = pack(tmp_path / "runs", tmp_path / "s.zip")
     report = verify(zpath)

@@ -156,7 +156,7 @@ def test_mtbench_style_file_multi_turn(llama_server, tmp_path):
                "--model", "smollm2", "--base-url", proxy.base_url, "--judge-model", "smollm2",
                "--judge-base-url", proxy.base_url, "--dataset", str(qfile), "--baseline", str(baseline),
                "-p", "max_tokens=24", "-p", "judge_max_tokens=12", "-p", "judge_grammar=true", "-p", "n_boot=50",
-               "-o", str(tmp_path / "out"), "-q", "--mode", "pairwise"]
+               "-o", str(tmp_path / "out"), "-q", "--mode", "pairwise-lc"]
         _run(cmd)
     assert proxy.forwarded == 3 + 2 + 4               # 3 answered turns, 2 grades, 2 x 2 pairwise
     turn2 = [b for b in proxy.bodies if len(b["messages"]) == 3]
