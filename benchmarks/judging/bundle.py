@@ -49,12 +49,14 @@ class Bundle:
 
 def is_bundle(path: Path) -> bool:
     """True when the file's first line is a judgments-bundle meta record."""
+    import json  # noqa: PLC0415
+
     try:
-        with open(path, encoding="utf-8") as f:
-            first = f.readline()
-    except (OSError, UnicodeDecodeError):
+        with open(path, encoding="utf-8-sig") as f:
+            first = json.loads(f.readline())
+    except (OSError, UnicodeDecodeError, ValueError):
         return False
-    return '"type": "meta"' in first and FORMAT in first
+    return isinstance(first, dict) and first.get("type") == "meta" and first.get("format") == FORMAT
 
 
 def read_bundle(path: Path) -> Bundle:
