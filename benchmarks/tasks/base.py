@@ -76,6 +76,7 @@ class Scores:
     extra: dict[str, Any] = field(default_factory=dict)
     device: str = "cpu"
     split: str | None = None              # None = options.split or the task's split
+    dataset: str | None = None            # None = the task's dataset (e.g. "custom:FILE" for a user's own file)
 
 
 def modes_of(*modes: Mode) -> Mapping[str, Mode]:
@@ -148,13 +149,17 @@ class Task:
         return self.make_result(options, scores, mode, wall_time_s=time.perf_counter() - start,
                                 scoring_params=scoring)
 
+    def required_modes(self, mode: Mode, scores: Scores) -> list[Mode]:
+        """The modes whose metrics `scores` must hold: all of them, unless a task can only compute some."""
+        return list(self.modes.values())
+
     def make_result(self, options: RunOptions, scores: Scores, mode: Mode, *, wall_time_s: float | None = None,
                     scoring_params: dict[str, Any] | None = None) -> "Result":
         """The Result of `scores` under `mode`; a mode whose metrics were not computed is our bug."""
         from annotation.floor import sha256_file  # noqa: PLC0415
         from benchmarks.results import Result, machine_info  # noqa: PLC0415
 
-        for declared in self.modes.values():
+        for declared in self.required_modes(mode, scores):
             got = scores.metrics.get(declared.metric_set, {})
             missing = [m for m in declared.metrics if m not in got]
             if missing:
@@ -162,7 +167,7 @@ class Task:
                                    f"in set {declared.metric_set!r} but compute() did not report it")
         run_file = Path(scores.run_file) if scores.run_file is not None else None
         return Result(
-            task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=scores.dataset_sha,
+            task=self.name, task_version=self.version, dataset=scores.dataset or self.dataset, dataset_sha=scores.dataset_sha,
             split=scores.split or options.split or self.split, model=scores.model, metrics=scores.metrics,
             main_score={"metric": mode.main_score, "set": mode.metric_set,
                         "value": scores.metrics[mode.metric_set][mode.main_score]},

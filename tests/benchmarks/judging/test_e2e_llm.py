@@ -161,7 +161,7 @@ def test_mtbench_style_file_multi_turn(llama_server, tmp_path):
     assert proxy.forwarded == 3 + 2 + 4               # 3 answered turns, 2 grades, 2 x 2 pairwise
     turn2 = [b for b in proxy.bodies if len(b["messages"]) == 3]
     assert len(turn2) == 1 and turn2[0]["messages"][1]["role"] == "assistant"
-    result = json.loads((tmp_path / "out" / "ultrachat-eval__smollm2.json").read_text())
+    result = json.loads((tmp_path / "out" / "ultrachat-eval__smollm2.pairwise-lc.json").read_text())
     assert result["dataset"] == "custom:questions.jsonl"
     assert result["main_score"]["metric"] == "lc_win_rate" and result["main_score"]["set"] == "pairwise"
     assert set(result["extra"]["judging"]["prompts"]) == {"single-v1", "single-multi-v1", "pair-v1", "pair-multi-v1"}

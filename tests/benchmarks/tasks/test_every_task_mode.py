@@ -60,6 +60,14 @@ def inputs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     for task, gold in (("cmrc2018-dev", "cmrc2018/cmrc2018_dev.json"), ("xquad-en", "xquad/xquad.en.json"),
                        ("xquad-zh", "xquad/xquad.zh.json")):
         files[task] = _qa_predictions(shared_data / gold, root / f"{task}.predictions.json")
+    # ultrachat-eval: a judgments bundle (real questions, stored answers and judge replies) re-scored
+    # without a judge - the same path `bench verify` takes; the live judge runs in tests/benchmarks/judging
+    from benchmarks.data.registry import dataset_sha  # noqa: PLC0415
+    from tests.benchmarks.judging.test_bundle import _bundle  # noqa: PLC0415
+
+    bundle = _bundle(shared_data)
+    bundle.meta["dataset_sha"] = dataset_sha("ultrachat")
+    files["ultrachat-eval"] = bundle.save(root / "ultrachat-eval.judgments.jsonl")
     return files
 
 
@@ -84,6 +92,7 @@ INPUTS: dict[str, Callable[[dict[str, Path]], tuple[list[str], list[str]]]] = {
     "webcpm-query": _generation("webcpm-query"),
     "webcpm-fact": _generation("webcpm-fact"),
     "webcpm-synthesis": _generation("webcpm-synthesis"),
+    "ultrachat-eval": lambda f: (["--predictions", str(f["ultrachat-eval"])], []),
 }
 
 CASES = [(name, mode) for name in available() for mode in get_task(name).modes]
