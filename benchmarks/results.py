@@ -12,6 +12,9 @@ Schema history:
 - v2: adds top-level `device` (was only inside `machine`) and `run_format` ("trec" for a run file,
   "predictions" for QA/action prediction files; null = the task's kind decides), which tells the
   submission checker whether to re-score with `--run` or `--predictions`.
+- v3: adds `mode` (the task's declared mode the main score follows, see benchmarks.tasks.base.Mode;
+  older files read as null, and the checker infers the mode from their main score) and `scoring_params`
+  (the `--param`s that change how a given run is scored, e.g. muser's rel_threshold; re-scoring reuses them).
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 from annotation.floor import UserError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 RUN_FORMATS = ("trec", "predictions")
 
 
@@ -79,6 +82,8 @@ class Result:
     schema_version: int = SCHEMA_VERSION
     device: str | None = None          # v2; filled from machine["device"] when not given
     run_format: str | None = None      # v2; "trec" | "predictions"; None = decided by the task's kind
+    mode: str | None = None            # v3; the declared task mode (None = not recorded, pre-v3)
+    scoring_params: dict[str, Any] = field(default_factory=dict)   # v3; Task.scoring_params given to the run
 
     def __post_init__(self) -> None:
         if self.device is None:
@@ -113,9 +118,18 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    data["mode"] = None                 # v2 did not record it; the checker infers it from main_score
+    data["scoring_params"] = {}
+    data["schema_version"] = 3
+    return data
+
+
 # version N -> function turning a version-N dict into a version-(N+1) dict
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
+    2: _v2_to_v3,
 }
 
 
@@ -146,6 +160,7 @@ _OPTIONAL: dict[str, tuple[type, ...]] = {
     "per_query": (dict,), "conventions": (dict,), "run_file": _OPT_STR, "run_sha256": _OPT_STR,
     "wall_time_s": (int, float, type(None)), "package_version": _STR, "machine": (dict,), "date": _STR,
     "extra": (dict,), "schema_version": (int,), "device": _OPT_STR, "run_format": _OPT_STR,
+    "mode": _OPT_STR, "scoring_params": (dict,),
 }
 
 

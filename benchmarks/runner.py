@@ -1,7 +1,8 @@
 """`run_task(name, options) -> (Result, path)`: what `bench run` calls, usable from Python.
 
 The task does the work (`task.evaluate(options)`); the runner resolves the task, saves the
-results JSON atomically next to the run file, and names both the same way.
+results JSON atomically next to the run file, and names both the same way (plus `.MODE` when the
+result is in a mode other than the task's default, so two modes of one run do not overwrite each other).
 """
 from __future__ import annotations
 
@@ -26,5 +27,6 @@ def run_task(name: str, options: RunOptions | None = None) -> tuple[Result, Path
         options.output = DEFAULT_OUTPUT
     task = get_task(name)
     result = task.evaluate(options)
-    path = result.save(Path(options.output) / f"{artifact_stem(result.task, result.model.name)}.json")
+    suffix = f".{result.mode}" if result.mode and result.mode != task.default_mode else ""
+    path = result.save(Path(options.output) / f"{artifact_stem(result.task, result.model.name)}{suffix}.json")
     return result, path

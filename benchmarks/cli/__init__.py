@@ -25,6 +25,7 @@ from benchmarks.cli import qasnowball as _qasnowball  # noqa: E402,F401
 from benchmarks.cli import webcpm as _webcpm  # noqa: E402,F401
 from benchmarks.cli import ultrachat as _ultrachat  # noqa: E402,F401
 from benchmarks.cli import compare as _compare  # noqa: E402,F401
+from benchmarks.cli import annotate as _annotate  # noqa: E402,F401
 
 
 def main() -> None:

@@ -19,12 +19,14 @@ def list_(what: str = typer.Argument("all", help="tasks, retrievers, datasets or
         raise TaskError(f"bench list: unknown section {what!r}; use tasks, retrievers, datasets or all")
     if what in {"all", "tasks"}:
         table = Table(title="tasks", title_justify="left")
-        for col in ("task", "kind", "dataset", "lang", "main score", "description"):
+        for col in ("task", "kind", "dataset", "lang", "--mode: main score (* = default)", "description"):
             table.add_column(col)
         for name in tasks():
             try:
                 t = get_task(name)
-                table.add_row(name, t.kind, t.dataset, t.language, t.main_score, t.description)
+                modes = "\n".join(f"{'*' if m.name == t.default_mode else ' '}{m.name}: {m.metric_set}/{m.main_score}"
+                                  for m in t.modes.values())
+                table.add_row(name, t.kind, t.dataset, t.language, modes, t.description)
             except Exception as exc:  # a broken task module must not hide the others  # noqa: BLE001
                 table.add_row(name, "?", "?", "?", "?", f"[red]cannot load: {type(exc).__name__}: {exc}[/]")
         console.print(table)

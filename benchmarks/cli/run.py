@@ -42,6 +42,13 @@ def run(
     param: list[str] = typer.Option([], "--param", "-p", help="Retriever/model parameter KEY=VALUE (repeatable)."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Use this dataset folder instead of the registry's."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    model_backend: Optional[str] = typer.Option(None, "--model-backend", help="Chat backend of --model: openai | vllm | transformers (judged tasks)."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint of --model (key: $OPENAI_API_KEY)."),
+    judge_backend: Optional[str] = typer.Option(None, "--judge-backend", help="Chat backend of the judge (default: --model-backend)."),
+    judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Judge model (judged tasks)."),
+    judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url", help="OpenAI-compatible endpoint of the judge."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Pairwise baseline: a result JSON, judgments bundle or answers JSONL."),
+    dataset: Optional[Path] = typer.Option(None, "--dataset", help="MT-Bench-style question JSONL instead of the task's own set."),
 ) -> None:
     """Run TASK and write a TREC run + results JSON under --output."""
     from benchmarks.report import print_result
@@ -50,6 +57,9 @@ def run(
     options = RunOptions(retriever=retriever, k=k, output=output, run_file=run_file, predictions=predictions,
                          model=model, split=split, mode=mode, device=device, batch_size=batch_size,
                          params=_parse_params(param), data_dir=data_dir, show_progress=not quiet)
+    flags = {"model_backend": model_backend, "base_url": base_url, "judge_backend": judge_backend,
+             "judge_model": judge_model, "judge_base_url": judge_base_url, "baseline": baseline, "dataset": dataset}
+    options.params.update({k: str(v) for k, v in flags.items() if v is not None})   # judged tasks read params
     result, path = run_task(task, options)
     print_result(result, console=console)
     console.print(f"results: {path}")

@@ -8,22 +8,42 @@ from rich.table import Table
 
 from benchmarks.cli.app import app, console
 
+_DATA_DIR_HELP = ("DATASET=FOLDER: re-score results of DATASET that `bench run --data-dir` scored on a local "
+                  "folder against FOLDER (repeatable).")
+
+
+def _data_dirs(values: list[str]) -> dict[str, Path]:
+    """`--data-dir webcpm=tasks/` -> {"webcpm": Path("tasks")}; a bad value is a one-line error."""
+    from benchmarks.submission import SubmissionError
+
+    out: dict[str, Path] = {}
+    for value in values:
+        name, sep, folder = value.partition("=")
+        if not sep or not name or not folder:
+            raise SubmissionError(f"--data-dir {value!r}: expected DATASET=FOLDER (e.g. webcpm=tasks/)")
+        if not Path(folder).is_dir():
+            raise SubmissionError(f"--data-dir {value!r}: {folder} is not a folder")
+        out[name] = Path(folder)
+    return out
+
 
 @app.command()
 def submit(
     results_dir: Path = typer.Argument(..., help="Folder with result JSON files and their run files."),
     out: Path = typer.Option(Path("submission.zip"), "--out", "-o", help="Zip to write."),
+    data_dir: list[str] = typer.Option([], "--data-dir", help=_DATA_DIR_HELP),
 ) -> None:
     """Check every result (schema, task, re-scored run, run sha) and pack results + runs + manifest."""
     from benchmarks.submission.package import pack
 
     with console.status("re-scoring every run file against its task..."):
-        path, entries = pack(results_dir, out)
+        path, entries = pack(results_dir, out, data_dirs=_data_dirs(data_dir))
     table = Table(title=f"packed {len(entries)} result(s)")
-    for col in ("task", "model", "main score", "run"):
+    for col in ("task", "mode", "model", "main score", "run"):
         table.add_column(col)
     for e in entries:
-        table.add_row(e["task"], e["model"], f"{e['main_score']['metric']} = {e['main_score']['value']:.4f}", e["run"])
+        table.add_row(e["task"], str(e.get("mode")), e["model"],
+                      f"{e['main_score']['metric']} = {e['main_score']['value']:.4f}", e["run"])
     console.print(table)
     console.print(f"submission: {path}  (check it with `bench verify {path}`)")
 
@@ -32,14 +52,15 @@ def submit(
 def verify(
     package: Path = typer.Argument(..., help="A submission zip written by `bench submit`."),
     no_rescore: bool = typer.Option(False, "--no-rescore", help="Only check the archive, hashes and schema."),
+    data_dir: list[str] = typer.Option([], "--data-dir", help=_DATA_DIR_HELP),
 ) -> None:
     """Re-check a received package: safe paths, sizes, hashes, schema, and re-scored values."""
     from benchmarks.submission.verify import verify_or_raise
 
     with console.status("verifying..."):
-        report = verify_or_raise(package, rescore=not no_rescore)
+        report = verify_or_raise(package, rescore=not no_rescore, data_dirs=_data_dirs(data_dir))
     for acc in report.accepted:
         ms = acc.result.main_score
-        console.print(f"[green]ok[/] {acc.entry['result']}: {acc.result.task} / {acc.result.model.name} "
-                      f"{ms['metric']} = {ms['value']:.4f}")
+        console.print(f"[green]ok[/] {acc.entry['result']}: {acc.result.task} mode={acc.result.mode} / "
+                      f"{acc.result.model.name} {ms['metric']} = {ms['value']!r}", soft_wrap=True)
     console.print(f"{package}: accepted ({len(report.accepted)} result(s))")

@@ -42,6 +42,15 @@ class Board:
     rejected: dict[str, list[str]] = field(default_factory=dict)  # zip name -> reasons
 
 
+def _board_key(result: Result) -> str:
+    """One table per (task, mode): a non-default mode ranks by another metric, so it gets its own table."""
+    from benchmarks.tasks.registry import get_task
+
+    if result.mode is None or result.mode == get_task(result.task).default_mode:
+        return result.task
+    return f"{result.task} ({result.mode})"
+
+
 def collect(submissions_dir: str | Path, *, rescore: bool = True, **verify_kwargs: Any) -> Board:
     """Verify every `*.zip` under `submissions_dir` and group the accepted results by task."""
     from benchmarks.submission.verify import verify
@@ -57,7 +66,7 @@ def collect(submissions_dir: str | Path, *, rescore: bool = True, **verify_kwarg
             continue
         for acc in report.accepted:
             row = Row.from_result(acc.result, path.name, acc.entry["result"])
-            board.rows.setdefault(row.task, []).append(row)
+            board.rows.setdefault(_board_key(acc.result), []).append(row)
     for rows in board.rows.values():
         rows.sort(key=lambda r: (-r.main_value, r.model))
     return board

@@ -1,13 +1,17 @@
 """Check one result against its task: the task's metadata, the run file's hash, and a re-score.
 
 The re-score calls the same `benchmarks.runner.run_task` that `bench run` uses, on the included
-run (or predictions) file, so a submitted number is accepted only if our metric code reproduces it.
+run (or predictions) file and in the result's declared mode (`Result.mode`, one of the task's
+`modes`), so a submitted number is accepted only if our metric code reproduces it and its main
+score is the one that mode declares. A result scored on a local data folder (`--data-dir`) is
+re-scored only against a folder the checker names for its dataset (`data_dirs`), whose sha must match.
 Each problem is one string naming the result file and the field (or run-file line).
 """
 from __future__ import annotations
 
 import math
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable
 
@@ -49,17 +53,35 @@ def is_predictions(result: Result) -> bool:
     return get_task(result.task).kind != "retrieval"
 
 
-def runner_rescorer(result: Result, run_path: Path, *, k: int | None = None) -> Result:
-    """Re-score `run_path` as `bench run TASK --run/--predictions FILE` would, in a throw-away folder."""
+def declared_mode(result: Result, task: Any) -> tuple[Any, str | None]:
+    """(the task's Mode this result claims, or None; why not). A pre-v3 result (mode null) claims the
+    declared mode whose metric set and main metric its main score names."""
+    if result.mode is None:
+        found = [m for m in task.modes.values()
+                 if (m.metric_set, m.main_score) == (result.main_score.get("set"), result.main_metric)]
+        if found:
+            return found[0], None
+        return None, (f"field main_score.metric: {result.main_metric!r} (set {result.main_score.get('set')!r}) but "
+                      f"task {task.name}'s declared modes rank by "
+                      + ", ".join(f"{m.name}: {m.metric_set}/{m.main_score}" for m in task.modes.values()))
+    if result.mode not in task.modes:
+        return None, f"field mode: {result.mode!r} is not a mode of task {task.name} (valid: {', '.join(task.modes)})"
+    return task.modes[result.mode], None
+
+
+def runner_rescorer(result: Result, run_path: Path, *, k: int | None = None, mode: str | None = None,
+                    data_dir: Path | None = None) -> Result:
+    """Re-score `run_path` as `bench run TASK --run/--predictions FILE --mode M -p K=V` (the result's
+    scoring params) would, in a throw-away folder."""
     from benchmarks.runner import run_task
     from benchmarks.tasks.base import RunOptions
 
     predictions = is_predictions(result)
-    mode = result.extra.get("mode") if isinstance(result.extra, dict) else None
     with tempfile.TemporaryDirectory(prefix="bench-rescore-") as tmp:
         options = RunOptions(run_file=None if predictions else run_path,
-                             predictions=run_path if predictions else None,
-                             output=Path(tmp), split=result.split, mode=mode, show_progress=False)
+                             predictions=run_path if predictions else None, data_dir=data_dir,
+                             output=Path(tmp), split=result.split, mode=mode or result.mode,
+                             params=dict(result.scoring_params), show_progress=False)
         if k:
             options.k = max(k, options.k)
         fresh, _ = run_task(result.task, options)
@@ -76,7 +98,17 @@ def _compare_scores(problems: list[str], label: str, where: str, reported: dict[
                             f"gives {fresh[metric]!r}")
 
 
+def _registry_sha(dataset: str) -> str | None:
+    """The registry's sha of `dataset`, or None when it cannot be computed (reported by the metadata check)."""
+    try:
+        from benchmarks.data.registry import dataset_sha
+        return dataset_sha(dataset)
+    except Exception:  # noqa: BLE001  (_check_task_metadata names the reason)
+        return None
+
+
 def _check_task_metadata(result: Result, task: Any, label: str, check_dataset_sha: bool) -> list[str]:
+    """Version, dataset, dataset sha (registry data only), and the main score against the declared mode."""
     problems: list[str] = []
     if result.task_version != task.version:
         problems.append(f"{label}: field task_version: {result.task_version!r} but task {task.name} is "
@@ -93,13 +125,21 @@ def _check_task_metadata(result: Result, task: Any, label: str, check_dataset_sh
             if result.dataset_sha != expected_sha:
                 problems.append(f"{label}: field dataset_sha: {result.dataset_sha[:12]}... does not match "
                                 f"dataset {task.dataset} ({expected_sha[:12]}...)")
-    if result.main_metric != task.main_score:
-        problems.append(f"{label}: field main_score.metric: {result.main_metric!r} but task {task.name}'s "
-                        f"main score is {task.main_score!r}")
-    reported_metrics = {m for scores in result.metrics.values() for m in scores}
-    missing = [m for m in task.metrics if m not in reported_metrics]
+    for key in sorted(set(result.scoring_params) - set(task.scoring_params)):
+        problems.append(f"{label}: field scoring_params.{key}: not a scoring param of task {task.name} "
+                        f"(declared: {', '.join(task.scoring_params) or 'none'})")
+    mode, why = declared_mode(result, task)
+    if mode is None:
+        problems.append(f"{label}: {why}")
+        return problems
+    if (result.main_score.get("set"), result.main_metric) != (mode.metric_set, mode.main_score):
+        problems.append(f"{label}: field main_score.metric: {result.main_metric!r} (set "
+                        f"{result.main_score.get('set')!r}) but task {task.name}'s mode {mode.name!r} declares "
+                        f"{mode.main_score!r} (set {mode.metric_set!r})")
+    missing = [m for m in mode.metrics if m not in result.metrics.get(mode.metric_set, {})]
     if missing:
-        problems.append(f"{label}: field metrics: missing required metric(s) {', '.join(missing)}")
+        problems.append(f"{label}: field metrics.{mode.metric_set}: missing metric(s) {', '.join(missing)} "
+                        f"that mode {mode.name!r} of task {task.name} requires")
     return problems
 
 
@@ -110,6 +150,9 @@ def _compare_with_fresh(result: Result, fresh: Result, label: str) -> list[str]:
             problems.append(f"{label}: field metrics.{set_name}: the task does not compute this metric set")
             continue
         _compare_scores(problems, label, f"metrics.{set_name}", scores, fresh.metrics[set_name])
+    if (fresh.main_score.get("set"), fresh.main_metric) != (result.main_score.get("set"), result.main_metric):
+        problems.append(f"{label}: field main_score: {result.main_score.get('set')}/{result.main_metric} but "
+                        f"re-scoring in mode {fresh.mode!r} ranks by {fresh.main_score.get('set')}/{fresh.main_metric}")
     main_fresh = fresh.metrics.get(str(result.main_score.get("set")), {}).get(result.main_metric)
     if main_fresh is not None and not math.isclose(result.main_value, main_fresh, rel_tol=0, abs_tol=TOLERANCE):
         problems.append(f"{label}: field main_score.value: reported {result.main_value!r} but the run file "
@@ -135,8 +178,12 @@ def _compare_with_fresh(result: Result, fresh: Result, label: str) -> list[str]:
 
 
 def check_result(result: Result, run_path: Path | None, *, label: str,
-                 rescorer: Rescorer | None = None, check_dataset_sha: bool = True) -> list[str]:
-    """Every reason `result` cannot be accepted (empty list = accepted)."""
+                 rescorer: Rescorer | None = None, check_dataset_sha: bool = True,
+                 data_dirs: Mapping[str, Path] | None = None) -> list[str]:
+    """Every reason `result` cannot be accepted (empty list = accepted).
+
+    `data_dirs` ({dataset: folder}) re-scores results of that dataset on the given folder instead of
+    the registry's; the result's dataset_sha must then equal the sha the task computes of the folder."""
     from benchmarks.tasks.base import TaskError
     from benchmarks.tasks.registry import get_task
 
@@ -144,7 +191,10 @@ def check_result(result: Result, run_path: Path | None, *, label: str,
         task = get_task(result.task)
     except TaskError as exc:
         return [f"{label}: field task: {exc}"]
-    problems = _check_task_metadata(result, task, label, check_dataset_sha)
+    data_dir = (data_dirs or {}).get(result.dataset)
+    if data_dir is not None and result.dataset_sha == _registry_sha(task.dataset):
+        data_dir = None                 # scored on the registry's data: re-score there, not on the folder
+    problems = _check_task_metadata(result, task, label, check_dataset_sha and data_dir is None)
 
     if run_path is None or not result.run_file:
         problems.append(f"{label}: field run_file: no run file given (a result must ship its run)")
@@ -162,12 +212,16 @@ def check_result(result: Result, run_path: Path | None, *, label: str,
     summary = run_queries(run_path) if not is_predictions(result) else None
     try:
         fresh = (rescorer(result, run_path) if rescorer is not None
-                 else runner_rescorer(result, run_path, k=summary[1] if summary else None))
+                 else runner_rescorer(result, run_path, k=summary[1] if summary else None,
+                                      mode=declared_mode(result, task)[0].name, data_dir=data_dir))
     except Exception as exc:  # a run the task cannot score is a refusal, with the task's reason
         reason = str(exc).replace(str(run_path), str(result.run_file))
         return [f"{label}: re-scoring {result.run_file} failed: {reason}"]
 
     problems = _compare_with_fresh(result, fresh, label)
+    if data_dir is not None and check_dataset_sha and fresh.dataset_sha != result.dataset_sha:
+        problems.append(f"{label}: field dataset_sha: {result.dataset_sha[:12]}... but the data given for "
+                        f"{result.dataset} ({data_dir}) hashes to {fresh.dataset_sha[:12]}...")
     if summary is not None and fresh.per_query:
         task_queries = set(next(iter(fresh.per_query.values())))
         absent = task_queries - summary[0]

@@ -12,6 +12,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -88,9 +89,11 @@ def _entry_names(result: Result, run_path: Path, taken: set[str]) -> tuple[str, 
 
 
 def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None = None,
-         check_dataset_sha: bool = True,
+         check_dataset_sha: bool = True, data_dirs: Mapping[str, Path] | None = None,
          on_result: Callable[[Candidate], None] | None = None) -> tuple[Path, list[dict[str, Any]]]:
-    """Check every result under `results_dir` and write `out` (zip); raise SubmissionError otherwise."""
+    """Check every result under `results_dir` and write `out` (zip); raise SubmissionError otherwise.
+
+    `data_dirs` ({dataset: folder}): where results scored with `bench run --data-dir` are re-scored."""
     results_dir, out = Path(results_dir), Path(out)
     candidates, problems = find_results(results_dir)
     if not candidates and not problems:
@@ -105,7 +108,7 @@ def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None 
                             f"over the {MAX_MEMBER_BYTES}-byte limit `bench verify` enforces per file")
             continue
         problems.extend(check_result(cand.result, cand.run_path, label=label, rescorer=rescorer,
-                                     check_dataset_sha=check_dataset_sha))
+                                     check_dataset_sha=check_dataset_sha, data_dirs=data_dirs))
         if on_result:
             on_result(cand)
     if problems:
@@ -121,7 +124,7 @@ def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None 
         data["run_file"] = run_name
         files[result_name] = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         files[run_name] = cand.run_path.read_bytes()
-        entries.append({"task": cand.result.task, "model": cand.result.model.name,
+        entries.append({"task": cand.result.task, "model": cand.result.model.name, "mode": cand.result.mode,
                         "main_score": cand.result.main_score, "result": result_name, "run": run_name,
                         "run_sha256": cand.result.run_sha256})
     manifest = {

@@ -13,6 +13,7 @@ import re
 import stat
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -148,8 +149,11 @@ def _check_manifest(manifest: Any, members: dict[str, bytes], label: str) -> lis
 
 
 def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None = None,
-           check_dataset_sha: bool = True, limits: Limits = Limits()) -> Report:
-    """Every reason to reject the package at `path`; `rescore=False` stops after hashes + schema."""
+           check_dataset_sha: bool = True, limits: Limits = Limits(),
+           data_dirs: Mapping[str, Path] | None = None) -> Report:
+    """Every reason to reject the package at `path`; `rescore=False` stops after hashes + schema.
+
+    `data_dirs` ({dataset: folder}): where results scored with `bench run --data-dir` are re-scored."""
     path = Path(path)
     report = Report(path)
     label = path.name
@@ -213,7 +217,8 @@ def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None 
                 continue
             if rescore:
                 problems = check_result(result, root / PurePosixPath(result.run_file), label=member_label,
-                                        rescorer=rescorer, check_dataset_sha=check_dataset_sha)
+                                        rescorer=rescorer, check_dataset_sha=check_dataset_sha,
+                                        data_dirs=data_dirs)
             else:
                 digest = hashlib.sha256(members[result.run_file]).hexdigest()
                 problems = [] if digest == result.run_sha256 else [

@@ -7,26 +7,24 @@ JSON lists `{qid: [ids]}`; their bm25/tfidf files are stored worst-first: add `-
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.metrics.muser_paper import LECARD_PAPER, evaluate_paper, load_judged
-from benchmarks.tasks.base import RunOptions
+from benchmarks.tasks.base import Mode, RunOptions, Scores
 from benchmarks.tasks.muser import ranked_to_run, read_ranked_run
 from benchmarks.tasks.retrieval_task import RetrievalTask
 
 LABELS = "data/label/label_top30_dict.json"
+STANDARD = ("nDCG@10", "nDCG@20", "nDCG@30", "MAP", "P@10")
 
 
 @dataclass(frozen=True)
 class LecardPaperTask(RetrievalTask):
-    def evaluate(self, options: RunOptions):  # -> benchmarks.results.Result
+    def compute(self, options: RunOptions) -> Scores:
         from benchmarks.metrics import evaluate  # noqa: PLC0415
-        from benchmarks.results import ModelInfo, Result, machine_info  # noqa: PLC0415
-        from annotation.floor import sha256_file  # noqa: PLC0415
+        from benchmarks.results import ModelInfo  # noqa: PLC0415
 
-        start = time.perf_counter()
         params = dict(options.params)
         reverse = str(params.pop("reverse", "false")).lower() in {"true", "1", "yes"}
         options.params = params
@@ -46,26 +44,23 @@ class LecardPaperTask(RetrievalTask):
             model = ModelInfo(name=info["name"], params=info["params"])
         paper = evaluate_paper(load_judged(folder / LABELS), ranked, queries, LECARD_PAPER)
         std = evaluate({q: collection.qrels[q] for q in queries}, ranked_to_run({q: ranked.get(q, []) for q in queries}),
-                       self.metrics)
-        return Result(
-            task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=dataset_sha,
-            split=options.split or self.split, model=model,
+                       STANDARD)
+        return Scores(
             metrics={"paper": paper.aggregate, "standard": std.aggregate},
-            main_score={"metric": "NDCG@30", "set": "paper", "value": paper.aggregate["NDCG@30"]},
-            per_query={"paper": paper.per_query, "standard": std.per_query},
+            per_query={"paper": paper.per_query, "standard": std.per_query}, model=model, dataset_sha=dataset_sha,
+            run_file=Path(options.run_file) if options.run_file else None,
             conventions={**{f"paper.{k}": v for k, v in paper.conventions.items()},
                          **{f"standard.{k}": v for k, v in std.conventions.items()}},
-            run_file=str(options.run_file) if options.run_file else None,
-            run_sha256=sha256_file(options.run_file) if options.run_file else None,
-            wall_time_s=round(time.perf_counter() - start, 3), machine=machine_info("cpu"),
             extra={"n_queries": len(queries), "n_docs": len(collection.corpus), "missing_queries": paper.missing},
         )
 
 
 TASK = LecardPaperTask(
     name="lecard-paper", kind="retrieval", dataset="lecard", language="zh", split="test",
-    metrics=("nDCG@10", "nDCG@20", "nDCG@30", "MAP", "P@10"), main_score="NDCG@30",
+    modes=(Mode("paper", "paper", "NDCG@30", tuple(LECARD_PAPER.measures()),
+                "LeCaRD/MUSER paper code: judged top-30, relevant = label 3"),
+           Mode("standard", "standard", "nDCG@30", STANDARD, "trec_eval over the same judgments (unjudged = 0)")),
     description="LeCaRD with the MUSER/LeCaRD paper protocol (judged top-30, relevant = 3) beside trec_eval",
     loader="benchmarks.data.loaders.lecard:load_lecard", splits=("candidates", "test"), rerank=True,
-    loader_params=("doc_field",),
+    loader_params=("doc_field",), scoring_params=("reverse",),
 )

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from annotation.muser.files import LAYOUT, MuserFileError, load_cases, load_pools, load_scores, split_queries
 from benchmarks.metrics.muser_paper import MUSER_PAPER, MUSER_PAPER_HEAD, evaluate_paper
-from benchmarks.results import ModelInfo, Result, machine_info
+from benchmarks.results import ModelInfo
 from annotation.floor import sha256_file
-from benchmarks.tasks.base import RunOptions, Task, TaskError
+from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 
 STANDARD_CUTOFFS = (10, 20, 30)
 DEFAULT_REL_THRESHOLD = 5     # the paper's metric code calls score >= 5 relevant
@@ -168,15 +167,21 @@ def _write_trec(ranked: dict[str, list[str]], path: Path, tag: str) -> Path:
 
 
 # ---------------------------------------------------------------- the task
+STANDARD = tuple(f"nDCG@{k}" for k in STANDARD_CUTOFFS) + ("P@10", "MAP")
+CONVENTIONS = {
+    "standard.qrels": "labels/sim_scores.json: all judged candidates, graded 0-8; "
+                      "documents outside the query's pool are non-relevant",
+    "standard.gain": "nDCG: trec_eval ndcg_cut, linear gain = score, ideal from all judged scores",
+    "standard.missing_queries": "a split query missing from the run scores 0",
+    "ties": "a ranked list is scored in its given order (strictly decreasing scores)",
+}
+
+
 @dataclass(frozen=True)
 class MuserTask(Task):
-    def evaluate(self, options: RunOptions) -> Result:
-        start = time.time()
+    def compute(self, options: RunOptions) -> Scores:
         root = Path(options.data_dir) if options.data_dir else default_data_dir()
         split = options.split or self.split
-        mode = options.mode or "paper"
-        if mode not in ("paper", "paper-head", "standard"):
-            raise TaskError(f"muser: unknown --mode {mode!r} (paper, paper-head, standard)")
         rel = int(options.params.pop("rel_threshold", DEFAULT_REL_THRESHOLD))
         try:
             queries = split_queries(root, split)
@@ -203,35 +208,27 @@ class MuserTask(Task):
         std, std_q = standard_metrics(scores, ranked, queries, rel)
         conventions = {f"paper.{k}": v for k, v in paper.conventions.items()}
         conventions["paper-head.precision"] = head.conventions["precision"]
-        conventions.update({
-            "standard.qrels": "labels/sim_scores.json: all judged candidates, graded 0-8; "
-                              "documents outside the query's pool are non-relevant",
-            "standard.gain": "nDCG: trec_eval ndcg_cut, linear gain = score, ideal from all judged scores",
-            "standard.relevant": f"P@10 and MAP: score >= {rel}",
-            "standard.missing_queries": "a split query missing from the run scores 0",
-            "ties": "a ranked list is scored in its given order (strictly decreasing scores)",
-        })
-        main_set = mode
-        main_metric = "nDCG@10" if mode == "standard" else "NDCG@30"
-        metrics = {"paper": paper.aggregate, "paper-head": head.aggregate, "standard": std}
-        extra: dict[str, Any] = {"queries": len(queries), "missing_queries": paper.missing, "n_queries": len(queries),
-                                 "n_docs": len({d for q in queries for d in scores[q]}),
-                                 "data_dir": str(root), "rel_threshold": rel}
-        return Result(
-            task=self.name, task_version=self.version, dataset=self.dataset,
-            dataset_sha=_dataset_sha(options.data_dir, root), split=split, model=model, metrics=metrics,
-            main_score={"metric": main_metric, "set": main_set, "value": metrics[main_set][main_metric]},
+        conventions.update({**CONVENTIONS, "standard.relevant": f"P@10 and MAP: score >= {rel}"})
+        return Scores(
+            metrics={"paper": paper.aggregate, "paper-head": head.aggregate, "standard": std},
             per_query={"paper": paper.per_query, "paper-head": head.per_query, "standard": std_q},
-            conventions=conventions, run_file=str(run_path) if run_path else None,
-            run_sha256=sha256_file(run_path) if run_path and run_path.exists() else None,
-            wall_time_s=round(time.time() - start, 3), machine=machine_info(options.device or "cpu"), extra=extra,
+            model=model, dataset_sha=_dataset_sha(options.data_dir, root), run_file=run_path, split=split,
+            conventions=conventions, device=options.device or "cpu",
+            extra={"queries": len(queries), "missing_queries": paper.missing, "n_queries": len(queries),
+                   "n_docs": len({d for q in queries for d in scores[q]}), "data_dir": str(root),
+                   "rel_threshold": rel},
         )
 
 
 TASK = MuserTask(
     name="muser", kind="retrieval", dataset="muser", language="zh", split="test",
-    metrics=("P@5", "P@10", "MAP", "NDCG@10", "NDCG@20", "NDCG@30", "nDCG@10", "nDCG@20", "nDCG@30"),
-    main_score="NDCG@30",
+    scoring_params=("rel_threshold",),
+    modes=(Mode("paper", "paper", "NDCG@30", tuple(MUSER_PAPER.measures()),
+                "the paper's metric code as in its Table 6 (judged top-30; P@k over judged predictions)"),
+           Mode("paper-head", "paper-head", "NDCG@30", tuple(MUSER_PAPER_HEAD.measures()),
+                "the MUSER repository at HEAD (plain P@k)"),
+           Mode("standard", "standard", "nDCG@10", STANDARD,
+                "trec_eval on all judged pairs (graded nDCG; P@10/MAP with score >= 5 relevant)")),
     description="MUSER similar-case retrieval (100 queries x 100 candidates, multi-view 0-8 scores): the "
                 "paper's protocol (top-30 judged, CIKM 2023 Table 6) and trec_eval on all judged pairs.",
 )

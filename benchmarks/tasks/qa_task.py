@@ -7,12 +7,11 @@ A question without a prediction scores 0 and counts, as in both official scripts
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tasks.base import RunOptions, Task, TaskError
+from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 
 METRIC_SET = "official"
 
@@ -80,25 +79,24 @@ class QATask(Task):
         return predict(reader, items, show_progress=options.show_progress), {"train": f"{dataset}/{fname}",
                                                                             **reader.params()}
 
-    def evaluate(self, options: RunOptions):
-        from benchmarks.qa.readers import is_rule, make_reader, predict
-        from benchmarks.results import ModelInfo, Result, machine_info
-        from annotation.floor import sha256_file
-        from benchmarks.runner import artifact_stem
-        from builders.common.squad_io import gold_answers, questions, write_json
+    def compute(self, options: RunOptions) -> Scores:
+        from benchmarks.qa.readers import is_rule, make_reader, predict  # noqa: PLC0415
+        from benchmarks.results import ModelInfo  # noqa: PLC0415
+        from benchmarks.runner import artifact_stem  # noqa: PLC0415
+        from builders.common.squad_io import gold_answers, questions, write_json  # noqa: PLC0415
 
-        start = time.perf_counter()
         folder, dataset_sha = self.data_folder(options)
         path = folder / self.file
         gold = gold_answers(path)
         device = "cpu"
+        pred_path: Path | None = None
         if options.predictions is not None:
             preds = read_predictions(options.predictions)
             if preds and not any(q in gold for q in preds):
                 raise TaskError(f"{options.predictions}: none of its {len(preds)} question ids belong to task "
                                 f"{self.name} (first: {next(iter(preds))})")
             model = ModelInfo(name="external-predictions", params={"file": str(options.predictions)})
-            pred_path, pred_sha = Path(options.predictions), sha256_file(options.predictions)
+            pred_path = Path(options.predictions)
         else:
             items = questions(path)
             if is_rule(options.model):
@@ -111,19 +109,18 @@ class QATask(Task):
                 device = reader.device
                 preds = predict(reader, items, show_progress=options.show_progress)
                 model = ModelInfo(name=str(options.model), params=reader.params())
-            pred_path = pred_sha = None
             if options.output is not None:
                 pred_path = write_json(preds, Path(options.output) / f"{artifact_stem(self.name, model.name)}.predictions.json")
-                pred_sha = sha256_file(pred_path)
         ev = self.score(gold, preds)
         agg = {k: v for k, v in ev["aggregate"].items() if k not in ("total", "missing")}
-        return Result(
-            task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=dataset_sha,
-            split=self.split, model=model, metrics={METRIC_SET: agg},
-            main_score={"metric": self.main_score, "set": METRIC_SET, "value": agg[self.main_score]},
-            per_query={METRIC_SET: ev["per_query"]}, conventions={**ev["conventions"], **self.conventions},
-            run_file=str(pred_path) if pred_path else None, run_sha256=pred_sha,
-            wall_time_s=round(time.perf_counter() - start, 3), machine=machine_info(device),
+        return Scores(
+            metrics={METRIC_SET: agg}, per_query={METRIC_SET: ev["per_query"]}, model=model, dataset_sha=dataset_sha,
+            run_file=pred_path, conventions={**ev["conventions"], **self.conventions}, device=device, split=self.split,
             extra={"n_queries": len(gold), "n_docs": len({c for _, c, _ in questions(path)}),
                    "missing_predictions": int(ev["aggregate"]["missing"]),
                    "language": self.language, "file": self.file})
+
+
+def official_mode(metrics: tuple[str, ...]) -> Mode:
+    """The single mode of a QA task: the official evaluator's EM/F1, main score F1."""
+    return Mode("official", METRIC_SET, "F1", metrics, "the official evaluator (SQuAD v1.1 or CMRC 2018)")

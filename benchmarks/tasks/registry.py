@@ -29,6 +29,9 @@ TASKS: dict[str, str] = {
     "webcpm-fact": "benchmarks.tasks.webcpm_generation:FACT",
     "webcpm-synthesis": "benchmarks.tasks.webcpm_generation:SYNTHESIS",
 
+    # --- LLM-judged chat (issue 13) ---
+    "ultrachat-eval": "benchmarks.tasks.ultrachat_eval:TASK",
+
     # --- others ---
 }
 

@@ -1,7 +1,7 @@
 """The retrieval task kind: load a collection, retrieve (or re-rank pools, or read a run), score.
 
 A concrete task (cranfield.py, vaswani.py, lecard.py) is only data: a RetrievalTask with its
-dataset, language, metrics, main score and the loader that parses its raw files.
+dataset, language, one `trec_eval_mode(main score, metrics)` and the loader that parses its raw files.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tasks.base import RunOptions, Task, TaskError
+from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 
 METRIC_SET = "standard"
 
@@ -98,14 +98,12 @@ class RetrievalTask(Task):
             timings["search_s"] = time.perf_counter() - t1
         return run, {"name": name, "params": retriever.params()}, timings
 
-    def evaluate(self, options: RunOptions):  # -> benchmarks.results.Result
+    def compute(self, options: RunOptions) -> Scores:
         from benchmarks.io.trec import read_run_any, write_run  # noqa: PLC0415
         from benchmarks.metrics import evaluate  # noqa: PLC0415
-        from benchmarks.results import ModelInfo, Result, machine_info  # noqa: PLC0415
-        from annotation.floor import sha256_file  # noqa: PLC0415
+        from benchmarks.results import ModelInfo  # noqa: PLC0415
         from benchmarks.runner import artifact_stem  # noqa: PLC0415
 
-        start = time.perf_counter()
         folder, dataset_sha = self.data_folder(options)
         collection = self.load(options, folder)
         if options.run_file is not None:
@@ -119,22 +117,19 @@ class RetrievalTask(Task):
         else:
             run, model, timings = self.retrieve(collection, options)
         evaluation = evaluate(collection.qrels, run, self.metrics)
-        run_path = run_sha = None
+        run_path = Path(options.run_file) if options.run_file is not None else None
         if options.output is not None and options.run_file is None:
             run_path = write_run(run, Path(options.output) / f"{artifact_stem(self.name, model['name'])}.run",
                                  tag=model["name"])
-            run_sha = sha256_file(run_path)
-        elif options.run_file is not None:
-            run_path, run_sha = Path(options.run_file), sha256_file(options.run_file)
-        conventions = {**evaluation.conventions, **self.conventions, **collection.notes}
-        return Result(
-            task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=dataset_sha,
-            split=options.split or self.split, model=ModelInfo(name=model["name"], params=model["params"]),
-            metrics={METRIC_SET: evaluation.aggregate},
-            main_score={"metric": self.main_score, "set": METRIC_SET, "value": evaluation.aggregate[self.main_score]},
-            per_query={METRIC_SET: evaluation.per_query}, conventions=conventions,
-            run_file=str(run_path) if run_path else None, run_sha256=run_sha,
-            wall_time_s=round(time.perf_counter() - start, 3), machine=machine_info("cpu"),
+        return Scores(
+            metrics={METRIC_SET: evaluation.aggregate}, per_query={METRIC_SET: evaluation.per_query},
+            model=ModelInfo(name=model["name"], params=model["params"]), dataset_sha=dataset_sha, run_file=run_path,
+            conventions={**evaluation.conventions, **self.conventions, **collection.notes},
             extra={"k": options.k, "n_queries": len(collection.queries), "n_docs": len(collection.corpus),
                    "n_queries_judged": len(collection.qrels), "timings_s": {k: round(v, 3) for k, v in timings.items()},
                    "language": self.language, "kind": "rerank" if self.rerank else "full-ranking"})
+
+
+def trec_eval_mode(main_score: str, metrics: tuple[str, ...]) -> Mode:
+    """The single mode of a plain retrieval task: trec_eval measures over the task's qrels."""
+    return Mode("standard", METRIC_SET, main_score, metrics, "trec_eval (pytrec_eval) over the task's qrels")

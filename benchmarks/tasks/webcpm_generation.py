@@ -1,34 +1,26 @@
 """webcpm-query, webcpm-fact, webcpm-synthesis: ROUGE-L on jieba-segmented text.
 
 Both ROUGE-L protocols are reported (`paper` = the rouge 1.0.1 package's semantics that
-evaluate.py used, `standard` = LCS F1); --mode paper|strict picks the main set (strict ->
-standard). Synthesis also reports novelty and length. Gold comes from a folder built by
+evaluate.py used, `standard` = LCS F1); --mode paper|strict picks the main set (mode strict
+reads set `standard`). Synthesis also reports novelty and length. Gold comes from a folder built by
 `bench build webcpm-tasks` (--data-dir); a missing prediction scores 0.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from benchmarks.metrics import novelty as nov
 from benchmarks.metrics.rouge import CONVENTIONS, rouge_l
-from benchmarks.results import ModelInfo, Result, machine_info
-from annotation.floor import sha256_file
-from benchmarks.tasks.base import RunOptions, Task, TaskError
+from benchmarks.results import ModelInfo
+from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions, pick_device
-
-_SETS = {"paper": "paper", "strict": "standard", "standard": "standard"}
 
 
 @dataclass(frozen=True)
 class WebCPMGenerationTask(Task):
     module: str = "query"
 
-    def evaluate(self, options: RunOptions) -> Result:
-        t0 = time.time()
-        mode = options.mode or "paper"
-        if mode not in _SETS:
-            raise TaskError(f"--mode {mode!r}: {self.name} knows paper | strict")
+    def compute(self, options: RunOptions) -> Scores:
         split = options.split or self.split
         gold, gold_path = load_gold(self.module, options, split)
         if not gold:
@@ -48,25 +40,21 @@ class WebCPMGenerationTask(Task):
         for s in metrics:
             metrics[s]["n"] = float(len(gold))
             metrics[s]["missing_predictions"] = float(sum(g.id not in preds for g in gold))
-        main_set = _SETS[mode]
         conventions = {**CONVENTIONS, "missing_prediction": "scores 0 (empty prediction)"}
         if self.module == "synthesis":
             conventions.update(nov.CONVENTIONS)
-        return Result(
-            task=self.name, task_version=self.version, dataset=self.dataset, dataset_sha=dataset_sha(gold_path),
-            split=split, model=ModelInfo(name=model, params=dict(options.params)), metrics=metrics,
-            main_score={"metric": "rouge_l", "set": main_set, "value": metrics[main_set]["rouge_l"]},
-            per_query=per, conventions=conventions, run_file=str(pred_path) if pred_path else None,
-            run_sha256=sha256_file(pred_path) if pred_path else None, wall_time_s=round(time.time() - t0, 3),
-            machine=machine_info(pick_device(options.device) if options.model else "cpu"),
-            extra={"gold_file": str(gold_path)},
-        )
+        return Scores(metrics=metrics, per_query=per, model=ModelInfo(name=model, params=dict(options.params)),
+                      dataset_sha=dataset_sha(gold_path), run_file=pred_path, split=split, conventions=conventions,
+                      device=pick_device(options.device) if options.model else "cpu",
+                      extra={"gold_file": str(gold_path)})
 
 
 def _task(module: str, what: str) -> WebCPMGenerationTask:
+    metrics = ("rouge_l",) + (("novelty", "length") if module == "synthesis" else ())
     return WebCPMGenerationTask(
         name=f"webcpm-{module}", kind="generation", dataset="webcpm", language="zh", split="test",
-        metrics=("rouge_l",) + (("novelty", "length") if module == "synthesis" else ()), main_score="rouge_l",
+        modes=(Mode("paper", "paper", "rouge_l", metrics, "ROUGE-L as the rouge 1.0.1 package computes it"),
+               Mode("strict", "standard", "rouge_l", metrics, "ROUGE-L as the LCS F1 of its definition")),
         description=f"WebCPM {what}; ROUGE-L on jieba tokens (gold: a `bench build webcpm-tasks` folder).",
         module=module)
 

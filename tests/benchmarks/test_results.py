@@ -28,11 +28,26 @@ def test_golden_v1_file_loads_as_current_version() -> None:
     raw = json.loads(GOLDEN_V1.read_text())
     assert raw["schema_version"] == 1 and "device" not in raw
     result = load_result(GOLDEN_V1)
-    assert result.schema_version == SCHEMA_VERSION == 2
+    assert result.schema_version == SCHEMA_VERSION == 3
     assert result.device == raw["machine"]["device"] == "cpu"
     assert result.run_format is None                 # v1 did not say: the task kind decides
+    assert result.mode is None                       # before v3: inferred from the main score when checked
     assert result.metrics == raw["metrics"] and result.main_value == raw["main_score"]["value"]
     assert isinstance(result.model, ModelInfo) and result.model.params["k1"] == 1.2
+
+
+def test_v2_file_loads_with_mode_unrecorded(tmp_path: Path) -> None:
+    data = make_result(run_format="trec").to_dict()
+    data.pop("mode")
+    data.pop("scoring_params")
+    data["schema_version"] = 2
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(data))
+    result = load_result(path)
+    assert (result.schema_version, result.mode, result.run_format, result.scoring_params) == (3, None, "trec", {})
+    data["mode"] = "standard"
+    data["schema_version"] = 3
+    assert result_from_dict(data).mode == "standard"
 
 
 def test_save_load_round_trip(tmp_path: Path) -> None:
@@ -55,6 +70,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     (lambda d: d.update({"colour": "red"}), "field colour: unknown field"),
     (lambda d: d["model"].pop("name"), "field model.name"),
     (lambda d: d.update({"run_format": "csv"}), "field run_format"),
+    (lambda d: d.update({"mode": 3}), "field mode: expected str/NoneType"),
 ])
 def test_invalid_results_name_the_field(tmp_path: Path, mutate, field: str) -> None:
     data = make_result().to_dict()

@@ -181,3 +181,22 @@ def test_card_page_renders(site: tuple[Path, dict], tmp_path: Path) -> None:
     dom = chromium(card.as_uri(), tmp_path)
     assert "<h1>Cranfield 1400</h1>" in dom and "1,400" in dom and "<table>" in dom
     assert json.dumps("oussbenk/cranfield-trec-dataset")[1:-1] in dom
+
+
+def test_each_mode_gets_its_own_table(shared_data: Path, tmp_path: Path) -> None:
+    """MUSER in its default mode (NDCG@30) and in `standard` (nDCG@10) rank by different metrics: two tables."""
+    from benchmarks.runner import run_task
+    from benchmarks.submission.package import pack
+    from benchmarks.tasks.base import RunOptions
+    from benchmarks.tasks.registry import TASKS
+
+    if "muser" not in TASKS:
+        pytest.skip("muser task not merged")
+    run = shared_data / "muser" / "predictions" / "bm25_top100.json"
+    for mode in ("paper", "standard"):
+        run_task("muser", RunOptions(run_file=run, mode=mode, output=tmp_path / "results", show_progress=False))
+    pack(tmp_path / "results", tmp_path / "subs" / "muser.zip")
+    board = collect(tmp_path / "subs")
+    assert sorted(board.rows) == ["muser", "muser (standard)"]
+    assert [r.main_metric for r in board.rows["muser"]] == ["NDCG@30"]
+    assert [(r.main_set, r.main_metric) for r in board.rows["muser (standard)"]] == [("standard", "nDCG@10")]

@@ -220,3 +220,55 @@ def test_changed_prediction_is_rejected(submission_zip: Path, tmp_path: Path) ->
     report = verify(repack(files, tmp_path / "pred.zip", fix_manifest=True))
     assert any(f"{entry['result']}: field metrics." in p and "micro_f1: reported" in p for p in report.problems), \
         report.problems
+
+
+@pytest.mark.skipif(not task_available("muser"), reason="muser task not merged")
+def test_result_in_a_non_default_mode_is_checked_and_rescored_in_that_mode(shared_data: Path, tmp_path: Path) -> None:
+    """The issue-11 bug: a `--mode standard` MUSER result was refused for not ranking by NDCG@30."""
+    from benchmarks.results import load_result
+    from benchmarks.runner import run_task
+    from benchmarks.tasks.base import RunOptions
+
+    work = tmp_path / "results"
+    run_task("muser", RunOptions(run_file=shared_data / "muser/predictions/bm25_top100.json", mode="standard",
+                                 output=work, show_progress=False))
+    [path] = result_files(work)
+    assert load_result(path).main_score["metric"] == "nDCG@10"
+    _, entries = pack(work, tmp_path / "ok.zip")
+    assert entries[0]["mode"] == "standard"
+    report = verify(tmp_path / "ok.zip")
+    assert report.ok, report.problems
+    assert report.accepted[0].result.main_score["set"] == "standard"
+
+    data = json.loads(path.read_text())                    # claims mode paper, keeps the standard main score
+    data["mode"] = "paper"
+    path.write_text(json.dumps(data))
+    with pytest.raises(SubmissionError) as err:
+        pack(work, tmp_path / "bad.zip")
+    assert any("field main_score.metric: 'nDCG@10' (set 'standard') but task muser's mode 'paper' declares "
+               "'NDCG@30' (set 'paper')" in p for p in err.value.problems)
+
+    data["mode"] = "strict"                                # not a mode of muser
+    path.write_text(json.dumps(data))
+    with pytest.raises(SubmissionError, match=r"field mode: 'strict' is not a mode of task muser "
+                                              r"\(valid: paper, paper-head, standard\)"):
+        pack(work, tmp_path / "bad.zip")
+
+    data.pop("mode")                                       # a v2 file: the mode is inferred from the main score
+    data["schema_version"] = 2
+    path.write_text(json.dumps(data))
+    _, entries = pack(work, tmp_path / "v2.zip")
+    assert entries[0]["main_score"]["metric"] == "nDCG@10"
+
+
+def test_undeclared_scoring_param_is_refused(bench_results: Path, tmp_path: Path) -> None:
+    """Only the params a task declares as scoring params may steer the re-score."""
+    work = tmp_path / "results"
+    shutil.copytree(bench_results, work)
+    path = work / "cranfield__bm25.json"
+    data = json.loads(path.read_text())
+    data["scoring_params"] = {"k1": 9.0}
+    path.write_text(json.dumps(data))
+    with pytest.raises(SubmissionError, match=r"field scoring_params.k1: not a scoring param of task cranfield "
+                                              r"\(declared: none\)"):
+        pack(work, tmp_path / "s.zip")
