@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from annotation.floor.errors import DataError, UserError, require_file
 
@@ -21,8 +21,8 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_no_constant)
+def _loads(text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    return json.loads(text, parse_constant=_no_constant, object_pairs_hook=object_pairs_hook)
 
 
 def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError
@@ -81,8 +81,12 @@ def read_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
     return [rec for _, rec in iter_jsonl(path, tolerate_partial_tail=tolerate_partial_tail, error=error)]
 
 
-def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserError] = DataError) -> Any:
-    """One JSON document, with the same conventions (BOM ok, strict, errors name line and column)."""
+def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserError] = DataError,
+              object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    """One JSON document, with the same conventions (BOM ok, strict, errors name line and column).
+
+    `object_pairs_hook` is handed to `json.loads` (validators use it to see duplicate keys).
+    """
     path = require_file(path, what, error=error)
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
@@ -95,7 +99,7 @@ def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserErro
     if not text.strip():
         raise error(f"{path}: empty file, expected {what}")
     try:
-        return _loads(text)
+        return _loads(text, object_pairs_hook)
     except json.JSONDecodeError as exc:
         raise error(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
     except ValueError as exc:

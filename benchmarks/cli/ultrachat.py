@@ -37,6 +37,25 @@ def _load_cfg(config: Optional[Path]) -> Any:
         raise JobError(str(exc)) from None
 
 
+def _read_entities(path: Path) -> list[str]:
+    """One entity per line (UTF-8; BOM and CRLF are fine); a bad file is a one-line error."""
+    from annotation.floor import require_file
+    from builders.common.jobs import JobError
+
+    data = require_file(path, "entity list", error=JobError).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise JobError(f"{path}:{line}: not UTF-8 text") from None
+    if "\x00" in text:
+        raise JobError(f"{path}: binary data, expected one entity per line")
+    found = [e.strip() for e in text.splitlines() if e.strip()]
+    if not found:
+        raise JobError(f"{path}: no entities (empty file)")
+    return found
+
+
 @build_app.command("ultrachat")
 def build_ultrachat(
     out: Path = typer.Argument(..., help="Output folder (manifest, seeds, dialogues, filtered set, exports)."),
@@ -83,7 +102,7 @@ def build_ultrachat(
     if materials:
         cfg.sector3.materials = str(materials)
     if entities:
-        cfg.sector1.entities = [e.strip() for e in entities.read_text(encoding="utf-8").splitlines() if e.strip()]
+        cfg.sector1.entities = _read_entities(entities)
     cfg.filters.eval_sets += [str(p) for p in eval_set]
     common = dict(api_key_env=api_key_env, concurrency=concurrency, price_prompt=price_prompt,
                   price_completion=price_completion, gguf_file=gguf_file, device=device,

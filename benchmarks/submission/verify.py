@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from benchmarks.results import Result, ResultError, result_from_dict
+from annotation.floor import require_file
 from benchmarks.submission import SubmissionError, format_problems
 from benchmarks.submission.checks import Rescorer, check_result
 from benchmarks.submission.package import FORMAT, FORMAT_VERSION, MANIFEST, MAX_MEMBER_BYTES
@@ -153,8 +154,7 @@ def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None 
     path = Path(path)
     report = Report(path)
     label = path.name
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
+    require_file(path, "submission zip", error=SubmissionError)
     if path.stat().st_size > limits.max_archive_bytes:
         report.problems.append(f"{label}: {path.stat().st_size} bytes, over the {limits.max_archive_bytes}-byte "
                                f"limit for a submission")

@@ -62,6 +62,14 @@ def _usage(backends: dict[str, ChatBackend]) -> dict[str, Any]:
     return out
 
 
+def _check_materials(cfg: UltraChatConfig) -> None:
+    """Sector 3's materials file is read up front: a bad file fails before the output folder is touched."""
+    path = cfg.sector3.materials
+    if 3 in cfg.sectors and path:
+        if not read_jsonl(path, error=JobError):
+            raise JobError(f"{path}: no materials (empty file)")
+
+
 def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, user: ChatBackend | None = None,
           *, resume: bool = False, num_shards: int = 1, shard_index: int = 0, workers: int = 1,
           stage: str = "all", show_progress: bool = True) -> dict[str, Any]:
@@ -74,6 +82,8 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
     mpath = out / f"manifest{sfx}.json"
     if mpath.exists() and not resume:
         raise JobError(f"{mpath} exists: pass --resume to continue that run, or choose a new output folder")
+    decon, sources = build_decontaminator(cfg.filters)      # read every user file before writing anything
+    _check_materials(cfg)
     hashed = {"config": cfg.to_dict(), "assistant_model": assistant.model, "user_model": user.model,
               "assistant_backend": assistant.name, "user_backend": user.name}
     backends = {"assistant": backend_info(assistant), "user": backend_info(user)}
@@ -84,7 +94,6 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
         # 1. seed trees (the assistant model writes them, as ChatGPT did in the paper)
         tree = SeedTreeBuilder(cfg, assistant, out, resume=resume, workers=workers, show_progress=show_progress)
         nodes = tree.build()
-        decon, sources = build_decontaminator(cfg.filters)
         kept, removed, open_report = filter_records([n.to_dict() for n in nodes], cfg.filters, stage="openings",
                                                     decontaminator=decon, sources=sources)
         openings = _sample_openings([Node.from_dict(r) for r in kept], cfg)

@@ -1,0 +1,190 @@
+"""Bad input never gives a traceback: every (verb, bad input) pair exits 2 with one line naming the file.
+
+The corpus (tests/bad_inputs/corpus.py) is generated into tmp_path; the verbs and which argument takes
+the bad input are in tests/bad_inputs/slots.py. Most cases run in-process (the real `main()`, stdout and
+stderr captured) to keep the corpus fast; the first case of every verb also runs as a subprocess
+(`python -m benchmarks`), which proves the real entry point. Asserted for each case:
+- exit code 2 (validators may instead list issues and exit 1);
+- stderr is one line, starting with "error:", naming the file (and for line-oriented files the line);
+- no "Traceback" anywhere in the output;
+- nothing left behind: the output path given on the command line does not exist afterwards and the
+  data cards in the repository are unchanged.
+BOM + CRLF copies of a valid file must be read exactly like the plain file (same exit code).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import traceback
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.bad_inputs.corpus import BINARY, write_case
+from tests.bad_inputs.slots import SLOTS, Ctx, Slot
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Outcome:
+    rc: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def run_in_process(args: list[str]) -> Outcome:
+    """`bench ARGS` through the real `main()` (its UserError handling included), output captured."""
+    from benchmarks.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv, rc = sys.argv, 0
+    sys.argv = ["bench", *args]
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as exc:
+                rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - a traceback is exactly what the test reports
+        rc = 1
+        err.write(traceback.format_exc())
+    finally:
+        sys.argv = argv
+    return Outcome(rc, out.getvalue(), err.getvalue())
+
+
+def run_subprocess(args: list[str], data: Path) -> Outcome:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BENCH_DATA_MIRROR": str(data), "HF_HUB_OFFLINE": "1",
+           "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", *args], capture_output=True, text=True, env=env,
+                          cwd=REPO, timeout=300)
+    return Outcome(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _special(case: str, slot: Slot, ctx: Ctx) -> bool:
+    """Cases that need more than bytes in one file; True when handled."""
+    bad = ctx.bad
+    if case == "duplicate_ids":
+        line = slot.good or b'{"id": "a", "_id": "a", "text": "x"}\n'
+        if slot.verb.startswith("validate.muser"):
+            line = (REPO / "tests" / "fixtures" / "muser" / "judgments.jsonl").read_bytes().splitlines(True)[0]
+        bad.write_bytes(line + line)
+    elif case in ("bad_result_json", "nan_result"):
+        bad.mkdir()
+        body = (b'{"schema_version": 2, "task": "cranfield", "model": {"name": "bm25"}, "metrics": {"nDCG@10": '
+                + (b"NaN}, " if case == "nan_result" else b"0.3"))
+        (bad / "cranfield__bm25.json").write_bytes(body + (b'"main_score": {"metric": "nDCG@10", "value": NaN}}'
+                                                          if case == "nan_result" else b""))
+    elif case == "folder_of_bad_zips":
+        bad.mkdir()
+        write_case("zip_traversal", bad / "a.zip")
+        write_case("zip_truncated", bad / "b.zip")
+    elif case == "qasnowball_bad_build":
+        bad.mkdir()
+        (bad / "generated.jsonl").write_bytes(b'{"id": "a"}\n{"id": ')
+        (bad / "manifest.json").write_bytes(b'{"rounds": [')
+    elif case == "muser_bad_cases":
+        (bad / "cases").mkdir(parents=True)
+        (bad / "cases" / "cases_pool.json").write_bytes(b'{"101": {"uid": "101", "caseID"')
+    elif case == "cmrc_bad_dev":
+        bad.mkdir()
+        (bad / "cmrc2018_dev.json").write_bytes(b'{"data": [{"paragraphs": [')
+        (bad / "cmrc2018_trial.json").write_bytes(BINARY)
+    elif case == "mirror_bad_file":
+        import shutil
+
+        shutil.copytree(ctx.data / "cranfield", bad / "cranfield")
+        (bad / "cranfield" / "cranqrel.trec.txt").write_bytes(BINARY)
+        slot.needles.setdefault(case, "cranqrel.trec.txt")
+    else:
+        return False
+    return True
+
+
+def _cards_digest() -> str:
+    h = hashlib.sha256()
+    for p in sorted((REPO / "data_cards").rglob("*")):
+        if p.is_file():
+            h.update(str(p).encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+def _params() -> list:
+    params, seen_verbs = [], set()
+    for slot in SLOTS:
+        for case in slot.cases:
+            sub = slot.verb not in seen_verbs and case != "huge_line" and case != "huge_trec_line"
+            seen_verbs.add(slot.verb)
+            params.append(pytest.param(slot, case, sub, id=f"{slot.verb}-{case}" + ("-subprocess" if sub else "")))
+    return params
+
+
+def assert_clean_error(o: Outcome, slot: Slot, case: str, bad: Path) -> None:
+    assert "Traceback" not in o.text, o.text[-3000:]
+    lines = [ln for ln in o.err.strip().splitlines() if ln.strip()]
+    if slot.expect == "issues" and o.rc == 1:
+        assert bad.name in o.out, f"the issues do not name {bad.name}:\n{o.out[-2000:]}"
+        return
+    assert o.rc == 2, f"exit {o.rc}, expected 2\nstdout: {o.out[-1500:]}\nstderr: {o.err[-1500:]}"
+    assert len(lines) == 1, f"stderr is {len(lines)} lines, expected one:\n{o.err[-2000:]}"
+    line = lines[0]
+    assert line.startswith("error:"), line
+    assert bad.name in line, f"the message does not name {bad.name}: {line}"
+    if slot.lines and case in ("truncated_jsonl", "not_object_jsonl", "non_utf8", "nan_jsonl"):
+        lineno = {"truncated_jsonl": 2, "not_object_jsonl": 2}.get(case, 1)
+        assert f":{lineno}" in line or f"line {lineno}" in line, f"the message does not name line {lineno}: {line}"
+    needle = slot.needles.get(case)
+    if needle:
+        assert needle in line, f"{needle!r} not in: {line}"
+
+
+@pytest.mark.parametrize("slot,case,as_subprocess", _params())
+def test_bad_input(slot: Slot, case: str, as_subprocess: bool, tmp_path: Path, shared_data: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BENCH_DATA_MIRROR", str(shared_data))
+    monkeypatch.chdir(tmp_path)                  # a verb that writes to a default path writes here
+    ctx = Ctx(tmp=tmp_path, bad=tmp_path / "in" / slot.name, out=tmp_path / slot.out, data=shared_data, repo=REPO)
+    ctx.bad.parent.mkdir(parents=True, exist_ok=True)
+    if slot.setup:
+        slot.setup(ctx)
+    cards = _cards_digest() if slot.verb.startswith("card") else None
+    invoke = (lambda a: run_subprocess(a, shared_data)) if as_subprocess else run_in_process
+
+    if case == "bom_crlf":
+        assert slot.good is not None
+        ctx.bad.write_bytes(slot.good)
+        plain = invoke(slot.argv(ctx))
+        assert "Traceback" not in plain.text, plain.text[-3000:]
+        import shutil
+
+        if ctx.out.is_dir():
+            shutil.rmtree(ctx.out)
+        elif ctx.out.exists():
+            ctx.out.unlink()
+        write_case(case, ctx.bad, good=slot.good)
+        o = invoke(slot.argv(ctx))
+        assert "Traceback" not in o.text, o.text[-3000:]
+        assert o.rc == plain.rc, f"BOM/CRLF read differently: exit {o.rc} vs {plain.rc}\n{o.err[-1500:]}"
+        if o.rc == 2:
+            assert_clean_error(o, slot, case, ctx.bad)
+        return
+
+    if not _special(case, slot, ctx):
+        write_case(case, ctx.bad)
+    o = invoke(slot.argv(ctx))
+    assert_clean_error(o, slot, case, ctx.bad)
+    assert not ctx.out.exists(), f"partial output left behind: {ctx.out}"
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(f".{slot.out}")]
+    assert not leftovers, f"temp files left behind: {leftovers}"
+    if cards is not None:
+        assert _cards_digest() == cards, "a data card was changed by a failed command"
