@@ -122,6 +122,7 @@ def validate_path(path: str | Path) -> list[Issue]:
         return [Issue(str(path), "file not found")]
     issues: list[Issue] = []
     seen: dict[str, int | None] = {}
+    index = -1
     for index, (lineno, rec, parse_issue) in enumerate(_records(path)):
         if parse_issue is not None:
             issues.append(parse_issue)
@@ -135,4 +136,6 @@ def validate_path(path: str | Path) -> list[Issue]:
                                         field="id", line=lineno))
                 else:
                     seen[rid] = lineno
+    if index < 0:
+        issues.append(Issue(str(path), "no records (empty file)"))
     return issues

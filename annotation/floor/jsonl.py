@@ -104,3 +104,21 @@ def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserErro
         raise error(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
     except ValueError as exc:
         raise error(f"{path}: not valid JSON ({exc})") from None
+
+
+def read_text(path: str | Path, *, what: str = "text file", error: type[UserError] = DataError) -> str:
+    """A whole UTF-8 text file (entity lists, vocabularies, one-per-line sets): BOM dropped, invalid
+    UTF-8 or binary data (NUL bytes) is an error naming the line. CRLF is left to `str.splitlines`."""
+    path = require_file(path, what, error=error)
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"{path}:{line}: not UTF-8") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise error(f"{path}:{line}: binary data (NUL byte), expected {what}")
+    return text

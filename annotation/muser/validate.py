@@ -6,13 +6,12 @@ folder (`legal_items/`) or a single file (cases_pool / sim_scores / top30 / gold
 """
 from __future__ import annotations
 
-import re
 import os
 from pathlib import Path
 from typing import Any, Callable
 
 from annotation.floor import DataError, read_json, scan_jsonl
-from annotation.issues import Issue
+from annotation.issues import Issue, issue_from_error
 from annotation.muser.files import LAYOUT
 from annotation.muser.schema import (LABEL_KEY_TO_VIEW, STATUTE_RE, VIEW_SCORES, VIEWS, LabelSchema,
                                      SchemaError)
@@ -37,14 +36,6 @@ def _hook(pairs: list[tuple[str, Any]]) -> _Obj:
     return obj
 
 
-def _where(message: str, path: Path) -> tuple[str, None, None, int | None]:
-    """A floor reader's "FILE:LINE[:COL]: problem" as (problem, record, field, line) for an Issue."""
-    m = re.match(r":(\d+)(?::\d+)?: (.*)$", message[len(str(path)):], re.S) if message.startswith(str(path)) else None
-    if m:
-        return m.group(2), None, None, int(m.group(1))
-    return message[len(str(path)):].lstrip(": ") if message.startswith(str(path)) else message, None, None, None
-
-
 class Report:
     """Collects every issue of a run (validators append and go on)."""
 
@@ -59,7 +50,7 @@ class Report:
         try:
             return read_json(path, object_pairs_hook=_hook)
         except DataError as exc:
-            self.add(path, *_where(str(exc), path))
+            self.issues.append(issue_from_error(str(path), str(exc)))
         return None
 
     def dups(self, path: Path, obj: Any, record: str | None, field: str | None, what: str = "key") -> None:
@@ -332,7 +323,7 @@ def check_judgments(path: Path, rep: Report, pools: dict[str, list[str]] | None)
     try:
         scanned = list(scan_jsonl(path))
     except DataError as exc:
-        rep.add(path, *_where(str(exc), path))
+        rep.issues.append(issue_from_error(str(path), str(exc)))
         return
     if not scanned:
         rep.add(path, "no judgments (empty file)")

@@ -59,6 +59,8 @@ def build_qasnowball(
         if not (seed_file and docs and lang):
             raise QADataError("give --preset, or all of --seed-file, --docs and --lang")
         report = load_qa_file(seed_file)
+        if not report.records:
+            raise QADataError(f"{seed_file}: no usable seed records ({report.summary()})")
         seed_recs, documents = report.records, load_docs(docs)
         inputs = {"seed": str(seed_file), "docs": str(docs), "seed_load": report.summary()}
     bad = [r for r in no_rule if r not in RULES]

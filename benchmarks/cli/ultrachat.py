@@ -39,18 +39,10 @@ def _load_cfg(config: Optional[Path]) -> Any:
 
 def _read_entities(path: Path) -> list[str]:
     """One entity per line (UTF-8; BOM and CRLF are fine); a bad file is a one-line error."""
-    from annotation.floor import require_file
+    from annotation.floor import read_text
     from builders.common.jobs import JobError
 
-    data = require_file(path, "entity list", error=JobError).read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise JobError(f"{path}:{line}: not UTF-8 text") from None
-    if "\x00" in text:
-        raise JobError(f"{path}: binary data, expected one entity per line")
-    found = [e.strip() for e in text.splitlines() if e.strip()]
+    found = [e.strip() for e in read_text(path, what="entity list", error=JobError).splitlines() if e.strip()]
     if not found:
         raise JobError(f"{path}: no entities (empty file)")
     return found

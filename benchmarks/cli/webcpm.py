@@ -39,7 +39,6 @@ def build_webcpm(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Build WebCPM-format search traces over a local corpus (question -> browse -> facts -> cited answer)."""
-    from annotation.webcpm.validate import load_records  # noqa: PLC0415
     from builders.webcpm.build import build_traces  # noqa: PLC0415
     from builders.webcpm.web import LocalWeb, dureader_pages  # noqa: PLC0415
     from retrieval.registry import create  # noqa: PLC0415
@@ -55,7 +54,9 @@ def build_webcpm(
 
         if replay is None:
             raise WebCPMError("--policy replay needs --replay TRACES")
-        traces = {str(r.get("_id")): r for _, r in load_records(replay) if isinstance(r, dict)}
+        from builders.webcpm.convert import read_traces  # noqa: PLC0415
+
+        traces = {str(r.get("_id")): r for r in read_traces(replay)}
         traces.update({r.get("question", ""): r for r in list(traces.values())})
         pol = ReplayPolicy(traces=traces)
     elif policy == "llm":

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from annotation.floor import iter_jsonl, read_json, require_file
+from annotation.floor import iter_jsonl, read_json, read_text, require_file
 from builders.common.jobs import JobError
 from builders.ultrachat.config import FilterConfig
 from builders.ultrachat.dialogue import REFUSAL_PHRASES
@@ -90,11 +90,7 @@ def load_eval_questions(path: str | Path) -> list[str]:
         for i, obj in iter_jsonl(path, error=JobError):
             take(obj, f"{path}:{i}")
     else:
-        try:
-            raw = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise JobError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-        out = [line for line in raw.splitlines() if line.strip()]
+        out = [line for line in read_text(path, what="eval set", error=JobError).splitlines() if line.strip()]
     questions = [q.strip() for q in out if q.strip()]
     if not questions:
         raise JobError(f"{path}: no questions in the eval set (empty file)")

@@ -66,8 +66,12 @@ def _check_materials(cfg: UltraChatConfig) -> None:
     """Sector 3's materials file is read up front: a bad file fails before the output folder is touched."""
     path = cfg.sector3.materials
     if 3 in cfg.sectors and path:
-        if not read_jsonl(path, error=JobError):
+        records = read_jsonl(path, error=JobError)
+        if not records:
             raise JobError(f"{path}: no materials (empty file)")
+        for i, rec in enumerate(records, 1):
+            if not isinstance(rec.get("text"), str) or not rec["text"].strip():
+                raise JobError(f"{path}: record {i} field text: missing or empty")
 
 
 def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, user: ChatBackend | None = None,

@@ -36,6 +36,7 @@ class Slot:
     setup: Callable[[Ctx], None] | None = None  # writes the other (good) inputs
     lines: bool = False                         # line-oriented: errors must name file:line
     needles: dict[str, str] = field(default_factory=dict)   # case -> text the message must hold
+    where: Callable[[Ctx], Path] | None = None  # where the bad input goes (default: tmp/in/NAME)
 
 
 FILE = tuple(COMMON)                     # missing, directory, empty, binary, non_utf8
@@ -92,7 +93,7 @@ SLOTS: list[Slot] = [
     # ---- bench run: a run file, a predictions file, a dataset folder
     Slot("run.--run(trec)", "bad.run", _cases(FILE, tuple(TREC_RUN), extra=("huge_trec_line", "bom_crlf")),
          lambda c: ["run", "cranfield", "--run", str(c.bad), "-o", str(c.out), "-q"], good=GOOD_TREC, lines=True,
-         needles={"five_columns": "columns", "word_score": "score", "nan_score": "score"}),
+         needles={"five_columns": "columns", "word_score": "SCORE", "nan_score": "SCORE"}),
     Slot("run.--run(json)", "bad.json", _cases(JSON_CASES, extra=("bom_crlf",)),
          lambda c: ["run", "cranfield", "--run", str(c.bad), "-o", str(c.out), "-q"], good=GOOD_JSON_RUN),
     Slot("run.muser--run", "bad.run", _cases(FILE, ("five_columns", "word_score", "nan_score", "truncated_json",
@@ -102,7 +103,8 @@ SLOTS: list[Slot] = [
          lambda c: ["run", "cmrc2018-dev", "--predictions", str(c.bad), "-o", str(c.out), "-q"]),
     Slot("run.--data-dir(qrels)", "cranqrel.trec.txt", ("empty", "binary", "non_utf8") + tuple(TREC_QRELS),
          lambda c: ["run", "cranfield", "--data-dir", str(c.tmp / "cran"), "--retriever", "bm25",
-                    "-o", str(c.out), "-q"], setup=_cranfield_copy, lines=True),
+                    "-o", str(c.out), "-q"], setup=_cranfield_copy, lines=True,
+         where=lambda c: c.tmp / "cran" / "cranqrel.trec.txt"),
     # ---- compare, submit, verify, leaderboard
     Slot("compare", "a.json", _cases(JSON_CASES, extra=("huge_line",)),
          lambda c: ["compare", str(c.bad), str(c.bad), "-o", str(c.out)], out="out.json"),
@@ -145,11 +147,11 @@ SLOTS: list[Slot] = [
          lambda c: ["export", "muser", str(c.out), "--source", str(c.bad), "--no-card"]),
     Slot("export.cmrc2018", "cmrc", FOLDER_CASES + ("cmrc_bad_dev",),
          lambda c: ["export", "cmrc2018", str(c.out), "--source", str(c.bad), "--no-card"]),
-    Slot("card.ultrachat", "dialogues.jsonl", ("missing", "directory", "binary", "truncated_jsonl"),
-         lambda c: ["card", "ultrachat", "--source", str(c.bad)], lines=True),
-    Slot("card.webcpm", "traces.jsonl", ("missing", "binary", "truncated_jsonl"),
-         lambda c: ["card", "webcpm", "--source", str(c.bad)], lines=True),
-    Slot("card.qasnowball", "build", ("missing", "file_not_folder", "empty_folder"),
+    Slot("card.ultrachat", "build", FOLDER_CASES + ("folder_with_bad_jsonl",),
+         lambda c: ["card", "ultrachat", "--source", str(c.bad)]),
+    Slot("card.webcpm", "build", FOLDER_CASES + ("folder_with_bad_jsonl",),
+         lambda c: ["card", "webcpm", "--source", str(c.bad)]),
+    Slot("card.qasnowball", "build", FOLDER_CASES + ("folder_with_bad_jsonl",),
          lambda c: ["card", "qasnowball", "--source", str(c.bad)]),
     # ---- builders
     Slot("build.muser--cases", "cases_pool.json", JSON_CASES,
