@@ -21,6 +21,37 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+class _Constant:
+    """Stands in for NaN / Infinity while looking for the field that holds one."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _constant_field(obj: Any, where: str = "") -> tuple[str, str] | None:
+    """(dotted field, "NaN") of the first non-finite constant in a parsed document, or None."""
+    if isinstance(obj, _Constant):
+        return where or "(top level)", obj.name
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    for key, value in items:
+        found = _constant_field(value, f"{where}[{key}]" if isinstance(obj, list) else
+                                f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+def _constant_problem(text: str) -> str:
+    """"field metrics.MAP: NaN is not valid JSON" for a document that parses only with constants."""
+    try:
+        found = _constant_field(json.loads(text, parse_constant=_Constant))
+    except ValueError:
+        found = None
+    if found is None:
+        return "not valid JSON (NaN / Infinity)"
+    return f"field {found[0]}: {found[1]} is not valid JSON (numbers must be finite)"
+
+
 def _loads(text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
     return json.loads(text, parse_constant=_no_constant, object_pairs_hook=object_pairs_hook)
 
@@ -48,10 +79,12 @@ def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError
                 continue
             try:
                 obj = _loads(line)
-            except ValueError as exc:
-                msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            except json.JSONDecodeError as exc:
                 tail = "" if raw.endswith(b"\n") else "; the last line is cut short"
-                yield lineno, None, f"not valid JSON ({msg}){tail}"
+                yield lineno, None, f"not valid JSON ({exc.msg}){tail}"
+                continue
+            except ValueError:
+                yield lineno, None, _constant_problem(line)
                 continue
             if not isinstance(obj, dict):
                 yield lineno, None, f"expected a JSON object, got {type(obj).__name__}"
@@ -102,8 +135,8 @@ def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserErro
         return _loads(text, object_pairs_hook)
     except json.JSONDecodeError as exc:
         raise error(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
-    except ValueError as exc:
-        raise error(f"{path}: not valid JSON ({exc})") from None
+    except ValueError:
+        raise error(f"{path}: {_constant_problem(text)}") from None
 
 
 def read_text(path: str | Path, *, what: str = "text file", error: type[UserError] = DataError) -> str:
