@@ -13,7 +13,6 @@ BOM + CRLF copies of a valid file must be read exactly like the plain file (same
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
@@ -122,12 +121,16 @@ def _special(case: str, slot: Slot, ctx: Ctx) -> bool:
     return True
 
 
-def _cards_digest() -> str:
-    h = hashlib.sha256()
-    for p in sorted((REPO / "data_cards").rglob("*")):
-        if p.is_file():
-            h.update(str(p).encode() + p.read_bytes())
-    return h.hexdigest()
+def _cards() -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted((REPO / "data_cards").rglob("*")) if p.is_file()}
+
+
+def _restore_cards(before: dict[Path, bytes]) -> list[str]:
+    """Put back any card a failing `bench card` rewrote (the repository must never keep such a change)."""
+    changed = [p for p, data in before.items() if not p.is_file() or p.read_bytes() != data]
+    for p in changed:
+        p.write_bytes(before[p])
+    return [str(p.relative_to(REPO)) for p in changed]
 
 
 def _params() -> list:
@@ -177,7 +180,7 @@ def test_bad_input(slot: Slot, case: str, as_subprocess: bool, tmp_path: Path, s
     if slot.where:
         ctx.bad = slot.where(ctx)
     ctx.bad.parent.mkdir(parents=True, exist_ok=True)
-    cards = _cards_digest() if slot.verb.startswith("card") else None
+    cards = _cards() if slot.verb.startswith("card") else None
     invoke = (lambda a: run_subprocess(a, shared_data)) if as_subprocess else run_in_process
 
     if case == "bom_crlf":
@@ -200,10 +203,13 @@ def test_bad_input(slot: Slot, case: str, as_subprocess: bool, tmp_path: Path, s
 
     if not _special(case, slot, ctx):
         write_case(case, ctx.bad)
-    o = invoke(slot.argv(ctx))
+    before = set(os.listdir(tmp_path))
+    try:
+        o = invoke(slot.argv(ctx))
+    finally:
+        changed = _restore_cards(cards) if cards is not None else []
+    assert not changed, f"a failed command changed data cards: {changed}"
     assert_clean_error(o, slot, case, ctx.bad)
     assert not ctx.out.exists(), f"partial output left behind: {ctx.out}"
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(f".{slot.out}")]
-    assert not leftovers, f"temp files left behind: {leftovers}"
-    if cards is not None:
-        assert _cards_digest() == cards, "a data card was changed by a failed command"
+    leftovers = sorted(set(os.listdir(tmp_path)) - before)
+    assert not leftovers, f"files left behind (temp files, partial outputs, default paths): {leftovers}"
