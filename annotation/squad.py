@@ -163,7 +163,7 @@ def validate_path(path: str | Path) -> list[Issue]:
     """Validate a flat JSONL file or a nested SQuAD JSON file; every issue, not just the first."""
     path = Path(path)
     if not path.is_file():
-        return [_issue(str(path), None, "", "file not found")]
+        return [_issue(str(path), None, "", "is a directory, expected a file" if path.is_dir() else "file not found")]
     if path.suffix == ".jsonl":
         issues: list[Issue] = []
         pairs: list[tuple[int | None, Any]] = []
@@ -182,4 +182,4 @@ def validate_path(path: str | Path) -> list[Issue]:
     try:
         return validate_records(((None, r) for r in iter_nested(data, str(path))), file=str(path))
     except QADataError as exc:
-        return [_issue(str(path), None, "", str(exc))]
+        return [issue_from_error(str(path), str(exc))]

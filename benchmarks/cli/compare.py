@@ -9,14 +9,13 @@ import typer
 from rich.table import Table
 
 from benchmarks.cli.app import app, console
-from annotation.floor import DataError
+from annotation.floor import DataError, require_file
 
 
 def _load(path: Path):
     from benchmarks.results import load_result
 
-    if not path.is_file():
-        raise DataError(f"{path}: result file not found")
+    require_file(path, "result file")
     try:
         return load_result(path)
     except json.JSONDecodeError as exc:
