@@ -70,6 +70,13 @@ def _cranfield_copy(ctx: Ctx) -> None:
     (ctx.tmp / "cran" / "cranqrel.trec.txt").unlink()
 
 
+def _cranfield_copy_corpus(ctx: Ctx) -> None:
+    import shutil
+
+    shutil.copytree(ctx.data / "cranfield", ctx.tmp / "cran")
+    (ctx.tmp / "cran" / "cran.all.1400.xml").unlink()
+
+
 def _traces(ctx: Ctx) -> None:
     """Real WebCPM traces: read back from the released prompts (tiny, no model)."""
     from builders.webcpm.recover import recover_traces
@@ -105,6 +112,10 @@ SLOTS: list[Slot] = [
          lambda c: ["run", "cranfield", "--data-dir", str(c.tmp / "cran"), "--retriever", "bm25",
                     "-o", str(c.out), "-q"], setup=_cranfield_copy, lines=True,
          where=lambda c: c.tmp / "cran" / "cranqrel.trec.txt"),
+    Slot("run.--data-dir(corpus)", "cran.all.1400.xml", ("empty", "binary", "non_utf8", "truncated_xml"),
+         lambda c: ["run", "cranfield", "--data-dir", str(c.tmp / "cran"), "--retriever", "bm25",
+                    "-o", str(c.out), "-q"], setup=_cranfield_copy_corpus,
+         where=lambda c: c.tmp / "cran" / "cran.all.1400.xml"),
     # ---- compare, submit, verify, leaderboard
     Slot("compare", "a.json", _cases(JSON_CASES, extra=("huge_line",)),
          lambda c: ["compare", str(c.bad), str(c.bad), "-o", str(c.out)], out="out.json"),
@@ -132,7 +143,8 @@ SLOTS: list[Slot] = [
          lambda c: ["stats", "ultrachat", str(c.bad), "--embedder", "none", "--json", str(c.out)],
          out="out.json", good=GOOD_DIALOGUE, lines=True),
     Slot("stats.webcpm", "traces.jsonl", JSONL_CASES, lambda c: ["stats", "webcpm", str(c.bad)], lines=True),
-    Slot("stats.qasnowball", "build", FOLDER_CASES + ("qasnowball_bad_build",),
+    Slot("stats.qasnowball", "build", FOLDER_CASES + ("qasnowball_bad_build", "qasnowball_bad_round_log",
+                                                      "qasnowball_bad_round_records"),
          lambda c: ["stats", "qasnowball", str(c.bad)]),
     # ---- export / card (sources)
     Slot("export.qasnowball", "generated.jsonl", JSONL_CASES,

@@ -103,6 +103,13 @@ def _special(case: str, slot: Slot, ctx: Ctx) -> bool:
         bad.mkdir()
         (bad / "generated.jsonl").write_bytes(b'{"id": "a"}\n{"id": ')
         (bad / "manifest.json").write_bytes(b'{"rounds": [')
+    elif case in ("qasnowball_bad_round_log", "qasnowball_bad_round_records"):
+        (bad / "round_1").mkdir(parents=True)
+        log = b'{"round": 1, "seed_size": ' if case == "qasnowball_bad_round_log" else b'{"round": 1}'
+        (bad / "round_1" / "log.json").write_bytes(log)
+        (bad / "round_1" / "generated.jsonl").write_bytes(b'{"id": "a", "question": 5}\n')
+    elif case == "truncated_xml":
+        bad.write_bytes(b'<?xml version="1.0"?>\n<doc>\n<docno>1</docno>\n<title>cut')
     elif case == "muser_bad_cases":
         (bad / "cases").mkdir(parents=True)
         (bad / "cases" / "cases_pool.json").write_bytes(b'{"101": {"uid": "101", "caseID"')
