@@ -121,22 +121,28 @@ def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserErro
     `object_pairs_hook` is handed to `json.loads` (validators use it to see duplicate keys).
     """
     path = require_file(path, what, error=error)
-    data = path.read_bytes()
+    return parse_json(path.read_bytes(), source=str(path), what=what, error=error,
+                      object_pairs_hook=object_pairs_hook)
+
+
+def parse_json(data: bytes, *, source: str, what: str = "JSON file", error: type[UserError] = DataError,
+               object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    """`read_json` for bytes already in memory (a zip member); errors name `source` and the line."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise error(f"{path}:{line}: not UTF-8") from None
+        raise error(f"{source}:{line}: not UTF-8") from None
     if not text.strip():
-        raise error(f"{path}: empty file, expected {what}")
+        raise error(f"{source}: empty file, expected {what}")
     try:
         return _loads(text, object_pairs_hook)
     except json.JSONDecodeError as exc:
-        raise error(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
+        raise error(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
     except ValueError:
-        raise error(f"{path}: {_constant_problem(text)}") from None
+        raise error(f"{source}: {_constant_problem(text)}") from None
 
 
 def read_text(path: str | Path, *, what: str = "text file", error: type[UserError] = DataError) -> str:
