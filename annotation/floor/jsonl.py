@@ -52,6 +52,17 @@ def _constant_problem(text: str) -> str:
     return f"field {found[0]}: {found[1]} is not valid JSON (numbers must be finite)"
 
 
+def _decode(data: bytes, source: str, error: type[UserError]) -> str:
+    """UTF-8 text without its BOM; invalid UTF-8 is an error naming the line."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"{source}:{line}: not UTF-8") from None
+
+
 def _loads(text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
     return json.loads(text, parse_constant=_no_constant, object_pairs_hook=object_pairs_hook)
 
@@ -128,13 +139,7 @@ def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserErro
 def parse_json(data: bytes, *, source: str, what: str = "JSON file", error: type[UserError] = DataError,
                object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
     """`read_json` for bytes already in memory (a zip member); errors name `source` and the line."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise error(f"{source}:{line}: not UTF-8") from None
+    text = _decode(data, source, error)
     if not text.strip():
         raise error(f"{source}: empty file, expected {what}")
     try:
@@ -149,14 +154,7 @@ def read_text(path: str | Path, *, what: str = "text file", error: type[UserErro
     """A whole UTF-8 text file (entity lists, vocabularies, one-per-line sets): BOM dropped, invalid
     UTF-8 or binary data (NUL bytes) is an error naming the line. CRLF is left to `str.splitlines`."""
     path = require_file(path, what, error=error)
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise error(f"{path}:{line}: not UTF-8") from None
+    text = _decode(path.read_bytes(), str(path), error)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise error(f"{path}:{line}: binary data (NUL byte), expected {what}")
