@@ -181,13 +181,18 @@ def merge(inputs: Sequence[str | Path], out_dir: str | Path, cfg: UltraChatConfi
     dialogues = [records[k] for k in sorted(records)]
     report: dict[str, Any] = {"inputs": sources, "read": len(dialogues) + repeated, "repeated_ids": repeated,
                               "conflicting_repeats": conflicting}
+    removed: list[dict[str, Any]] | None = None
     if filter_:
         decon, esrc = build_decontaminator(cfg.filters)
         final, removed, rep = filter_records(dialogues, cfg.filters, decontaminator=decon, sources=esrc)
         report["dialogues"] = rep.to_dict()
-        atomic_write_jsonl(out / "removed.jsonl", removed)
     else:
         final = dialogues
+    if not final:          # checked before the first write: a failed merge leaves OUT as it was
+        raise JobError(f"{', '.join(sources)}: no dialogue left to merge "
+                       f"({report['read']} read, all removed by the filters)")
+    if removed is not None:
+        atomic_write_jsonl(out / "removed.jsonl", removed)
     report["final"] = len(final)
     atomic_write_jsonl(out / "ultrachat.jsonl", final)
     atomic_write_json(out / "merge_report.json", report)
