@@ -12,7 +12,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from annotation.muser.files import LAYOUT, MuserFileError, load_cases, load_pools, load_scores, split_queries
 from benchmarks.metrics.muser_paper import MUSER_PAPER, MUSER_PAPER_HEAD, evaluate_paper
@@ -50,8 +50,21 @@ def _dataset_sha(data_dir: Path | None, root: Path) -> str:
 
 
 # ---------------------------------------------------------------- runs
-def read_ranked_run(path: str | Path) -> dict[str, list[str]]:
-    """JSON {qid: [ids]} / {qid: {id: score}} or a TREC run file -> {qid: [ids best first]}."""
+def read_ranked_run(path: str | Path, *, known: Iterable[str] | None = None, task: str = "") -> dict[str, list[str]]:
+    """JSON {qid: [ids]} / {qid: {id: score}} or a TREC run file -> {qid: [ids best first]}.
+
+    With `known` (the task's query ids), a run none of whose queries is known is refused.
+    """
+    ranked = _read_ranked(path)
+    if known is not None and ranked:
+        known = set(known)
+        if not known & set(ranked):
+            raise TaskError(f"{path}: none of its {len(ranked)} query ids belong to task {task} "
+                            f"(first: {next(iter(ranked))})")
+    return ranked
+
+
+def _read_ranked(path: str | Path) -> dict[str, list[str]]:
     path = require_file(path, "run file", error=TaskError)
     with open(path, "rb") as f:
         head = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -178,7 +191,7 @@ class MuserTask(Task):
         except MuserFileError as exc:
             raise TaskError(str(exc)) from None
         if options.run_file is not None:
-            ranked = read_ranked_run(options.run_file)
+            ranked = read_ranked_run(options.run_file, known=queries, task=self.name)
             model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}", params={"run": str(options.run_file)})
             run_path: Path | None = Path(options.run_file)
         elif options.retriever:

@@ -51,6 +51,7 @@ TREC_RUN: dict[str, bytes] = {
     "word_score": b"1 Q0 d1 1 high tag\n",
     "nan_score": b"1 Q0 d1 1 nan tag\n",
     "duplicate_docid": b"1 Q0 d1 1 2.0 tag\n1 Q0 d1 2 1.0 tag\n",
+    "unknown_ids": b"999 Q0 nodoc 1 2.0 tag\n",
 }
 
 TREC_QRELS: dict[str, bytes] = {

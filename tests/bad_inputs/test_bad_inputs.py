@@ -92,6 +92,9 @@ def _special(case: str, slot: Slot, ctx: Ctx) -> bool:
     elif case in ("truncated_jsonl", "not_object_jsonl") and slot.good:
         tail = b'{"id": "b", "te' if case == "truncated_jsonl" else b"[1, 2, 3]\n"
         bad.write_bytes(slot.good + tail)       # line 1 is valid for this verb: the error must be at line 2
+    elif case == "unknown_ids_json":       # well-formed, but no id belongs to the task
+        bad.write_bytes(b'{"999": "nothing"}' if slot.verb == "run.--predictions" else b'{"999": {"nodoc": 1.0}}')
+        slot.needles.setdefault(case, "999")
     elif case == "all_filtered":           # valid, but every dialogue is a refusal: nothing to write
         bad.write_bytes(b'{"id": "d1", "data": ["Tell me a joke about cats, please.", '
                         b'"As an AI language model, I cannot tell jokes about cats."]}\n')
