@@ -62,8 +62,8 @@ TREC_QRELS: dict[str, bytes] = {
 
 FOLDER: dict[str, bytes | None] = {"missing": None, "file_not_folder": b"not a folder\n", "empty_folder": None}
 
-ZIP = ("zip_traversal", "zip_symlink", "zip_bomb", "zip_truncated", "zip_not_zip", "zip_bad_manifest",
-       "zip_no_manifest", "zip_duplicate_member")
+ZIP = ("zip_traversal", "zip_symlink", "zip_bomb", "zip_truncated", "zip_corrupt_member", "zip_not_zip",
+       "zip_bad_manifest", "zip_no_manifest", "zip_duplicate_member")
 
 HUGE_LINE_BYTES = 50 * 1024 * 1024
 
@@ -90,10 +90,20 @@ def zip_case(name: str) -> bytes:
         info.external_attr = (stat.S_IFLNK | 0o777) << 16
         return _zip_bytes([("manifest.json", _manifest()), (info, b"/etc/passwd")])
     if name == "zip_bomb":
-        return _zip_bytes([("manifest.json", _manifest()), ("results/bomb.json", b"0" * (200 * 1024 * 1024))])
+        # 16 MiB of zeros at an allowed path, under the per-member cap: only the ratio (~1000:1) gives it away
+        return _zip_bytes([("manifest.json", _manifest()), ("results/cranfield/bomb.json", b"0" * (16 << 20))])
     if name == "zip_truncated":
         data = _zip_bytes([("manifest.json", _manifest()), ("results/a.json", b"{}" * 5000)])
         return data[: len(data) // 2]
+    if name == "zip_corrupt_member":          # central directory intact, member bytes damaged (CRC error)
+        payload = b'{"format": "databench-submission", "padding": "' + b"abcdefgh" * 64 + b'"}'
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("manifest.json", payload)
+        data = bytearray(buf.getvalue())
+        at = data.find(b"abcdefgh")
+        data[at:at + 8] = b"XXXXXXXX"
+        return bytes(data)
     if name == "zip_not_zip":
         return BINARY
     if name == "zip_bad_manifest":

@@ -122,7 +122,9 @@ SLOTS: list[Slot] = [
     Slot("submit", "results", FOLDER_CASES + ("bad_result_json", "nan_result"),
          lambda c: ["submit", str(c.bad), "--out", str(c.out)], out="out.zip"),
     Slot("verify", "sub.zip", ("missing", "directory", "empty") + ZIP,
-         lambda c: ["verify", str(c.bad)]),
+         lambda c: ["verify", str(c.bad)],
+         needles={"zip_bomb": "compression ratio", "zip_traversal": "traversal", "zip_symlink": "symbolic link",
+                  "zip_truncated": "not a zip", "zip_duplicate_member": "duplicate"}),
     Slot("leaderboard.build", "subs", FOLDER_CASES + ("folder_of_bad_zips",),
          lambda c: ["leaderboard", "build", str(c.bad), "-o", str(c.out), "--no-rescore"]),
     # ---- validators (collect every issue: exit 1 with a list is fine, so is exit 2 with one line)
