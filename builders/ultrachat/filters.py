@@ -154,8 +154,8 @@ def build_decontaminator(cfg: FilterConfig) -> tuple[Decontaminator | None, list
     if cfg.use_ultra_eval:
         p = ultra_eval_path()
         if p is None:
-            raise FileNotFoundError("ultra_eval.json not found: set BENCH_DATA_MIRROR or disable "
-                                    "filters.use_ultra_eval")
+            raise JobError("ultra_eval.json not found: set BENCH_DATA_MIRROR or disable "
+                           "filters.use_ultra_eval")
         questions += load_eval_questions(p)
         sources.append(str(p))
     for extra in cfg.eval_sets:
