@@ -15,7 +15,6 @@ Schema history:
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import platform

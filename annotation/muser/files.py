@@ -7,7 +7,6 @@ a string (`cands_by_query.json` stores ints, every other file strings). Writers 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 from annotation.floor import UserError, atomic_write_text

@@ -10,7 +10,6 @@ then doc id desc, so rank numbers agree with how the run is scored.
 """
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
