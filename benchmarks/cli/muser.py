@@ -32,8 +32,11 @@ def validate_muser(
     as_json: bool = typer.Option(False, "--json", help="Print issues as JSON lines."),
 ) -> None:
     """Check MUSER labels, statutes, scores, pools and ids; every issue with file, record and field."""
+    from annotation.floor import DataError  # noqa: PLC0415
     from annotation.muser.validate import validate_path  # noqa: PLC0415
 
+    if not path.exists():       # nothing to validate: exit 2, not an issue list
+        raise DataError(f"{path}: MUSER file or folder not found")
     issues = validate_path(path, schema_dir=schema or (None if path.is_dir() else _mirror_muser() / "legal_items"))
     shown = [i for i in issues if warnings or i.severity == "error"]
     errors = sum(i.severity == "error" for i in issues)

@@ -123,9 +123,10 @@ def _chat(name: str | None, model: str | None, base_url: str | None = None):
 def validate_qa(path: Path = typer.Argument(..., help="Flat JSONL or nested SQuAD JSON."),
                 max_shown: int = typer.Option(20, "--max", help="Issues to print.")) -> None:
     """Check SQuAD-style QA records: required fields, context[s:s+len(a)] == a, unique ids."""
-    from annotation.squad import validate_path
+    from annotation.floor import require_file
+    from annotation.squad import QADataError, validate_path
 
-    issues = validate_path(path)
+    issues = validate_path(require_file(path, "QA file", error=QADataError))   # nothing to validate: exit 2
     for issue in issues[:max_shown]:
         console.print(str(issue), highlight=False, soft_wrap=True)
     if len(issues) > max_shown:

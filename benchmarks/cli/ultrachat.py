@@ -216,8 +216,11 @@ def stats_ultrachat(
 @validate_app.command("ultrachat")
 def validate_ultrachat(path: Path = typer.Argument(..., help="JSONL/parquet file or folder of dialogues.")) -> None:
     """Check dialogues (canonical, raw or ultrachat_200k format); prints every issue, exit 1 if any."""
+    from annotation.floor import DataError
     from annotation.ultrachat import validate_path
 
+    if not path.exists():       # nothing to validate: exit 2, not an issue list
+        raise DataError(f"{path}: dialogue file or folder not found")
     issues = validate_path(path)
     for issue in issues[:200]:
         console.print(str(issue), highlight=False, soft_wrap=True)
