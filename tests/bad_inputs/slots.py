@@ -112,6 +112,8 @@ SLOTS: list[Slot] = [
          lambda c: ["run", "cranfield", "--data-dir", str(c.tmp / "cran"), "--retriever", "bm25",
                     "-o", str(c.out), "-q"], setup=_cranfield_copy, lines=True,
          where=lambda c: c.tmp / "cran" / "cranqrel.trec.txt"),
+    Slot("run.--data-dir", "cran", FOLDER_CASES,
+         lambda c: ["run", "cranfield", "--data-dir", str(c.bad), "--retriever", "bm25", "-o", str(c.out), "-q"]),
     Slot("run.--data-dir(corpus)", "cran.all.1400.xml", ("empty", "binary", "non_utf8", "truncated_xml"),
          lambda c: ["run", "cranfield", "--data-dir", str(c.tmp / "cran"), "--retriever", "bm25",
                     "-o", str(c.out), "-q"], setup=_cranfield_copy_corpus,
