@@ -14,6 +14,9 @@ __all__ = ["build_stats"]
 
 def build_stats(folder: str | Path) -> dict[str, Any]:
     folder = Path(folder)
+    if not folder.is_dir():
+        raise QADataError(f"{folder}: " + ("not a folder (give a `bench build qasnowball` output folder)"
+                                           if folder.exists() else "build folder not found"))
     logs = sorted(folder.glob("round_*/log.json"), key=lambda p: int(p.parent.name.split("_")[1]))
     if not logs:
         raise QADataError(f"{folder}: no round_N/log.json here (not a `bench build qasnowball` output folder)")
