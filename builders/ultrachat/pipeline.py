@@ -78,6 +78,16 @@ class UltraChatBuildReport(BuildReport):
         return cls(out=out, manifest=path, status=manifest["status"], counts=manifest.get("counts") or {},
                    filter_summary=manifest.get("filter_summary") or {}, usage=manifest.get("usage") or {},
                    dialogue_usage_all_runs=manifest.get("dialogue_usage_all_runs") or {}, seconds=round(seconds, 2))
+def _check_materials(cfg: UltraChatConfig) -> None:
+    """Sector 3's materials file is read up front: a bad file fails before the output folder is touched."""
+    path = cfg.sector3.materials
+    if 3 in cfg.sectors and path:
+        records = read_jsonl(path, error=JobError)
+        if not records:
+            raise JobError(f"{path}: no materials (empty file)")
+        for i, rec in enumerate(records, 1):
+            if not isinstance(rec.get("text"), str) or not rec["text"].strip():
+                raise JobError(f"{path}: record {i} field text: missing or empty")
 
 
 def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, user: ChatBackend | None = None,
@@ -96,6 +106,8 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
     mpath = out / f"manifest{sfx}.json"
     if mpath.exists() and not resume:
         raise JobError(f"{mpath} exists: pass --resume to continue that run, or choose a new output folder")
+    decon, sources = build_decontaminator(cfg.filters, ultra_eval)   # read every user file before writing anything
+    _check_materials(cfg)
     hashed = {"config": cfg.to_dict(), "assistant_model": assistant.model, "user_model": user.model,
               "assistant_backend": assistant.name, "user_backend": user.name,
               "ultra_eval_sha256": sha256_file(ultra_eval) if ultra_eval and cfg.filters.use_ultra_eval else None}
@@ -107,7 +119,6 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
         # 1. seed trees (the assistant model writes them, as ChatGPT did in the paper)
         tree = SeedTreeBuilder(cfg, assistant, out, resume=resume, workers=workers, show_progress=show_progress)
         nodes = tree.build()
-        decon, sources = build_decontaminator(cfg.filters, ultra_eval)
         kept, removed, open_report = filter_records([n.to_dict() for n in nodes], cfg.filters, stage="openings",
                                                     decontaminator=decon, sources=sources)
         openings = _sample_openings([Node.from_dict(r) for r in kept], cfg)
@@ -193,13 +204,18 @@ def merge(inputs: Sequence[str | Path], out_dir: str | Path, cfg: UltraChatConfi
     dialogues = [records[k] for k in sorted(records)]
     report: dict[str, Any] = {"inputs": sources, "read": len(dialogues) + repeated, "repeated_ids": repeated,
                               "conflicting_repeats": conflicting}
+    removed: list[dict[str, Any]] | None = None
     if filter_:
         decon, esrc = build_decontaminator(cfg.filters, ultra_eval)
         final, removed, rep = filter_records(dialogues, cfg.filters, decontaminator=decon, sources=esrc)
         report["dialogues"] = rep.to_dict()
-        atomic_write_jsonl(out / "removed.jsonl", removed)
     else:
         final = dialogues
+    if not final:          # checked before the first write: a failed merge leaves OUT as it was
+        raise JobError(f"{', '.join(sources)}: no dialogue left to merge "
+                       f"({report['read']} read, all removed by the filters)")
+    if removed is not None:
+        atomic_write_jsonl(out / "removed.jsonl", removed)
     report["final"] = len(final)
     atomic_write_jsonl(out / "ultrachat.jsonl", final)
     atomic_write_json(out / "merge_report.json", report)
