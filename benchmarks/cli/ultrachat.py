@@ -48,17 +48,6 @@ def _ultra_eval(cfg: Any) -> Optional[Path]:
     return Path(dataset_dir("ultrachat")) / "ultra_eval.json"
 
 
-def _read_entities(path: Path) -> list[str]:
-    """One entity per line (UTF-8; BOM and CRLF are fine); a bad file is a one-line error."""
-    from annotation.floor import read_text
-    from builders.common.jobs import JobError
-
-    found = [e.strip() for e in read_text(path, what="entity list", error=JobError).splitlines() if e.strip()]
-    if not found:
-        raise JobError(f"{path}: no entities (empty file)")
-    return found
-
-
 @build_app.command("ultrachat")
 def build_ultrachat(
     out: Path = typer.Argument(..., help="Output folder (manifest, seeds, dialogues, filtered set, exports)."),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import require_file
+from annotation.floor import read_text, require_file
 from builders.common.jobs import JobError
 from builders.llm.spec import BackendSpec
 from builders.ultrachat.config import UltraChatConfig, load_config
@@ -60,8 +60,10 @@ def configure(opts: UltraChatOptions) -> UltraChatConfig:
     if opts.materials:
         cfg.sector3.materials = str(opts.materials)
     if opts.entities:
-        path = require_file(opts.entities, "entity list", error=JobError)
-        cfg.sector1.entities = [e.strip() for e in path.read_text(encoding="utf-8").splitlines() if e.strip()]
+        text = read_text(opts.entities, what="entity list", error=JobError)
+        cfg.sector1.entities = [e.strip() for e in text.splitlines() if e.strip()]
+        if not cfg.sector1.entities:
+            raise JobError(f"{opts.entities}: no entities (empty file)")
     cfg.filters.eval_sets += [str(p) for p in opts.eval_sets]
     return cfg
 

@@ -129,6 +129,13 @@ SLOTS: list[Slot] = [
                   "zip_truncated": "not a zip", "zip_duplicate_member": "duplicate"}),
     Slot("leaderboard.build", "subs", FOLDER_CASES + ("folder_of_bad_zips",),
          lambda c: ["leaderboard", "build", str(c.bad), "-o", str(c.out), "--no-rescore"]),
+    # ---- annotate (Label Studio round trip): an export file back in, a built folder out
+    Slot("annotate.import", "export.json", JSON_CASES,
+         lambda c: ["annotate", "import", "muser-pairs", str(c.bad), str(c.out)]),
+    Slot("annotate.export", "muser_build", FOLDER_CASES,
+         lambda c: ["annotate", "export", "muser-pairs", str(c.bad), str(c.out)]),
+    Slot("annotate.push", "ls_tasks", FOLDER_CASES,
+         lambda c: ["annotate", "push", str(c.bad), "--url", "http://127.0.0.1:9", "--token-env", "BENCH_NO_TOKEN"]),
     # ---- validators (collect every issue: exit 1 with a list is fine, so is exit 2 with one line)
     Slot("validate.ultrachat", "dialogues.jsonl", _cases(JSONL_CASES, extra=("duplicate_ids", "bom_crlf",
                                                                             "huge_line")),

@@ -12,7 +12,8 @@ import typer.main
 from tests.bad_inputs.slots import SLOTS, Ctx
 
 # commands that take no user file: only names and options
-NO_USER_FILE = {"list", "data where"}
+NO_USER_FILE = {"list", "data where", "annotate kinds",
+                "annotate pull"}    # pull reads the server; its --from FOLDER is push's folder (covered there)
 
 
 def _is_group(cmd: object) -> bool:
