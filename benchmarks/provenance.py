@@ -1,0 +1,59 @@
+"""Name a local file by what it is (basename + sha256), never by where it lies on someone's disk.
+
+A result travels: to a submission zip, to the leaderboard, to other people's machines. A path such as
+`/home/alice/runs/x.run` or `../shared/data/...` tells them nothing they can use and leaks a local layout,
+while `{"file": "x.run", "sha256": "..."}` identifies the file anywhere. `bench run` records model
+parameters this way (`file_ref`), and `bench submit` scrubs whatever path is still left in a result's
+model params and extra (`scrub_paths`), so no local path reaches a package or the page.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from annotation.floor import sha256_file
+
+_ABSOLUTE = re.compile(r"^(/|~/|\.\.?[/\\]|[A-Za-z]:[\\/]|\\\\)")
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+
+
+def file_ref(path: str | Path) -> dict[str, Any]:
+    """`{"file": basename, "sha256": hex}` for a file, `{"folder": basename}` for a folder,
+    `{"file": basename}` when it cannot be read (the name is all that is left to say)."""
+    p = Path(path)
+    if p.is_file():
+        return {"file": p.name, "sha256": sha256_file(p)}
+    if p.is_dir():
+        return {"folder": p.resolve().name}
+    return {"file": p.name}
+
+
+def looks_like_path(value: str, *, base: Path | None = None) -> bool:
+    """An absolute/home/`./`/`../`/drive/UNC path, or a relative `a/b` that exists (cwd or `base`).
+    URLs and prose (anything with a space) are not paths."""
+    if not value or _URL.match(value) or "\n" in value:
+        return False
+    if _ABSOLUTE.match(value):
+        return " " not in value or Path(value).expanduser().exists()
+    if ("/" in value or "\\" in value) and " " not in value:
+        return any((root / value).exists() for root in (Path.cwd(), base) if root is not None)
+    return False
+
+
+def scrub_paths(value: Any, *, base: Path | None = None) -> Any:
+    """A copy of `value` (JSON-like) with every local path replaced by its `file_ref` (relative paths
+    are resolved against `base`, then the cwd)."""
+    if isinstance(value, dict):
+        return {k: scrub_paths(v, base=base) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_paths(v, base=base) for v in value]
+    if isinstance(value, str) and looks_like_path(value, base=base):
+        p = Path(value).expanduser()
+        if not p.is_absolute() and base is not None and (base / p).exists():
+            p = base / p
+        return file_ref(p)
+    return value
+
+
+__all__ = ["file_ref", "looks_like_path", "scrub_paths"]
