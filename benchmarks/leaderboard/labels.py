@@ -31,12 +31,15 @@ def _value(key: str, value: Any) -> str | None:
             return f"{key}={_basename(str(value.get('file') or value.get('folder')))}"
         if key == "tokenizer":
             items = [f"lang={value.get('name')}"] if value.get("name") else []
-            items += [f"{k}={value[k]}" for k in ("stem", "stopwords") if value.get(k) not in (None, False)]
+            items += [f"{k}={'yes' if value[k] is True else value[k]}" for k in ("stem", "stopwords")
+                      if value.get(k) not in (None, False)]
             return ", ".join(items) or None
         inner = summary(value)
         return f"{key}({inner})" if inner else None
     if isinstance(value, list):
         return None if not value else f"{key}=[{len(value)}]"
+    if isinstance(value, bool):
+        return f"{key}={'yes' if value else 'no'}"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
