@@ -41,19 +41,37 @@ def looks_like_path(value: str, *, base: Path | None = None) -> bool:
     return False
 
 
-def scrub_paths(value: Any, *, base: Path | None = None) -> Any:
+_PREFIXED = re.compile(r"^([A-Za-z][\w.+-]*):(.+)$")
+
+
+def scrub_paths(value: Any, *, base: Path | None = None, prefixed: bool = False) -> Any:
     """A copy of `value` (JSON-like) with every local path replaced by its `file_ref` (relative paths
-    are resolved against `base`, then the cwd)."""
+    are resolved against `base`, then the cwd). `prefixed` also cuts `backend:/a/b/model` to
+    `backend:model` (how judged tasks name a local judge)."""
     if isinstance(value, dict):
-        return {k: scrub_paths(v, base=base) for k, v in value.items()}
+        return {k: scrub_paths(v, base=base, prefixed=prefixed) for k, v in value.items()}
     if isinstance(value, list):
-        return [scrub_paths(v, base=base) for v in value]
+        return [scrub_paths(v, base=base, prefixed=prefixed) for v in value]
     if isinstance(value, str) and looks_like_path(value, base=base):
         p = Path(value).expanduser()
         if not p.is_absolute() and base is not None and (base / p).exists():
             p = base / p
         return file_ref(p)
+    if isinstance(value, str) and prefixed:
+        m = _PREFIXED.match(value)
+        if m and not _URL.match(value) and looks_like_path(m.group(2), base=base):
+            return f"{m.group(1)}:{Path(m.group(2)).name}"
     return value
 
 
-__all__ = ["file_ref", "looks_like_path", "scrub_paths"]
+def local_name(name: str, *, base: Path | None = None) -> str:
+    """A model name that is a local path (`-m /models/my-reader`) becomes its basename (`my-reader`)."""
+    if looks_like_path(name, base=base):
+        return Path(name.rstrip("/\\")).name or name
+    m = _PREFIXED.match(name)
+    if m and not _URL.match(name) and looks_like_path(m.group(2), base=base):
+        return f"{m.group(1)}:{Path(m.group(2)).name}"
+    return name
+
+
+__all__ = ["file_ref", "looks_like_path", "scrub_paths", "local_name"]

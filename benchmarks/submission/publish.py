@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.provenance import scrub_paths
+from benchmarks.provenance import local_name, scrub_paths
 from benchmarks.submission import SubmissionError
 
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
@@ -45,9 +45,10 @@ def publishable(data: dict[str, Any], base: Path, submitter: Submitter | None = 
     """A copy of a result dict with paths scrubbed from model params and extra, and the submitter added."""
     data = dict(data)
     model = dict(data.get("model") or {})
-    model["params"] = scrub_paths(model.get("params") or {}, base=base)
+    model["name"] = local_name(str(model.get("name") or ""), base=base) or model.get("name")
+    model["params"] = scrub_paths(model.get("params") or {}, base=base, prefixed=True)
     data["model"] = model
-    data["extra"] = scrub_paths(data.get("extra") or {}, base=base)
+    data["extra"] = scrub_paths(data.get("extra") or {}, base=base, prefixed=True)
     who = submitter.to_dict() if submitter else {}
     if who:
         data["extra"]["submitter"] = who
