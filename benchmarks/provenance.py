@@ -12,20 +12,33 @@ import re
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import sha256_file
+from annotation.floor import sha256_file, sha256_json
 
 _ABSOLUTE = re.compile(r"^(/|~/|\.\.?[/\\]|[A-Za-z]:[\\/]|\\\\)")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 
 
+MAX_LISTED_FILES = 20_000      # a folder's listing hash stops being cheap beyond this
+
+
 def file_ref(path: str | Path) -> dict[str, Any]:
-    """`{"file": basename, "sha256": hex}` for a file, `{"folder": basename}` for a folder,
-    `{"file": basename}` when it cannot be read (the name is all that is left to say)."""
+    """`{"file": basename, "sha256": hex}` for a file; for a folder (a model or data dir)
+    `{"folder": basename, "listing_sha256": hex}` over its relative file names and sizes (cheap even for
+    a large checkpoint, and it changes when a file is added, removed or resized); `{"file": basename}`
+    when it cannot be read (the name is all that is left to say)."""
     p = Path(path)
     if p.is_file():
         return {"file": p.name, "sha256": sha256_file(p)}
     if p.is_dir():
-        return {"folder": p.resolve().name}
+        ref: dict[str, Any] = {"folder": p.resolve().name}
+        listing = []
+        for i, f in enumerate(sorted(p.rglob("*"))):
+            if i >= MAX_LISTED_FILES:
+                return ref
+            if f.is_file():
+                listing.append([f.relative_to(p).as_posix(), f.stat().st_size])
+        ref["listing_sha256"] = sha256_json(listing)
+        return ref
     return {"file": p.name}
 
 

@@ -58,7 +58,8 @@ def test_paths_become_basename_and_sha(tmp_path: Path, monkeypatch: pytest.Monke
     got = scrub_paths({"run": str(run), "rel": "../sub/my.run", "data": str(tmp_path), "url": "https://x.org/a/b",
                        "note": "relevant = grade >= 1 / judged", "judge": f"transformers:{run.parent}"}, prefixed=True)
     ref = {"file": "my.run", "sha256": sha256_file(run)}
-    assert got["run"] == ref and got["rel"] == ref and got["data"] == {"folder": tmp_path.name}
+    assert got["run"] == ref and got["rel"] == ref and got["data"]["folder"] == tmp_path.name
+    assert len(got["data"]["listing_sha256"]) == 64
     assert got["url"] == "https://x.org/a/b" and got["note"] == "relevant = grade >= 1 / judged"
     assert got["judge"] == "transformers:sub"
     assert local_name(str(run.parent)) == "sub" and local_name("BAAI/bge-small-en") == "BAAI/bge-small-en"
