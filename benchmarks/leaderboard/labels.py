@@ -55,15 +55,25 @@ def summary(params: dict[str, Any]) -> str:
     """`k1=1.2 b=0.75, lang=en, stopwords=lucene`: settings first, then the rest, noise left out."""
     if not isinstance(params, dict):
         return ""
-    if isinstance(params.get("parts"), list):                # a fusion: rrf k=60: a (..) + b (..)
-        parts = [f"{p.get('name')} ({summary(p.get('params') or {}) or 'defaults'})"
-                 for p in params["parts"] if isinstance(p, dict)]
+    if isinstance(params.get("parts"), list):                # a fusion: rrf k=60: a (..) + b (..); shared
+        parts = [p for p in params["parts"] if isinstance(p, dict)]
+        lists = [_items(p.get("params") or {}) for p in parts]
+        common = [i for i in (lists[0] if lists else []) if len(lists) > 1 and all(i in li for li in lists)]
+        own = [_join([i for i in li if i not in common]) for li in lists]
+        shown = [f"{p.get('name')}" + (f" ({o})" if o else "") for p, o in zip(parts, own)]
         head = str(params.get("fusion") or "fusion")
         if params.get("rrf_k") is not None:
             head += f" k={_value('k', params['rrf_k'])[2:]}"
-        return f"{head}: " + " + ".join(parts)
+        return f"{head}: " + " + ".join(shown) + (f"; {_join(common)}" if common else "")
+    return _join(_items(params))
+
+
+def _items(params: dict[str, Any]) -> list[str]:
     keys = [k for k in FIRST if k in params] + sorted(k for k in params if k not in FIRST)
-    items = [item for item in (_value(k, params[k]) for k in keys) if item]
+    return [item for item in (_value(k, params[k]) for k in keys) if item]
+
+
+def _join(items: list[str]) -> str:
     numeric = [i for i in items if i.split("=")[0] in ("k1", "b")]
     rest = [i for i in items if i not in numeric]
     return ", ".join(([" ".join(numeric)] if numeric else []) + rest)

@@ -165,12 +165,13 @@ def build_site(board: Board, out_dir: str | Path, *, cards_dir: Path | None = No
             card_href = write_card(tmp, rows[0].dataset, cards_dir)
             for row, rid in zip(rows, ids):
                 write_result(tmp, row, rid, metric_scale)
-            task_href = write_task(tmp, key, rows, ids, vs, scales[key], card_href, cards_dir)
+            names = [f"{r.model} \u00b7 {d}" if d else r.model for r, d in zip(rows, _differs(rows))]
+            task_href = write_task(tmp, key, rows, ids, vs, scales[key], card_href, cards_dir, names)
             links = (f' &middot; <a class="task-link" href="{task_href}">task page: distributions, significance, '
                      f'dataset figures</a>')
             if card_href:
                 links += f' &middot; <a class="card-link" href="{escape(card_href)}">data card: {escape(rows[0].dataset)}</a>'
-            plot = distribution(key, rows, scales[key])
+            plot = distribution(key, rows, scales[key], labels=names)
             sections.append(_table(key, rows, vs, ids, links)
                             + (f'<p class="note">per-query {escape(rows[0].per_query_metric or "")} '
                                f'({escape(scales[key].label)}): box = quartiles, line = median, diamond = mean, '

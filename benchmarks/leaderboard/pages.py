@@ -91,8 +91,9 @@ def _figures(dataset: str, cards_dir: Path) -> str:
 
 
 def write_task(root: Path, key: str, rows: list[Row], ids: list[str], vs: list[Versus | None], scale: Scale,
-               card_href: str | None, cards_dir: Path) -> str:
-    """tasks/<key>.html: description, the card's key figures, distributions and significance."""
+               card_href: str | None, cards_dir: Path, names: list[str]) -> str:
+    """tasks/<key>.html: description, the card's key figures, distributions and significance
+    (`names`: each row's name, with what sets it apart from a row of the same name)."""
     from benchmarks.tasks.base import TaskError
     from benchmarks.tasks.registry import get_task
 
@@ -102,8 +103,8 @@ def write_task(root: Path, key: str, rows: list[Row], ids: list[str], vs: list[V
         description = ""
     metric = rows[0].per_query_metric or rows[0].main_metric
     sig_rows = []
-    for i, (row, v, rid) in enumerate(zip(rows, vs, ids), 1):
-        cells = [str(i), f'<a href="../results/{rid}.html">{escape(row.model)}</a>', scale.fmt(row.main_value)]
+    for i, (row, v, rid, name) in enumerate(zip(rows, vs, ids, names), 1):
+        cells = [str(i), f'<a href="../results/{rid}.html">{escape(name)}</a>', scale.fmt(row.main_value)]
         if v is None:
             cells += ["-", "-", "-", "-"]
         else:
@@ -116,7 +117,7 @@ def write_task(root: Path, key: str, rows: list[Row], ids: list[str], vs: list[V
             f"statistics{card}</p>{_figures(rows[0].dataset, cards_dir)}"
             f"<h2>Per-query {escape(metric)} ({escape(scale.label)})</h2>"
             f'<p class="note">box = quartiles, line = median, whiskers = 1.5 IQR, diamond = mean, dots = queries</p>'
-            + distribution(key, rows, scale)
+            + distribution(key, rows, scale, labels=names)
             + f"<h2>Significance against the row above</h2><p class=\"note\">paired over per-query {escape(metric)} "
             f"(benchmarks.significance, as <code>bench compare</code>): t-test and 10,000 seeded sign flips; "
             f"significant = both p &lt; {ALPHA}</p>"

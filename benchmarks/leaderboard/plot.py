@@ -81,8 +81,10 @@ def _jitter(key: str) -> float:
     return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 0x7FFFFFFF - 1.0
 
 
-def distribution(task: str, rows: list[Row], scale: Scale, *, width: int = WIDTH, row_h: int = 30) -> str:
-    """Box + strip plot of each row's per-query scores (the main metric when stored per query)."""
+def distribution(task: str, rows: list[Row], scale: Scale, *, labels: list[str] | None = None, width: int = WIDTH,
+                 row_h: int = 30) -> str:
+    """Box + strip plot of each row's per-query scores (the main metric when stored per query);
+    `labels` names the rows (default: their model names)."""
     metric = next((r.per_query_metric for r in rows if r.per_query_metric), None)
     if metric is None:
         return ""
@@ -97,10 +99,10 @@ def distribution(task: str, rows: list[Row], scale: Scale, *, width: int = WIDTH
         gx = LABEL_W + plot_w * frac
         parts.append(f'<line class="grid" x1="{gx:.1f}" y1="16" x2="{gx:.1f}" y2="{16 + row_h * len(rows) + 4}"/>'
                      f'<text class="axis" x="{gx:.1f}" y="12" text-anchor="middle">{top * frac:g}</text>')
-    for row, pq in data:
+    for (row, pq), name in zip(data, labels or [r.model for r in rows]):
         vals = sorted(pq.values())
         mid = y + row_h / 2 - 4
-        label = escape(_short(row.model))
+        label = escape(_short(name, 34))
         if not vals:
             parts.append(f'<text x="{LABEL_W - 6}" y="{mid + 4}" text-anchor="end">{label} (no per-query scores)</text>')
             y += row_h

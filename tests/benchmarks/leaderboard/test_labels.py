@@ -34,7 +34,10 @@ def test_params_read_as_settings_not_dicts() -> None:
     assert summary(bm25) == "k1=1.2 b=0.75, lang=en, stopwords=lucene"
     fused = create("bm25+bm25-rank", lang="en").params()
     text = summary(fused)
-    assert text.startswith("rrf k=60: bm25 (k1=1.2 b=0.75") and "+ bm25-rank (" in text
+    assert text == "rrf k=60: bm25 + bm25-rank; k1=1.2 b=0.75, lang=en, stopwords=lucene"     # shared settings once
+    other = create("bm25+bm25-rank", lang="en").params()
+    other["parts"][1]["params"]["k1"] = 0.9
+    assert summary(other) == "rrf k=60: bm25 (k1=1.2) + bm25-rank (k1=0.9); b=0.75, lang=en, stopwords=lucene"
     assert "{" not in text and "'" not in text and "pattern" not in text
     assert summary({"run": {"file": "bm25_top100.json", "sha256": "0" * 64}}) == "run=bm25_top100.json"
     assert summary({"stem": True, "model": "org/name"}) == "model=name, stem=yes"
