@@ -1,0 +1,101 @@
+"""A user's data folder as a Task: the description's fields become the task's one declared Mode, so
+the base class builds the Result exactly as for a registered task (and `bench verify` re-scores it).
+
+Retrieval reuses RetrievalTask (retrieve or read `--run`, pytrec_eval scoring); QA reuses QATask
+(reader or `--predictions`, official SQuAD/CMRC EM/F1). Only where the data comes from differs.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from benchmarks.datasets_local.base import LocalDataError
+from benchmarks.datasets_local.description import Description
+from benchmarks.datasets_local.registry import get_format
+from benchmarks.tasks.base import Mode, RunOptions, Scores
+from benchmarks.tasks.qa_task import METRIC_SET as QA_SET
+from benchmarks.tasks.qa_task import QATask
+from benchmarks.tasks.retrieval_task import METRIC_SET as RETRIEVAL_SET
+from benchmarks.tasks.retrieval_task import RetrievalTask
+
+PREFIX = "local:"
+QA_FILE = "questions.jsonl"
+
+
+def is_local(task_name: str) -> bool:
+    return task_name.startswith(PREFIX)
+
+
+def _record(scores: Scores, desc: Description, sha: str) -> Scores:
+    """What a local result carries beyond a registered one: its dataset name, format and description."""
+    scores.dataset = desc.name
+    scores.dataset_sha = "local:" + sha
+    scores.extra.update({"dataset_format": desc.format, "databench": {**desc.to_dict(), "path": desc.path}})
+    return scores
+
+
+@dataclass(frozen=True)
+class LocalRetrievalTask(RetrievalTask):
+    folder: str = ""
+    sha: str = ""
+    desc: Any = field(default=None, hash=False, compare=False)
+
+    def data_folder(self, options: RunOptions) -> tuple[Path, str]:
+        return Path(self.folder), "local:" + self.sha
+
+    def load(self, options: RunOptions, folder: Path):  # noqa: ANN201 (-> Collection)
+        desc = self.desc if not options.split or options.split == self.desc.split else replace(self.desc, split=options.split)
+        return get_format(desc.format).load_retrieval(folder, desc)
+
+    def compute(self, options: RunOptions) -> Scores:
+        return _record(super().compute(options), self.desc, self.sha)
+
+
+@dataclass(frozen=True)
+class LocalQATask(QATask):
+    folder: str = ""
+    sha: str = ""
+    desc: Any = field(default=None, hash=False, compare=False)
+    work_dir: str = ""
+
+    def data_folder(self, options: RunOptions, dataset: str | None = None) -> tuple[Path, str]:
+        return Path(self.work_dir), "local:" + self.sha
+
+    def compute(self, options: RunOptions) -> Scores:
+        """Flatten the user's file (any accepted layout) into one squad JSONL, then score as QATask does."""
+        from annotation.floor import atomic_write_jsonl  # noqa: PLC0415
+
+        skipped = [0]
+
+        def answerable():  # noqa: ANN202
+            for rec in get_format(self.desc.format).qa_records(Path(self.folder), self.desc):
+                ans = rec.get("answers")
+                if rec.get("is_impossible") or (isinstance(ans, dict) and not ans.get("text")):
+                    skipped[0] += 1
+                    continue
+                yield rec
+
+        with tempfile.TemporaryDirectory(prefix="bench-local-qa-") as tmp:
+            atomic_write_jsonl(Path(tmp) / QA_FILE, answerable())
+            if (Path(tmp) / QA_FILE).stat().st_size == 0:
+                raise LocalDataError(f"{self.folder}: no answerable questions")
+            scores = QATask.compute(replace(self, work_dir=tmp), options)
+        if skipped[0]:
+            scores.conventions["unanswerable"] = f"{skipped[0]} unanswerable (SQuAD 2.0) questions not scored"
+        scores.extra["file"] = self.desc.files.get("file", "")
+        return _record(scores, self.desc, self.sha)
+
+
+def build_task(desc: Description, folder: Path, sha: str) -> RetrievalTask | QATask:
+    """The task a description declares: name `local:NAME`, one mode from metrics + main_score."""
+    common = dict(name=PREFIX + desc.name, kind=desc.kind, dataset=desc.name, language=desc.lang, split=desc.split,
+                  description=f"local {desc.format} dataset {folder}", folder=str(folder), sha=sha, desc=desc)
+    if desc.kind == "retrieval":
+        mode = Mode("standard", RETRIEVAL_SET, desc.main_score, tuple(desc.metrics),
+                    "trec_eval (pytrec_eval) over the folder's qrels")
+        return LocalRetrievalTask(modes=(mode,), rerank=desc.ranking == "rerank", **common)
+    mode = Mode("official", QA_SET, desc.main_score, tuple(desc.metrics),
+                "the official evaluator (SQuAD v1.1, or CMRC 2018 for zh)")
+    return LocalQATask(modes=(mode,), file=QA_FILE, metric=desc.qa_metric, rule_train="crossfit", **common)
