@@ -62,5 +62,9 @@ def task_for_result(result: "Result", data_dirs: Mapping[str, Path] | None) -> t
         desc = from_dict({**recorded, "path": str(folder)}, "field extra.databench")
     except LocalDataError as exc:
         return None, str(exc)
+    from benchmarks.datasets_local.registry import get_format  # noqa: PLC0415
+
+    if not desc.files and not get_format(desc.format).detect(folder):
+        return None, f"field extra.databench.format: {folder} is not a {desc.format} dataset folder"
     only = [folder / desc.files["file"]] if desc.files.get("file") else None
     return build_task(desc, folder.resolve(), folder_sha(folder, only=only)), None

@@ -146,6 +146,10 @@ def _split_files(found: dict, config: str, split: str, folder: Path) -> list[Pat
 
 def load_retrieval(folder: Path, desc):  # noqa: ANN001,ANN201 (Description -> Collection)
     found = configs(folder)
+    missing = [c for c in ("corpus", "queries") if c not in found] + \
+        ([] if any(c in found for c in QRELS_CONFIGS) else ["default (qrels)"])
+    if missing:
+        raise LocalDataError(f"{folder}: hf layout: no config {', '.join(missing)} (README.md configs or sub-folders)")
     corpus: Corpus = {}
     for where, row in _rows(found, "corpus"):
         doc_id = text_field(row, ("_id", "id"), where)
