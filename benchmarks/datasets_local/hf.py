@@ -131,7 +131,15 @@ def splits(folder: Path) -> list[str]:
 def language(folder: Path) -> str | None:
     langs = card_yaml(folder).get("language")
     langs = [langs] if isinstance(langs, str) else langs
-    return langs[0] if isinstance(langs, list) and len(langs) == 1 and isinstance(langs[0], str) else None
+    if isinstance(langs, list) and len(langs) == 1 and isinstance(langs[0], str):
+        return langs[0]
+    found = configs(folder)                   # QASnowball exports carry a `lang` column instead of a card field
+    config = _qa_config(found) if found else None
+    if config is not None:
+        first = next(iter_rows(next(iter(found[config].values()))[0]), None)
+        if first is not None and isinstance(first[1].get("lang"), str) and first[1]["lang"]:
+            return first[1]["lang"]
+    return None
 
 
 def kind(folder: Path) -> str:

@@ -61,6 +61,8 @@ class LocalQATask(QATask):
     work_dir: str = ""
 
     def data_folder(self, options: RunOptions, dataset: str | None = None) -> tuple[Path, str]:
+        if dataset not in (None, self.dataset):          # the rule reader's training set (registry data)
+            return super().data_folder(replace(options, data_dir=None), dataset)
         return Path(self.work_dir), "local:" + self.sha
 
     def compute(self, options: RunOptions) -> Scores:
@@ -98,4 +100,6 @@ def build_task(desc: Description, folder: Path, sha: str) -> RetrievalTask | QAT
         return LocalRetrievalTask(modes=(mode,), rerank=desc.ranking == "rerank", **common)
     mode = Mode("official", QA_SET, desc.main_score, tuple(desc.metrics),
                 "the official evaluator (SQuAD v1.1, or CMRC 2018 for zh)")
-    return LocalQATask(modes=(mode,), file=QA_FILE, metric=desc.qa_metric, rule_train="crossfit", **common)
+    # the rule reader trains as the registered tasks' does: CMRC 2018 trial for Chinese, 2-fold cross-fit otherwise
+    rule_train = "cmrc2018:cmrc2018_trial.json" if desc.lang == "zh" else "crossfit"
+    return LocalQATask(modes=(mode,), file=QA_FILE, metric=desc.qa_metric, rule_train=rule_train, **common)
