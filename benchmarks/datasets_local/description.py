@@ -34,9 +34,9 @@ QA_METRICS = {"squad": ("EM", "F1"), "cmrc": ("EM", "F1", "AVERAGE")}
 
 @dataclass
 class Description:
-    kind: str
-    format: str
-    name: str
+    kind: str = ""               # "" = what the format holds
+    format: str = ""             # "" = detect
+    name: str = ""               # "" = the folder's name
     lang: str = "en"
     split: str = "test"
     ranking: str = "full"
@@ -82,7 +82,7 @@ def from_dict(data: Any, source: str) -> Description:
     for key in ("kind", "format", "name", "lang", "split", "ranking", "main_score", "path"):
         if key in data and not isinstance(data[key], str):
             raise LocalDataError(f"{_where(source, key)}: expected a string, got {type(data[key]).__name__}")
-    if data.get("kind") not in KINDS:
+    if "kind" in data and data["kind"] not in KINDS:
         raise LocalDataError(f"{_where(source, 'kind')}: {data.get('kind')!r}, expected one of {', '.join(KINDS)}")
     if "ranking" in data and data["ranking"] not in RANKINGS:
         raise LocalDataError(f"{_where(source, 'ranking')}: {data['ranking']!r}, expected one of {', '.join(RANKINGS)}")
@@ -102,6 +102,8 @@ def complete(desc: Description, source: str) -> Description:
     """Fill default metrics / main score for the kind; check they are ones we can compute."""
     from benchmarks.metrics import parse_measure  # noqa: PLC0415
 
+    if desc.kind not in KINDS:
+        raise LocalDataError(f"{_where(source, 'kind')}: {desc.kind!r}, expected one of {', '.join(KINDS)}")
     if desc.kind == "qa":
         allowed = QA_METRICS[desc.qa_metric]
         desc.metrics = desc.metrics or list(allowed)

@@ -67,6 +67,8 @@ def open_dataset(path: str | Path, *, fmt: str | None = None, lang: str | None =
         desc.format = fmt
     if not desc.format:
         desc.format, evidence = detect(folder)
+    desc.name = desc.name or folder.name
+    desc.kind = desc.kind or get_format(desc.format).kind(folder)
     get_format(desc.format)            # unknown name: one line
     if lang:
         desc.lang = lang
