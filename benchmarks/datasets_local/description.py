@@ -9,6 +9,7 @@
     ranking: full                # full (index the corpus) | rerank (each query's own candidate pool)
     metrics: [nDCG@10, MAP, P@10, Recall@100, MRR]
     main_score: nDCG@10
+    relevance: 1                 # binary measures (MAP, P, Recall, MRR) count grade >= relevance; nDCG uses grades
     files: {}                    # format-specific file choices (trec: docs/topics/qrels; squad: file)
     path: /data/my-collection    # only in a description written outside its folder
 
@@ -42,6 +43,7 @@ class Description:
     ranking: str = "full"
     metrics: list[str] = field(default_factory=list)
     main_score: str = ""
+    relevance: int = 1
     files: dict[str, str] = field(default_factory=dict)
     path: str = ""
     databench: int = VERSION
@@ -58,6 +60,8 @@ class Description:
         if self.kind == "retrieval":
             out["ranking"] = self.ranking
         out.update({"metrics": list(self.metrics), "main_score": self.main_score})
+        if self.kind == "retrieval" and self.relevance != 1:
+            out["relevance"] = self.relevance
         if self.files:
             out["files"] = dict(self.files)
         if self.path:
@@ -88,6 +92,9 @@ def from_dict(data: Any, source: str) -> Description:
         raise LocalDataError(f"{_where(source, 'ranking')}: {data['ranking']!r}, expected one of {', '.join(RANKINGS)}")
     if "lang" in data and not re.fullmatch(r"[a-z]{2,3}", data["lang"]):
         raise LocalDataError(f"{_where(source, 'lang')}: {data['lang']!r} is not an ISO 639-1 code like en or zh")
+    if "relevance" in data and (isinstance(data["relevance"], bool) or not isinstance(data["relevance"], int)
+                                or data["relevance"] < 1):
+        raise LocalDataError(f"{_where(source, 'relevance')}: expected an integer grade >= 1, got {data['relevance']!r}")
     metrics = data.get("metrics", [])
     if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
         raise LocalDataError(f"{_where(source, 'metrics')}: expected a list of metric names")
