@@ -38,6 +38,7 @@ class LocalFormat:
     splits: Callable[[Path], list[str]] = lambda folder: []
     language: Callable[[Path], str | None] = lambda folder: None   # declared by the folder itself, if at all
     ranking: Callable[[Path], str] = lambda folder: "full"          # "rerank" when the folder ships pools
+    default_name: Callable[[Path], str] = lambda folder: folder.name
 
 
 def data_files(folder: Path) -> list[Path]:

@@ -2,7 +2,7 @@
 
     databench: 1                 # description version
     name: my-collection          # dataset name in results (default: the folder's name)
-    kind: retrieval              # retrieval | qa
+    kind: retrieval              # retrieval | qa | task (muser / webcpm folders: that task's modes)
     format: beir                 # beir | hf | trec | squad (detected when absent)
     lang: en                     # ISO 639-1; picks tokenizer (retrieval) and EM/F1 definition (qa: zh -> CMRC)
     split: test                  # qrels split (retrieval) or QA split/file
@@ -27,7 +27,7 @@ from typing import Any
 from benchmarks.datasets_local.base import LocalDataError
 
 VERSION = 1
-KINDS = ("retrieval", "qa")
+KINDS = ("retrieval", "qa", "task")         # task: a registered task's layout, scored by that task
 RANKINGS = ("full", "rerank")
 RETRIEVAL_METRICS = ("nDCG@10", "MAP", "P@10", "Recall@100", "MRR")
 QA_METRICS = {"squad": ("EM", "F1"), "cmrc": ("EM", "F1", "AVERAGE")}
@@ -59,7 +59,8 @@ class Description:
                "lang": self.lang, "split": self.split}
         if self.kind == "retrieval":
             out["ranking"] = self.ranking
-        out.update({"metrics": list(self.metrics), "main_score": self.main_score})
+        if self.kind != "task":
+            out.update({"metrics": list(self.metrics), "main_score": self.main_score})
         if self.kind == "retrieval" and self.relevance != 1:
             out["relevance"] = self.relevance
         if self.files:
@@ -111,6 +112,11 @@ def complete(desc: Description, source: str) -> Description:
 
     if desc.kind not in KINDS:
         raise LocalDataError(f"{_where(source, 'kind')}: {desc.kind!r}, expected one of {', '.join(KINDS)}")
+    if desc.kind == "task":                   # modes, metrics and main score are the registered task's
+        if desc.metrics or desc.main_score:
+            raise LocalDataError(f"{_where(source, 'metrics')}: a {desc.format} folder is scored with the "
+                                 f"registered task's declared modes (pick one with --mode)")
+        return desc
     if desc.kind == "qa":
         allowed = QA_METRICS[desc.qa_metric]
         desc.metrics = desc.metrics or list(allowed)

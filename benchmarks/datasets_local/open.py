@@ -60,7 +60,7 @@ def open_dataset(path: str | Path, *, fmt: str | None = None, lang: str | None =
         if name is None:
             name, evidence = detect(folder)
         form = get_format(name)
-        desc = Description(kind=form.kind(folder), format=name, name=folder.name if not files else Path(files["file"]).stem,
+        desc = Description(kind=form.kind(folder), format=name, name=form.default_name(folder) if not files else Path(files["file"]).stem,
                            lang=form.language(folder) or "en", files=files, ranking=form.ranking(folder))
         desc.split = _default_split(name, folder, str(folder)) if not split else split
     elif fmt and fmt != desc.format:

@@ -11,6 +11,8 @@ FORMATS: dict[str, str] = {
     "hf": "benchmarks.datasets_local.hf:FORMAT",          # MTEB / HF parquet or jsonl configs (`bench export`)
     "trec": "benchmarks.datasets_local.trec:FORMAT",
     "squad": "benchmarks.datasets_local.squad:FORMAT",    # SQuAD v1.1/v2, CMRC 2018, flat squad JSONL
+    "muser": "benchmarks.datasets_local.registered:MUSER",     # a registered task's own --data-dir layout
+    "webcpm": "benchmarks.datasets_local.registered:WEBCPM",
 }
 
 

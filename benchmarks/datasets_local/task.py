@@ -14,7 +14,7 @@ from typing import Any
 from benchmarks.datasets_local.base import LocalDataError
 from benchmarks.datasets_local.description import Description
 from benchmarks.datasets_local.registry import get_format
-from benchmarks.tasks.base import Mode, RunOptions, Scores
+from benchmarks.tasks.base import Mode, RunOptions, Scores, Task
 from benchmarks.tasks.qa_task import METRIC_SET as QA_SET
 from benchmarks.tasks.qa_task import QATask
 from benchmarks.tasks.retrieval_task import METRIC_SET as RETRIEVAL_SET
@@ -111,8 +111,41 @@ class LocalQATask(QATask):
         return _record(scores, self.desc, self.sha)
 
 
-def build_task(desc: Description, folder: Path, sha: str) -> RetrievalTask | QATask:
-    """The task a description declares: name `local:NAME`, one mode from metrics + main_score."""
+@dataclass(frozen=True)
+class LocalRegisteredTask(Task):
+    """A folder in a registered task's --data-dir layout: that task computes, with all its modes."""
+
+    inner: Any = field(default=None, hash=False, compare=False)
+    data_root: str = ""
+    sha: str = ""
+    desc: Any = field(default=None, hash=False, compare=False)
+
+    @property
+    def run_format(self) -> str:
+        return self.inner.run_format
+
+    def required_modes(self, mode: Mode, scores: Scores) -> list[Mode]:
+        return self.inner.required_modes(mode, scores)
+
+    def compute(self, options: RunOptions) -> Scores:
+        inner_options = replace(options, data_dir=Path(self.data_root), split=options.split or self.split)
+        return _record(self.inner.compute(inner_options), self.desc, self.sha)
+
+
+def build_task(desc: Description, folder: Path, sha: str) -> Task:
+    """The task a description declares: name `local:NAME`, one mode from metrics + main_score (or, for a
+    registered task's layout, that task's modes)."""
+    if desc.kind == "task":
+        from benchmarks.datasets_local.registered import registered_task  # noqa: PLC0415
+        from benchmarks.tasks.registry import get_task  # noqa: PLC0415
+
+        name, root = registered_task(desc.format, folder)
+        inner = get_task(name)
+        return LocalRegisteredTask(name=PREFIX + desc.name, kind=inner.kind, dataset=desc.name, language=inner.language,
+                                   split=desc.split, description=f"local {desc.format} dataset {folder} scored as {name}",
+                                   modes=inner.modes, default_mode=inner.default_mode,
+                                   scoring_params=inner.scoring_params, version=inner.version,
+                                   inner=inner, data_root=str(root), sha=sha, desc=desc)
     common = dict(name=PREFIX + desc.name, kind=desc.kind, dataset=desc.name, language=desc.lang, split=desc.split,
                   description=f"local {desc.format} dataset {folder}", folder=str(folder), sha=sha, desc=desc)
     if desc.kind == "retrieval":

@@ -193,7 +193,7 @@ def check_result(result: Result, run_path: Path | None, *, label: str,
         task, why = task_for_result(result, data_dirs)
         if task is None:
             return [f"{label}: {why}"]
-        data_dir = Path(task.folder)
+        data_dir = Path(task.desc.path)
     else:
         try:
             task = get_task(result.task)
