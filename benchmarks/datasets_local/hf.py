@@ -1,5 +1,6 @@
 """HF / MTEB dataset folders: parquet or jsonl files per config, declared in README.md's YAML `configs:`
-(exactly what `bench export` writes) or laid out as one sub-folder per config.
+(exactly what `bench export` writes), laid out as one sub-folder per config, or (QA) split-named parquet
+files (`train.parquet`, `test.parquet`) at the top, as `datasets.load_dataset(folder)` infers them.
 
 Retrieval uses MTEB's configs: `corpus` (`_id`/`id`, `title`, `text`), `queries` (`_id`/`id`, `text`),
 `default` or `qrels` (`query-id`, `corpus-id`, `score`), optional `candidates`/`top_ranked` (re-rank
@@ -71,6 +72,9 @@ def configs(folder: Path) -> dict[str, dict[str, list[Path]]]:
         files = sorted(p for p in sub.iterdir() if p.suffix in SUFFIXES)
         if files:
             out[sub.name] = {p.stem: [p] for p in files}
+    top = sorted(p for p in folder.iterdir() if p.suffix == ".parquet")     # (a lone squad jsonl is `squad`'s)
+    if top and "default" not in out:          # datasets' own inference: split from the file name
+        out["default"] = {p.stem: [p] for p in top}
     return out
 
 
