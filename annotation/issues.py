@@ -5,6 +5,7 @@ a file in one pass.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -44,3 +45,10 @@ class Validation:
     @property
     def warnings(self) -> int:
         return len(self.issues) - self.errors
+def issue_from_error(file: str, message: str, severity: str = "error") -> Issue:
+    """An Issue from a floor reader's one-line error ("FILE:LINE[:COL]: problem" or "FILE: problem")."""
+    rest = message[len(file):] if message.startswith(file) else None
+    m = re.match(r":(\d+)(?::\d+)?: (.*)$", rest, re.S) if rest is not None else None
+    if m:
+        return Issue(file, m.group(2), line=int(m.group(1)), severity=severity)
+    return Issue(file, rest.lstrip(": ") if rest is not None else message, severity=severity)

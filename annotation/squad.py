@@ -10,12 +10,11 @@ accepted by `validate_path`. Unanswerable questions (SQuAD 2.0) need `is_impossi
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from annotation.issues import Issue
-from annotation.floor import UserError, scan_jsonl
+from annotation.issues import Issue, issue_from_error
+from annotation.floor import UserError, read_json, scan_jsonl
 
 __all__ = ["QADataError", "validate_record", "validate_records", "validate_path", "iter_nested", "REQUIRED"]
 
@@ -164,7 +163,7 @@ def validate_path(path: str | Path) -> list[Issue]:
     """Validate a flat JSONL file or a nested SQuAD JSON file; every issue, not just the first."""
     path = Path(path)
     if not path.is_file():
-        return [_issue(str(path), None, "", "file not found")]
+        return [_issue(str(path), None, "", "is a directory, expected a file" if path.is_dir() else "file not found")]
     if path.suffix == ".jsonl":
         issues: list[Issue] = []
         pairs: list[tuple[int | None, Any]] = []
@@ -173,12 +172,14 @@ def validate_path(path: str | Path) -> list[Issue]:
                 issues.append(item)
             else:
                 pairs.append(item)
+        if not issues and not pairs:
+            return [_issue(str(path), None, "", "no records (empty file)")]
         return issues + validate_records(pairs, file=str(path))
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        return [_issue(str(path), None, "", f"not valid JSON ({exc.msg})", exc.lineno)]
+        data = read_json(path, what="SQuAD JSON file", error=QADataError)
+    except QADataError as exc:
+        return [issue_from_error(str(path), str(exc))]
     try:
         return validate_records(((None, r) for r in iter_nested(data, str(path))), file=str(path))
     except QADataError as exc:
-        return [_issue(str(path), None, "", str(exc))]
+        return [issue_from_error(str(path), str(exc))]

@@ -11,10 +11,10 @@ list of strings; 200k `prompt` equals the first user message and `prompt_id` is 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
+from annotation.floor import scan_jsonl
 from annotation.issues import Issue
 
 
@@ -98,17 +98,16 @@ def _records(path: Path) -> Iterator[tuple[int | None, Any, Issue | None]]:
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        for i, row in enumerate(pq.read_table(path).to_pylist()):
+        try:
+            rows = pq.read_table(path).to_pylist()
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for a broken file
+            yield None, None, Issue(str(path), f"not a readable parquet file ({exc})")
+            return
+        for row in rows:
             yield None, row, None
         return
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                yield lineno, json.loads(line), None
-            except json.JSONDecodeError as exc:
-                yield lineno, None, Issue(str(path), f"invalid JSON ({exc.msg})", line=lineno)
+    for lineno, rec, problem in scan_jsonl(path):
+        yield lineno, rec, (None if problem is None else Issue(str(path), problem, line=lineno))
 
 
 def validate_path(path: str | Path) -> list[Issue]:
@@ -123,6 +122,7 @@ def validate_path(path: str | Path) -> list[Issue]:
         return [Issue(str(path), "file not found")]
     issues: list[Issue] = []
     seen: dict[str, int | None] = {}
+    index = -1
     for index, (lineno, rec, parse_issue) in enumerate(_records(path)):
         if parse_issue is not None:
             issues.append(parse_issue)
@@ -136,4 +136,6 @@ def validate_path(path: str | Path) -> list[Issue]:
                                         field="id", line=lineno))
                 else:
                     seen[rid] = lineno
+    if index < 0:
+        issues.append(Issue(str(path), "no records (empty file)"))
     return issues

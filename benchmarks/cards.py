@@ -73,6 +73,11 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def compute_stats(name: str, source: Path | None = None) -> Stats:
+    if source is not None:          # a typo must not regenerate the card from nothing
+        if not Path(source).exists():
+            raise CardError(f"{source}: --source folder not found")
+        if not Path(source).is_dir():
+            raise CardError(f"{source}: --source must be a built/exported folder, not a file")
     return get_stats_fn(name)(source)
 
 

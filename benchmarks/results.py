@@ -18,7 +18,6 @@ Schema history:
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import platform
@@ -27,7 +26,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
-from annotation.floor import UserError
+from annotation.floor import UserError, read_json
 
 SCHEMA_VERSION = 3
 RUN_FORMATS = ("trec", "predictions")
@@ -268,10 +267,5 @@ def result_from_dict(data: dict[str, Any], *, source: str = "<result>") -> Resul
 
 def load_result(path: str | Path) -> Result:
     """Read any released schema version of a result file."""
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except json.JSONDecodeError as exc:
-        raise ResultError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    data = read_json(path, what="result file", error=ResultError)
     return result_from_dict(data, source=str(path))

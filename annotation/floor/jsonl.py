@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from annotation.floor.errors import DataError, UserError, require_file
 
@@ -21,8 +21,50 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_no_constant)
+class _Constant:
+    """Stands in for NaN / Infinity while looking for the field that holds one."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _constant_field(obj: Any, where: str = "") -> tuple[str, str] | None:
+    """(dotted field, "NaN") of the first non-finite constant in a parsed document, or None."""
+    if isinstance(obj, _Constant):
+        return where or "(top level)", obj.name
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    for key, value in items:
+        found = _constant_field(value, f"{where}[{key}]" if isinstance(obj, list) else
+                                f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+def _constant_problem(text: str) -> str:
+    """"field metrics.MAP: NaN is not valid JSON" for a document that parses only with constants."""
+    try:
+        found = _constant_field(json.loads(text, parse_constant=_Constant))
+    except ValueError:
+        found = None
+    if found is None:
+        return "not valid JSON (NaN / Infinity)"
+    return f"field {found[0]}: {found[1]} is not valid JSON (numbers must be finite)"
+
+
+def _decode(data: bytes, source: str, error: type[UserError]) -> str:
+    """UTF-8 text without its BOM; invalid UTF-8 is an error naming the line."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"{source}:{line}: not UTF-8") from None
+
+
+def _loads(text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    return json.loads(text, parse_constant=_no_constant, object_pairs_hook=object_pairs_hook)
 
 
 def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError
@@ -48,10 +90,12 @@ def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError
                 continue
             try:
                 obj = _loads(line)
-            except ValueError as exc:
-                msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            except json.JSONDecodeError as exc:
                 tail = "" if raw.endswith(b"\n") else "; the last line is cut short"
-                yield lineno, None, f"not valid JSON ({msg}){tail}"
+                yield lineno, None, f"not valid JSON ({exc.msg}){tail}"
+                continue
+            except ValueError:
+                yield lineno, None, _constant_problem(line)
                 continue
             if not isinstance(obj, dict):
                 yield lineno, None, f"expected a JSON object, got {type(obj).__name__}"
@@ -81,22 +125,37 @@ def read_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
     return [rec for _, rec in iter_jsonl(path, tolerate_partial_tail=tolerate_partial_tail, error=error)]
 
 
-def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserError] = DataError) -> Any:
-    """One JSON document, with the same conventions (BOM ok, strict, errors name line and column)."""
+def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserError] = DataError,
+              object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    """One JSON document, with the same conventions (BOM ok, strict, errors name line and column).
+
+    `object_pairs_hook` is handed to `json.loads` (validators use it to see duplicate keys).
+    """
     path = require_file(path, what, error=error)
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise error(f"{path}:{line}: not UTF-8") from None
+    return parse_json(path.read_bytes(), source=str(path), what=what, error=error,
+                      object_pairs_hook=object_pairs_hook)
+
+
+def parse_json(data: bytes, *, source: str, what: str = "JSON file", error: type[UserError] = DataError,
+               object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    """`read_json` for bytes already in memory (a zip member); errors name `source` and the line."""
+    text = _decode(data, source, error)
     if not text.strip():
-        raise error(f"{path}: empty file, expected {what}")
+        raise error(f"{source}: empty file, expected {what}")
     try:
-        return _loads(text)
+        return _loads(text, object_pairs_hook)
     except json.JSONDecodeError as exc:
-        raise error(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
-    except ValueError as exc:
-        raise error(f"{path}: not valid JSON ({exc})") from None
+        raise error(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
+    except ValueError:
+        raise error(f"{source}: {_constant_problem(text)}") from None
+
+
+def read_text(path: str | Path, *, what: str = "text file", error: type[UserError] = DataError) -> str:
+    """A whole UTF-8 text file (entity lists, vocabularies, one-per-line sets): BOM dropped, invalid
+    UTF-8 or binary data (NUL bytes) is an error naming the line. CRLF is left to `str.splitlines`."""
+    path = require_file(path, what, error=error)
+    text = _decode(path.read_bytes(), str(path), error)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise error(f"{path}:{line}: binary data (NUL byte), expected {what}")
+    return text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import httpx
 
@@ -105,15 +105,17 @@ class LabelStudio:
         return tasks
 
 
-def push(folder: str | Path, url: str, token: str, title: str | None = None) -> dict[str, Any]:
-    """Create a project from an export folder (label_config.xml + tasks.json) and import its tasks."""
+def push(folder: str | Path, url: str, token: str | Callable[[], str], title: str | None = None) -> dict[str, Any]:
+    """Create a project from an export folder (label_config.xml + tasks.json) and import its tasks.
+
+    `token` may be a callable (e.g. reading an env var): the folder is checked before it is asked for."""
     folder = Path(folder)
     config_path = folder / "label_config.xml"
     if not config_path.is_file():
         raise LabelStudioError(f"{config_path}: not found (make the folder with `bench annotate export`)")
     tasks = read_json(folder / "tasks.json", what="Label Studio tasks", error=LabelStudioError)
     manifest = read_json(folder / "export.json", what="export manifest", error=LabelStudioError)
-    ls = LabelStudio(url, token)
+    ls = LabelStudio(url, token() if callable(token) else token)
     try:
         project = ls.create_project(title or f"databench {manifest.get('kind', '')}",
                                     config_path.read_text(encoding="utf-8"), f"source: {manifest.get('source', '')}")

@@ -7,10 +7,10 @@ a string (`cands_by_query.json` stores ints, every other file strings). Writers 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 from annotation.floor import UserError, atomic_write_text
+from annotation.floor import read_json as _read_json
 
 LAYOUT = {
     "schema": "legal_items",                       # {aqbq,zyjd,ft}.json
@@ -30,16 +30,8 @@ class MuserFileError(UserError, ValueError):
 
 
 def read_json(path: str | Path) -> Any:
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise MuserFileError(f"{path}: file not found") from None
-    except json.JSONDecodeError as exc:
-        raise MuserFileError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    except UnicodeDecodeError as exc:
-        raise MuserFileError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    """One MUSER JSON file (the floor's reader: BOM ok, strict, errors name file and line)."""
+    return _read_json(path, what="file", error=MuserFileError)
 
 
 def write_json(path: str | Path, data: Any, *, indent: int | None = 2) -> Path:

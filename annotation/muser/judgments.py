@@ -7,12 +7,12 @@ per view, grades taken as nominal categories.
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from annotation.agreement import cohen_kappa, fleiss_kappa
+from annotation.floor import DataError, iter_jsonl
 from annotation.muser.schema import VIEW_SCORES
 
 PairJudgments = dict[tuple[str, str], dict[str, dict[str, int]]]
@@ -22,11 +22,14 @@ PairJudgments = dict[tuple[str, str], dict[str, dict[str, int]]]
 def read_judgments(path: str | Path) -> PairJudgments:
     """Read a file already checked by `annotation.muser.validate.check_judgments`."""
     per_pair: PairJudgments = defaultdict(dict)
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            per_pair[(str(r["query"]), str(r["candidate"]))][str(r.get("annotator", ""))] = {
-                v: int(r[v]) for v in VIEW_SCORES}
+    for lineno, r in iter_jsonl(path):
+        for key in ("query", "candidate", *VIEW_SCORES):
+            value = r.get(key)
+            if value is None or (key in VIEW_SCORES and (isinstance(value, bool) or not isinstance(value, int))):
+                raise DataError(f"{path}:{lineno}: field {key}: "
+                                + ("missing" if value is None else f"expected an integer grade, got {value!r}"))
+        per_pair[(str(r["query"]), str(r["candidate"]))][str(r.get("annotator", ""))] = {
+            v: int(r[v]) for v in VIEW_SCORES}
     return dict(per_pair)
 
 

@@ -14,12 +14,11 @@ Quirks handled on purpose (not by accident):
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from annotation.floor import UserError
+from annotation.floor import UserError, read_json
 
 VIEWS: dict[str, dict[str, str]] = {
     "aqbq": {"name": "legal fact", "zh": "案情标签", "section": "本院查明"},
@@ -68,12 +67,9 @@ class LabelSchema:
         levels: dict[str, dict[str, dict[str, int]]] = {}
         for view in VIEWS:
             path = folder / f"{view}.json"
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raise SchemaError(f"{path}: label schema file missing") from None
-            except json.JSONDecodeError as exc:
-                raise SchemaError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+            if not path.exists():
+                raise SchemaError(f"{path}: label schema file missing")
+            data = read_json(path, what="label schema file", error=SchemaError)
             if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
                 raise SchemaError(f"{path}: expected {{levelN: {{label: id}}}}")
             levels[view] = {lvl: {str(k): v for k, v in labels.items()} for lvl, labels in data.items()}

@@ -6,12 +6,12 @@ folder (`legal_items/`) or a single file (cases_pool / sim_scores / top30 / gold
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any, Callable
 
-from annotation.issues import Issue
+from annotation.floor import DataError, read_json, scan_jsonl
+from annotation.issues import Issue, issue_from_error
 from annotation.muser.files import LAYOUT
 from annotation.muser.schema import (LABEL_KEY_TO_VIEW, STATUTE_RE, VIEW_SCORES, VIEWS, LabelSchema,
                                      SchemaError)
@@ -48,13 +48,9 @@ class Report:
 
     def load(self, path: Path) -> Any:
         try:
-            return json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_hook)
-        except FileNotFoundError:
-            self.add(path, "file not found")
-        except UnicodeDecodeError as exc:
-            self.add(path, f"not UTF-8 ({exc.reason})")
-        except json.JSONDecodeError as exc:
-            self.add(path, f"not valid JSON ({exc.msg})", line=exc.lineno)
+            return read_json(path, object_pairs_hook=_hook)
+        except DataError as exc:
+            self.issues.append(issue_from_error(str(path), str(exc)))
         return None
 
     def dups(self, path: Path, obj: Any, record: str | None, field: str | None, what: str = "key") -> None:
@@ -325,17 +321,15 @@ def check_judgments(path: Path, rep: Report, pools: dict[str, list[str]] | None)
     """labels/judgments.jsonl: {query, candidate, annotator, aqbq, zyjd, ft} per line."""
     seen: set[tuple[str, str, str]] = set()
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        rep.add(path, "file not found")
+        scanned = list(scan_jsonl(path))
+    except DataError as exc:
+        rep.issues.append(issue_from_error(str(path), str(exc)))
         return
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            rep.add(path, f"not valid JSON ({exc.msg})", line=n)
+    if not scanned:
+        rep.add(path, "no judgments (empty file)")
+    for n, rec, problem in scanned:
+        if problem is not None:
+            rep.add(path, problem, line=n)
             continue
         q, c, a = str(rec.get("query")), str(rec.get("candidate")), str(rec.get("annotator", ""))
         rid = f"{q}/{c}"

@@ -8,12 +8,11 @@ citations within the number of facts. Input: `{"data": [...]}` JSON, a JSON list
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from annotation.floor import DataError, require_file
+from annotation.floor import DataError, read_json, require_file, scan_jsonl
 from annotation.issues import Issue
 from annotation.webcpm import actions as A
 
@@ -22,17 +21,15 @@ _DIGEST_ACTIONS = (A.QUOTE, A.MERGE)
 
 
 def load_records(path: str | Path) -> Iterator[tuple[int | None, Any]]:
-    """(line or None, record) for each record of a JSON/JSONL trace file (a missing, folder or non-UTF-8
-    path is a one-line DataError)."""
-    raw = require_file(path, "trace file").read_bytes()
+    """(line or None, record) for each record of a JSON/JSONL trace file.
+
+    A line that is not a JSON object is yielded as a `DataError` naming the problem (validators list
+    it and go on; builders raise it). A missing file or a folder raises `DataError`.
+    """
+    path = require_file(path, "trace file")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{path}:{line}: not UTF-8") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = read_json(path, what="trace file")
+    except DataError:
         data = None                         # not one JSON document: JSON Lines
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         yield from ((None, r) for r in data["data"])
@@ -43,12 +40,8 @@ def load_records(path: str | Path) -> Iterator[tuple[int | None, Any]]:
     if isinstance(data, dict):
         yield 1, data
         return
-    for no, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                yield no, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield no, exc
+    for no, rec, problem in scan_jsonl(path):
+        yield no, (rec if problem is None else DataError(problem))
 
 
 def _descs(digests: Any) -> list[list[str]] | None:
@@ -234,9 +227,11 @@ def validate_path(path: str | Path) -> list[Issue]:
     """Every issue of every record in a trace file."""
     issues: list[Issue] = []
     seen: set[str] = set()
+    n = 0
     for line, rec in load_records(path):
+        n += 1
         if isinstance(rec, Exception):
-            issues.append(Issue(file=str(path), line=line, message=f"invalid JSON: {rec}"))
+            issues.append(Issue(file=str(path), line=line, message=str(rec)))
             continue
         issues.extend(validate_record(rec, str(path), line))
         rid = rec.get("_id") if isinstance(rec, dict) else None
@@ -244,4 +239,6 @@ def validate_path(path: str | Path) -> list[Issue]:
             if rid in seen:
                 issues.append(Issue(file=str(path), line=line, record=rid, field="_id", message="duplicate _id"))
             seen.add(rid)
+    if not n:
+        issues.append(Issue(file=str(path), message="no trace records (empty file)"))
     return issues

@@ -67,8 +67,8 @@ def folder_stats(folder: Path) -> Stats:
         elif path.suffix == ".jsonl":
             rel = path.relative_to(folder).as_posix()
             table[rel] = f"{len(read_jsonl(path)):,} records"
-    if not table:
-        table["(none)"] = f"no parquet or JSONL files under {folder.name}"
+    if not table:       # a wrong --source must not turn into a card saying "no files"
+        raise DataError(f"{folder}: no parquet or JSONL files (expected a built or exported folder)")
     out: Stats = {"Files of the built dataset": table}
     if lengths:
         out["Text lengths"] = lengths

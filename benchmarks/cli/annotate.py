@@ -92,7 +92,7 @@ def push_cmd(
     """Create a project with the label config and import the tasks (writes FOLDER/project.json)."""
     from annotation.labelstudio.client import push, token_from_env  # noqa: PLC0415
 
-    info = push(folder, url, token_from_env(token_env), title)
+    info = push(folder, url, lambda: token_from_env(token_env), title)
     console.print(f"project {info['project']} at {url}: {info['tasks']} tasks, {info['predictions']} predictions")
 
 

@@ -23,6 +23,14 @@ def build(
 
     with console.status("verifying submissions..."):
         board = collect(submissions_dir, rescore=rescore)
+    if not board.rows:       # nothing to show: an empty page is a mistake, not a result
+        from annotation.floor import DataError
+
+        if not board.rejected:
+            raise DataError(f"{submissions_dir}: no submission zips (*.zip) found")
+        name, reasons = next(iter(board.rejected.items()))
+        raise DataError(f"{submissions_dir}: every submission was rejected ({len(board.rejected)}); "
+                        f"first: {reasons[0] if reasons[0].startswith(name) else f'{name}: {reasons[0]}'}")
     for name, reasons in board.rejected.items():
         err_console.print(f"[yellow]rejected[/] {name}: {reasons[0]}"
                           + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""), highlight=False)

@@ -38,6 +38,7 @@ def build_muser(
     test_fraction: float = typer.Option(0.2, "--test-fraction"),
     seed: int = typer.Option(13, "--seed"),
     hf: bool = typer.Option(True, "--hf/--no-hf", help="Also write the HF (MTEB layout) folder under OUT/hf."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted build in OUT (same config)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
     """Build a MUSER-style dataset: pools, 0-8 multi-view scores, golden labels, split, both layouts."""
@@ -46,16 +47,17 @@ def build_muser(
     cfg = BuildConfig(cases=cases, out_dir=out, schema_dir=schema or _mirror_muser() / "legal_items",
                       queries=parse_ids(queries), n_queries=n_queries, sources=tuple(source), depth=depth,
                       pool_size=pool_size, judgments=judgments, test_fraction=test_fraction, seed=seed, hf=hf,
-                      show_progress=not quiet)
-    manifest = build_dataset(cfg)
+                      show_progress=not quiet, resume=resume)
+    report = build_dataset(cfg)
     table = Table("count", "value")
-    for k, v in manifest["counts"].items():
+    for k, v in report.counts.items():
         table.add_row(k, str(v))
-    for view, entry in manifest["agreement"].items():
+    for view, entry in report.build["agreement"].items():
         if isinstance(entry, dict):
             table.add_row(f"kappa {view}", ", ".join(f"{k}={v:.3f}" for k, v in entry.items()))
     console.print(table)
-    console.print(f"dataset: {out}" + (f"  (HF folder: {out / 'hf'})" if hf else ""))
+    console.print(f"dataset: {out}" + (f"  (HF folder: {out / 'hf'})" if hf else "")
+                  + f"; manifest: {report.manifest}; {report.queries_resumed} queries resumed; {report.seconds:.1f} s")
 
 
 @tagger_app.command("train")

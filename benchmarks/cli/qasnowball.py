@@ -40,57 +40,46 @@ def build_qasnowball(
                                            "(the API key comes from the environment, see builders.llm)."),
     data_root: Optional[Path] = typer.Option(None, "--data-root", help="Folder holding cmrc2018/ and xquad/ "
                                              "(default: the data registry)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted build in OUT (same config)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Bootstrap QA data from a seed set: S := S0; per round fit, extract, generate, filter, re-seed."""
-    from annotation.squad import QADataError
-    from builders.common.squad_io import load_qa_file
-    from builders.qasnowball.filter import RULES, FilterConfig
-    from builders.qasnowball.inputs import load_docs
-    from builders.qasnowball.inputs import preset as make_preset
-    from builders.qasnowball.loop import SnowballConfig
-    from builders.qasnowball.run import build
+    from builders.llm.spec import BackendSpec
+    from builders.qasnowball.run import QASnowballOptions, build_from_options
 
-    if preset:
-        root = data_root or _registry_root(preset)
-        lang_p, seed_recs, documents, inputs = make_preset(preset, root, seed=seed)
-        lang = lang or lang_p
-    else:
-        if not (seed_file and docs and lang):
-            raise QADataError("give --preset, or all of --seed-file, --docs and --lang")
-        report = load_qa_file(seed_file)
-        seed_recs, documents = report.records, load_docs(docs)
-        inputs = {"seed": str(seed_file), "docs": str(docs), "seed_load": report.summary()}
-    bad = [r for r in no_rule if r not in RULES]
-    if bad:
-        raise QADataError(f"--no-rule {bad[0]}: unknown rule; known: {', '.join(RULES)}")
-    flt = FilterConfig(roundtrip=roundtrip != "off", roundtrip_mode=roundtrip if roundtrip != "off" else "em",
-                       f1_threshold=f1_threshold, confidence=min_confidence > 0, min_confidence=min_confidence,
-                       **{r: False for r in no_rule})
+    chat_spec = None
+    if backend == "llm" and chat and chat_model:
+        chat_spec = BackendSpec.from_cli(chat, chat_model, shared={"base_url": chat_url}, what="--chat-model")
     options = {k: v for k, v in dict(ae_model=ae_model, qg_model=qg_model, reader_model=reader_model,
                                      epochs=epochs if backend == "hf" else None).items() if v is not None}
-    cfg = SnowballConfig(lang=lang, backend=backend, rounds=rounds, docs_per_round=docs_per_round,
-                         answers_per_doc=answers_per_doc, questions_per_answer=questions_per_answer,
-                         reseed_size=reseed_size, seed=seed, filter=flt, backend_options=options)
-    chat_backend = _chat(chat, chat_model, chat_url) if backend == "llm" else None
-    res = build(cfg, seed_recs, documents, out, chat=chat_backend, progress=not quiet, log=console.print,
-                inputs=inputs)
+    res = build_from_options(QASnowballOptions(
+        out=out, preset=preset, data_root=(data_root or _registry_root(preset)) if preset else None,
+        seed_file=seed_file, docs=docs, lang=lang, backend=backend, rounds=rounds, docs_per_round=docs_per_round,
+        answers_per_doc=answers_per_doc, questions_per_answer=questions_per_answer, reseed_size=reseed_size,
+        seed=seed, roundtrip=roundtrip, f1_threshold=f1_threshold, min_confidence=min_confidence, no_rule=no_rule,
+        backend_options=options, chat=chat_spec, resume=resume, progress=not quiet), log=console.print)
     from rich.table import Table
 
-    table = Table(title=f"qasnowball {lang} · {backend}", title_justify="left")
+    table = Table(title=f"qasnowball {res.lang} · {res.backend}", title_justify="left")
     for col in ("round", "|S|", "S0 in S", "docs", "candidates", "questions", "kept", "time s"):
         table.add_column(col, justify="right")
-    for r in res["rounds"]:
+    for r in res.rounds:
         table.add_row(str(r["round"]), str(r["seed_size"]), f"{r['s0_in_seed']}/{r['s0_size']}", str(r["docs"]),
                       str(r["candidates"]), str(r["questions"]), str(r["kept"]), f"{r['time_s']['total']:.0f}")
     console.print(table)
-    console.print(f"{res['records']} records; next seed set would be {res['final_seed_size']}; files: "
-                  + ", ".join(f"{k}={v}" for k, v in res["files"].items()), highlight=False)
+    console.print(f"{res.records} records; next seed set would be {res.final_seed_size}; files: "
+                  + ", ".join(f"{k}={v}" for k, v in res.files.items()) + f"; manifest: {res.manifest}",
+                  highlight=False)
 
 
 def _registry_root(preset: str) -> Path:
+    """The folder holding cmrc2018/ and xquad/, through the data registry (builders never import it)."""
     from benchmarks.data import registry
 
+    if preset not in ("cmrc", "xquad-en", "xquad-zh"):
+        from annotation.squad import QADataError
+
+        raise QADataError(f"unknown preset {preset!r}; known: cmrc, xquad-en, xquad-zh")
     folder = registry.dataset_dir("cmrc2018" if preset == "cmrc" else "xquad")
     return folder.parent if folder.name in ("cmrc2018", "xquad") else _split_root(preset, folder)
 
@@ -104,17 +93,6 @@ def _split_root(preset: str, folder: Path) -> Path:
     return root
 
 
-def _chat(name: str | None, model: str | None, base_url: str | None = None):
-    """A chat backend from builders.llm (`create_backend(kind, model, **opts)`, built by the UltraChat work)."""
-    from annotation.squad import QADataError
-    import builders.llm as llm
-
-    create = getattr(llm, "create_backend", None)
-    if create is None:
-        raise QADataError("backend llm: no chat backends are installed in builders.llm yet")
-    if not name or not model:
-        raise QADataError(f"backend llm needs --chat KIND and --chat-model NAME; kinds: {', '.join(llm.available())}")
-    return create(name, model, **({"base_url": base_url} if base_url else {}))
 
 
 @stats_app.command("qasnowball")

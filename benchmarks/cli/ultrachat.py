@@ -16,25 +16,36 @@ from benchmarks.cli.app import app, build_app, console, stats_app
 def _backend(kind: str, model: str, *, base_url: str | None, api_key_env: str, concurrency: int,
              price_prompt: float, price_completion: float, gguf_file: str | None, device: str | None,
              max_retries: int = 6, backoff_base: float = 1.0) -> Any:
-    from builders.llm import create_backend
+    """A chat backend from the CLI's generic flags (builders.llm.spec keeps the ones this kind takes)."""
+    return _spec(kind, model, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
+                 price_prompt=price_prompt, price_completion=price_completion, gguf_file=gguf_file, device=device,
+                 max_retries=max_retries, backoff_base=backoff_base).create()
 
-    if kind in ("openai", "openai-compat", "http"):
-        return create_backend(kind, model, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
-                              price_prompt_per_mtok=price_prompt, price_completion_per_mtok=price_completion,
-                              max_retries=max_retries, backoff_base=backoff_base)
-    if kind in ("transformers", "hf"):
-        return create_backend(kind, model, gguf_file=gguf_file, device=device)
-    return create_backend(kind, model)
+
+def _spec(kind: str, model: str, *, base_url: str | None, api_key_env: str, concurrency: int, price_prompt: float,
+          price_completion: float, gguf_file: str | None, device: str | None, max_retries: int = 6,
+          backoff_base: float = 1.0) -> Any:
+    from builders.llm.spec import BackendSpec
+
+    return BackendSpec.from_cli(kind, model, shared=dict(
+        base_url=base_url, api_key_env=api_key_env, concurrency=concurrency, price_prompt_per_mtok=price_prompt,
+        price_completion_per_mtok=price_completion, max_retries=max_retries, backoff_base=backoff_base,
+        gguf_file=gguf_file, device=device))
 
 
 def _load_cfg(config: Optional[Path]) -> Any:
-    from builders.common.jobs import JobError
-    from builders.ultrachat.config import load_config
+    from builders.ultrachat.run import load_cfg
 
-    try:
-        return load_config(config)
-    except ValueError as exc:
-        raise JobError(str(exc)) from None
+    return load_cfg(config)
+
+
+def _ultra_eval(cfg: Any) -> Optional[Path]:
+    """UltraChat's eval questions through the data registry (None when the config switches them off)."""
+    if not cfg.filters.use_ultra_eval:
+        return None
+    from benchmarks.data.registry import dataset_dir
+
+    return Path(dataset_dir("ultrachat")) / "ultra_eval.json"
 
 
 @build_app.command("ultrachat")
@@ -68,53 +79,40 @@ def build_ultrachat(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
     """Generate UltraChat-style dialogues (three sectors) with an assistant and a user-simulator model."""
-    from builders.ultrachat.pipeline import build
+    from builders.ultrachat.run import UltraChatOptions, build_from_options
 
-    cfg = _load_cfg(config)
-    if seed is not None:
-        cfg.seed = seed
-    if sectors:
-        from builders.common.jobs import JobError
-
-        try:
-            cfg.sectors = [int(s) for s in sectors.split(",") if s.strip()]
-        except ValueError:
-            raise JobError(f"--sectors {sectors!r}: expected a comma list of 1, 2, 3") from None
-    if materials:
-        cfg.sector3.materials = str(materials)
-    if entities:
-        cfg.sector1.entities = [e.strip() for e in entities.read_text(encoding="utf-8").splitlines() if e.strip()]
-    cfg.filters.eval_sets += [str(p) for p in eval_set]
     common = dict(api_key_env=api_key_env, concurrency=concurrency, price_prompt=price_prompt,
                   price_completion=price_completion, gguf_file=gguf_file, device=device,
                   max_retries=max_retries, backoff_base=backoff_base)
-    assistant = _backend(backend, model, base_url=base_url, **common)
-    user = assistant
+    user = None
     if user_model or user_backend or user_base_url:
-        user = _backend(user_backend or backend, user_model or model, base_url=user_base_url or base_url, **common)
-    manifest = build(out, cfg, assistant, user, resume=resume, num_shards=num_shards, shard_index=shard_index,
-                     workers=workers or concurrency, stage=stage, show_progress=not quiet)
-    counts = manifest.get("counts", {})
-    table = Table(title=f"ultrachat build: {manifest['status']}")
+        user = _spec(user_backend or backend, user_model or model, base_url=user_base_url or base_url, **common)
+    opts = UltraChatOptions(out=out, assistant=_spec(backend, model, base_url=base_url, **common), user=user,
+                            config=config, seed=seed, sectors=sectors, materials=materials, entities=entities,
+                            eval_sets=list(eval_set), num_shards=num_shards, shard_index=shard_index,
+                            workers=workers or concurrency, resume=resume, stage=stage, show_progress=not quiet)
+    opts.ultra_eval = _ultra_eval(_load_cfg(config))
+    report = build_from_options(opts)
+    table = Table(title=f"ultrachat build: {report.status}")
     table.add_column("item")
     table.add_column("value", justify="right")
-    for k, v in counts.items():
+    for k, v in report.counts.items():
         table.add_row(k, str(v))
-    for stage_name, removed in (manifest.get("filter_summary") or {}).items():
+    for stage_name, removed in report.filter_summary.items():
         for rule, n in removed.items():
             table.add_row(f"removed ({stage_name}): {rule}", str(n))
-    for role, usage in (manifest.get("usage") or {}).items():
+    for role, usage in report.usage.items():
         if isinstance(usage, dict):
             table.add_row(f"{role}: requests / retries", f"{usage['requests']} / {usage['retries']}")
             table.add_row(f"{role}: tokens (prompt+completion)", f"{usage['prompt_tokens'] + usage['completion_tokens']}")
             table.add_row(f"{role}: cost USD", f"{usage['cost_usd']:.4f}")
-    total = manifest.get("dialogue_usage_all_runs")
+    total = report.dialogue_usage_all_runs
     if total:
         table.add_row("dialogue calls, all runs (incl. resumed)", str(total["calls"]))
         table.add_row("dialogue tokens, all runs", str(total["prompt_tokens"] + total["completion_tokens"]))
         table.add_row("dialogue cost USD, all runs", f"{total['cost_usd']:.4f}")
     console.print(table)
-    console.print(f"output: {out}")
+    console.print(f"output: {out}; manifest: {report.manifest}; {report.seconds:.1f} s")
 
 
 @app.command("merge")
@@ -130,7 +128,7 @@ def merge_cmd(
 
     cfg = _load_cfg(config)
     cfg.filters.eval_sets += [str(p) for p in eval_set]
-    report = merge(inputs, out, cfg, filter_=not no_filter)
+    report = merge(inputs, out, cfg, filter_=not no_filter, ultra_eval=_ultra_eval(cfg) if not no_filter else None)
     console.print(f"read {report['read']} dialogues, {report['repeated_ids']} repeated ids "
                   f"({report['conflicting_repeats']} conflicting), kept {report['final']}")
     if "dialogues" in report:

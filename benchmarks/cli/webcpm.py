@@ -12,9 +12,8 @@ from builders.webcpm.errors import WebCPMError
 
 
 def _dureader_file(corpus: Optional[Path]) -> Path:
+    """--corpus, else the dureader_demo dev file through the data registry (builders never import it)."""
     if corpus is not None:
-        if not corpus.exists():
-            raise WebCPMError(f"--corpus {corpus}: file not found")
         return corpus
     from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
 
@@ -25,7 +24,7 @@ def _dureader_file(corpus: Optional[Path]) -> Path:
 def build_webcpm(
     out: Path = typer.Argument(..., help="Trace file to write (JSONL, one WebCPM record per line)."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="DuReader-format JSONL (default: dureader_demo dev)."),
-    policy: str = typer.Option("oracle", "--policy", help="oracle | replay | llm"),
+    policy: str = typer.Option("oracle", "--policy", help="A builders.webcpm.policies name: oracle | replay | llm."),
     replay: Optional[Path] = typer.Option(None, "--replay", help="Trace file to replay (policy replay)."),
     llm_backend: str = typer.Option("transformers", "--llm-backend", help="builders.llm backend: openai | transformers | vllm."),
     llm_model: Optional[str] = typer.Option(None, "--llm-model", help="Model name or path for --policy llm."),
@@ -35,69 +34,24 @@ def build_webcpm(
     retriever: str = typer.Option("bm25", "--retriever", "-r", help="Search engine: any retrieval registry name."),
     seed: int = typer.Option(0, "--seed", help="Seeds trace ids and the clock."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N questions."),
-    resume: bool = typer.Option(True, "--resume/--no-resume", help="Skip questions already in OUT.part."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted build of OUT (same config)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Build WebCPM-format search traces over a local corpus (question -> browse -> facts -> cited answer)."""
-    from annotation.webcpm.validate import load_records  # noqa: PLC0415
-    from builders.webcpm.build import build_traces  # noqa: PLC0415
-    from builders.webcpm.web import LocalWeb, dureader_pages  # noqa: PLC0415
-    from retrieval.registry import create  # noqa: PLC0415
+    from builders.llm.spec import BackendSpec, parse_options  # noqa: PLC0415
+    from builders.webcpm.build import WebCPMBuildConfig, build_webcpm as run_build  # noqa: PLC0415
+    from builders.webcpm.policies import PolicyOptions  # noqa: PLC0415
 
-    pages, questions = dureader_pages(_dureader_file(corpus))
-    questions = questions[:limit] if limit else questions
-    if policy == "oracle":
-        from builders.webcpm.policies.oracle import OraclePolicy  # noqa: PLC0415
-
-        pol = OraclePolicy()
-    elif policy == "replay":
-        from builders.webcpm.policies.replay import ReplayPolicy  # noqa: PLC0415
-
-        if replay is None:
-            raise WebCPMError("--policy replay needs --replay TRACES")
-        traces = {str(r.get("_id")): r for _, r in load_records(replay) if isinstance(r, dict)}
-        traces.update({r.get("question", ""): r for r in list(traces.values())})
-        pol = ReplayPolicy(traces=traces)
-    elif policy == "llm":
-        pol, answer = _llm_policy(llm_backend, llm_model, llm_option, llm_max_tokens, seed, llm_answer)
-    else:
-        raise WebCPMError(f"--policy {policy!r}: oracle | replay | llm")
-    web = LocalWeb(pages, create(retriever, lang="zh"), show_progress=not quiet)
-    summary = build_traces(questions, web, pol, out, seed=seed, resume=resume, show_progress=not quiet,
-                           meta={"corpus": str(_dureader_file(corpus))},
-                           answer=answer if policy == "llm" else None)
-    console.print(f"traces: {summary['out']} ({summary['written']} written, {summary['skipped']} resumed)")
-
-
-def _llm_policy(kind: str, model: Optional[str], options: list[str], max_tokens: int, seed: int, llm_answer: bool):
-    """LLMPolicy over a builders.llm backend (secrets such as API keys come from the environment only)."""
-    import json  # noqa: PLC0415
-
-    from builders.llm import Sampling, create_backend  # noqa: PLC0415
-    from builders.webcpm.answer import extractive_answer, llm_answer as write_answer  # noqa: PLC0415
-    from builders.webcpm.policies.llm import LLMPolicy  # noqa: PLC0415
-
-    if not model:
-        raise WebCPMError("--policy llm needs --llm-model NAME_OR_PATH")
-    opts: dict[str, object] = {}
-    for item in options:
-        key, sep, raw = item.partition("=")
-        if not sep:
-            raise WebCPMError(f"--llm-option {item!r}: expected KEY=VALUE")
-        try:
-            opts[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            opts[key] = raw
-    backend = create_backend(kind, model, **opts)
-    sampling = Sampling(temperature=0.0, max_tokens=max_tokens, seed=seed)
-    policy = LLMPolicy(backend, sampling=sampling)
-
-    def answer(question: str, facts: list[str]) -> str:
-        if llm_answer and facts:
-            return write_answer(backend, question, facts, Sampling(temperature=0.0, max_tokens=512, seed=seed))
-        return extractive_answer(question, facts)
-
-    return policy, answer
+    spec = None
+    if policy == "llm":
+        if not llm_model:
+            raise WebCPMError("--policy llm needs --llm-model NAME_OR_PATH")
+        spec = BackendSpec.from_cli(llm_backend, llm_model, explicit=parse_options(llm_option), what="--llm-model")
+    report = run_build(WebCPMBuildConfig(
+        out=out, corpus=_dureader_file(corpus), policy=policy, retriever=retriever, seed=seed, limit=limit,
+        resume=resume, show_progress=not quiet,
+        policy_options=PolicyOptions(replay=replay, llm=spec, llm_max_tokens=llm_max_tokens, llm_answer=llm_answer)))
+    console.print(report.summary(), highlight=False, soft_wrap=True)
 
 
 @build_app.command("webcpm-recover")

@@ -57,7 +57,8 @@ def run(args) -> dict[str, Any]:
 
         lang, s0, docs, desc = preset("cmrc", folder.parent, seed=0)
         cfg = SnowballConfig(lang=lang, rounds=args.rounds, reseed_size=args.reseed_size)
-        build(cfg, s0, docs, args.build_dir, progress=True, log=print, inputs=desc)
+        # resume=True: a finished build of the same config is reused, a killed one continued
+        build(cfg, s0, docs, args.build_dir, progress=True, log=print, inputs=desc, resume=True)
         generated = read_jsonl(Path(args.build_dir) / "generated.jsonl")
     if args.max_iteration is not None:           # (D): data of the first rounds only, to see the reseeding gain
         generated = [r for r in generated if r.get("meta", {}).get("iteration", 0) <= args.max_iteration]

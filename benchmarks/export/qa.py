@@ -50,13 +50,20 @@ def export_xquad(out_dir: Path, *, source: Path | None = None) -> Path:
 
 def export_qasnowball(out_dir: Path, *, source: Path | None = None) -> Path:
     """`source`: a `bench build qasnowball` output folder, or its generated.jsonl."""
-    from annotation.squad import QADataError
-    from builders.common.squad_io import read_jsonl
+    from annotation.floor import iter_jsonl
+    from annotation.squad import QADataError, validate_records
     from builders.qasnowball.output import CARD, hf_rows
 
     if source is None:
         raise QADataError("export qasnowball needs --source (a build output folder or generated.jsonl)")
     path = Path(source)
     path = path / "generated.jsonl" if path.is_dir() else path
-    return write_hf_folder(out_dir, {"default": {"train": hf_rows(read_jsonl(path))}}, card_body=CARD,
+    pairs = list(iter_jsonl(path, error=QADataError))
+    if not pairs:
+        raise QADataError(f"{path}: no records (empty file)")
+    issues = validate_records(pairs, file=str(path))
+    if issues:
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        raise QADataError(f"{issues[0]}{more}")
+    return write_hf_folder(out_dir, {"default": {"train": hf_rows([r for _, r in pairs])}}, card_body=CARD,
                            card_yaml=_YAML)

@@ -2,12 +2,11 @@
 split `test`, with the array index as id and the class label stripped of its stray spaces."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyarrow as pa
 
-from annotation.floor import DataError
+from annotation.floor import DataError, read_json
 from builders.common.hf_folder import write_hf_folder
 
 SCHEMA = pa.schema([("id", pa.string()), ("class", pa.string()), ("question", pa.string())])
@@ -15,8 +14,7 @@ SCHEMA = pa.schema([("id", pa.string()), ("class", pa.string()), ("question", pa
 
 def rows(path: Path) -> list[dict[str, str]]:
     """Records of `ultra_eval.json`; a record without a string `class`/`data` is an error naming it."""
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
+    data = read_json(path, what="ultra_eval.json")
     if not isinstance(data, list):
         raise DataError(f"{path}: expected a JSON array of {{class, data}} objects")
     out = []

@@ -10,27 +10,30 @@ then doc id desc, so rank numbers agree with how the run is scored.
 """
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotation.floor import DataError, atomic_output
+from annotation.floor import DataError, atomic_output, read_json, require_file
 from retrieval.types import Qrels, Run
 
 __all__ = ["read_run", "write_run", "read_qrels", "write_qrels", "ranked", "read_run_any"]
 
 
 def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    try:
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if line.strip():
-                    yield lineno, line.split()
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    """(line number, columns) of every non-blank line; a BOM and CRLF are fine, bad UTF-8 names its line."""
+    require_file(path, "TREC file")
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataError(f"{path}:{lineno}: not UTF-8 text ({exc.reason} at byte {exc.start + 1} of the line)"
+                                ) from None
+            if line.strip():
+                yield lineno, line.split()
 
 
 def read_qrels(path: str | Path) -> Qrels:
@@ -86,12 +89,7 @@ def read_run_any(path: str | Path) -> Run:
     path = Path(path)
     if path.suffix.lower() != ".json":
         return read_run(path)
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+    data = read_json(path, what="JSON run file")
     if not isinstance(data, dict):
         raise DataError(f"{path}: a JSON run must be an object {{qid: {{docid: score}}}}")
     run: Run = {}
@@ -102,6 +100,8 @@ def read_run_any(path: str | Path) -> Run:
             run[str(qid)] = {str(d): float(s) for d, s in docs.items()}
         except (TypeError, ValueError):
             raise DataError(f"{path}: query {qid}: every score must be a number") from None
+    if not run:
+        raise DataError(f"{path}: empty run (no queries)")
     return run
 
 

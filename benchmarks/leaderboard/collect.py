@@ -56,8 +56,10 @@ def collect(submissions_dir: str | Path, *, rescore: bool = True, **verify_kwarg
     from benchmarks.submission.verify import verify
 
     submissions_dir = Path(submissions_dir)
+    if not submissions_dir.exists():
+        raise DataError(f"{submissions_dir}: submissions folder not found")
     if not submissions_dir.is_dir():
-        raise DataError(f"{submissions_dir}: no such folder")
+        raise DataError(f"{submissions_dir}: not a folder (give the folder holding the submission zips)")
     board = Board()
     for path in sorted(submissions_dir.rglob("*.zip")):
         report = verify(path, rescore=rescore, **verify_kwargs)

@@ -25,11 +25,12 @@ Everything is parameterised by the judgments source (`Judged`), so the same code
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
+
+from annotation.floor import DataError, read_json
 
 Judged = dict[str, list[tuple[str, int]]]
 """query_id -> [(doc_id, score), ...] in judged-file order (best first)."""
@@ -145,9 +146,13 @@ def evaluate_paper(judged: Judged, ranked: Mapping[str, Sequence[str]], queries:
 
 def load_judged(path: str | Path) -> Judged:
     """Read a `{qid: {docid: score}}` judged file keeping its order (top30_dict, label_top30_dict)."""
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
-    return {str(q): [(str(d), int(s)) for d, s in docs.items()] for q, docs in data.items()}
+    data = read_json(path, what="judged file")
+    if not isinstance(data, dict) or not all(isinstance(docs, dict) for docs in data.values()):
+        raise DataError(f"{path}: expected {{qid: {{docid: score}}}}")
+    try:
+        return {str(q): [(str(d), int(s)) for d, s in docs.items()] for q, docs in data.items()}
+    except (TypeError, ValueError):
+        raise DataError(f"{path}: every score must be an integer") from None
 
 
 def lecard_test_queries(judged: Judged) -> list[str]:

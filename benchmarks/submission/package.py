@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from benchmarks.results import Result, ResultError, load_result, package_version
-from annotation.floor import atomic_output, sha256_bytes, sha256_file
+from annotation.floor import atomic_output, read_json, sha256_bytes, sha256_file
 from benchmarks.submission import SubmissionError, format_problems
 from benchmarks.submission.checks import Rescorer, check_result
 
@@ -57,15 +57,21 @@ def resolve_run(result_path: Path, run_file: str | None) -> Path | None:
 
 def find_results(results_dir: Path) -> tuple[list[Candidate], list[str]]:
     """Result files under `results_dir` (other JSON, e.g. predictions, is skipped) and load problems."""
+    if not results_dir.exists():
+        raise SubmissionError(f"{results_dir}: results folder not found")
     if not results_dir.is_dir():
-        raise SubmissionError(f"{results_dir}: no such folder")
+        raise SubmissionError(f"{results_dir}: not a folder (give the folder `bench run -o` wrote into)")
     found: list[Candidate] = []
     problems: list[str] = []
+    unreadable: list[str] = []
     for path in sorted(results_dir.rglob("*.json")):
         try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            data = read_json(path, what="JSON file", error=ResultError)
+        except ResultError as exc:
+            if "NaN" in str(exc) or "Infinity" in str(exc):
+                problems.append(str(exc))             # valid for Python's json, never for a result
+            else:
+                unreadable.append(str(exc))           # other JSON (predictions...) may be anything: skipped
             continue
         if not _looks_like_result(data):
             continue
@@ -75,6 +81,8 @@ def find_results(results_dir: Path) -> tuple[list[Candidate], list[str]]:
             problems.append(str(exc))
             continue
         found.append(Candidate(path, result, resolve_run(path, result.run_file)))
+    if not found and not problems and unreadable:    # nothing else to go on: say why the JSON was skipped
+        problems.append(f"no readable result file; {unreadable[0]}")
     return found, problems
 
 

@@ -8,7 +8,6 @@ Members are written by us into a fresh temp folder under checked names, never wi
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import stat
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from benchmarks.results import Result, ResultError, result_from_dict
+from annotation.floor import parse_json, require_file
 from benchmarks.submission import SubmissionError, format_problems
 from benchmarks.submission.checks import Rescorer, check_result
 from benchmarks.submission.package import FORMAT, FORMAT_VERSION, MANIFEST, MAX_MEMBER_BYTES
@@ -157,8 +157,7 @@ def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None 
     path = Path(path)
     report = Report(path)
     label = path.name
-    if not path.is_file():
-        raise SubmissionError(f"{path}: no such file")
+    require_file(path, "submission zip", error=SubmissionError)
     if path.stat().st_size > limits.max_archive_bytes:
         report.problems.append(f"{label}: {path.stat().st_size} bytes, over the {limits.max_archive_bytes}-byte "
                                f"limit for a submission")
@@ -182,9 +181,9 @@ def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None 
             report.problems.append(f"{label}: {exc}")
             return report
     try:
-        manifest = json.loads(members.pop(MANIFEST).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        report.problems.append(f"{label}: {MANIFEST}: not valid JSON ({exc})")
+        manifest = parse_json(members.pop(MANIFEST), source=f"{label}: {MANIFEST}", error=SubmissionError)
+    except SubmissionError as exc:
+        report.problems.append(str(exc))
         return report
     report.problems.extend(_check_manifest(manifest, members, label))
     if report.problems:
@@ -207,9 +206,10 @@ def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None 
                 continue
             member_label = f"{label}:{result_name}"
             try:
-                result = result_from_dict(json.loads(members[result_name].decode("utf-8")), source=member_label)
-            except (ResultError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                report.problems.append(str(exc) if isinstance(exc, ResultError) else f"{member_label}: {exc}")
+                result = result_from_dict(parse_json(members[result_name], source=member_label, error=ResultError),
+                                          source=member_label)
+            except ResultError as exc:
+                report.problems.append(str(exc))
                 continue
             if result.run_file != entry.get("run") or result.run_file not in members:
                 report.problems.append(f"{member_label}: field run_file: {result.run_file!r} is not the "

@@ -32,7 +32,7 @@ class LecardPaperTask(RetrievalTask):
         collection = self.load(options, folder)
         queries = [q for q in collection.queries if q in collection.qrels]
         if options.run_file is not None:
-            ranked = read_ranked_run(options.run_file)
+            ranked = read_ranked_run(options.run_file, known=queries, task=self.name)
             if reverse:
                 ranked = {q: ids[::-1] for q, ids in ranked.items()}
             model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}",

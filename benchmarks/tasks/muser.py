@@ -9,15 +9,15 @@ JSON `{qid: [ranked case ids]}`; TREC run files and `{qid: {docid: score}}` JSON
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from annotation.muser.files import LAYOUT, MuserFileError, load_cases, load_pools, load_scores, split_queries
 from benchmarks.metrics.muser_paper import MUSER_PAPER, MUSER_PAPER_HEAD, evaluate_paper
 from benchmarks.results import ModelInfo
-from annotation.floor import sha256_file
+from annotation.floor import DataError, read_json, require_file, sha256_file
+from benchmarks.io.trec import read_run
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 
 STANDARD_CUTOFFS = (10, 20, 30)
@@ -49,37 +49,43 @@ def _dataset_sha(data_dir: Path | None, root: Path) -> str:
 
 
 # ---------------------------------------------------------------- runs
-def read_ranked_run(path: str | Path) -> dict[str, list[str]]:
-    """JSON {qid: [ids]} / {qid: {id: score}} or a TREC run file -> {qid: [ids best first]}."""
-    path = Path(path)
-    if not path.exists():
-        raise TaskError(f"{path}: run file not found")
-    text = path.read_text(encoding="utf-8")
-    if text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise TaskError(f"{path}:{exc.lineno}: run is not valid JSON ({exc.msg})") from None
+def read_ranked_run(path: str | Path, *, known: Iterable[str] | None = None, task: str = "") -> dict[str, list[str]]:
+    """JSON {qid: [ids]} / {qid: {id: score}} or a TREC run file -> {qid: [ids best first]}.
+
+    With `known` (the task's query ids), a run none of whose queries is known is refused.
+    """
+    ranked = _read_ranked(path)
+    if known is not None and ranked:
+        known = set(known)
+        if not known & set(ranked):
+            raise TaskError(f"{path}: none of its {len(ranked)} query ids belong to task {task} "
+                            f"(first: {next(iter(ranked))})")
+    return ranked
+
+
+def _read_ranked(path: str | Path) -> dict[str, list[str]]:
+    path = require_file(path, "run file", error=TaskError)
+    with open(path, "rb") as f:
+        head = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        data = read_json(path, what="run file", error=TaskError)
         out: dict[str, list[str]] = {}
         for q, docs in data.items():
             if isinstance(docs, list):
                 out[str(q)] = [str(d) for d in docs]
             elif isinstance(docs, dict):
+                if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in docs.values()):
+                    raise TaskError(f"{path}: query {q!r}: every score must be a number")
                 out[str(q)] = [d for d, _ in sorted(docs.items(), key=lambda x: (-float(x[1]), x[0]))]
             else:
                 raise TaskError(f"{path}: query {q!r}: expected a list of ids or {{id: score}}")
         return out
-    run: dict[str, dict[str, float]] = {}
-    for n, line in enumerate(text.splitlines(), start=1):
-        parts = line.split()
-        if not parts:
-            continue
-        if len(parts) != 6:
-            raise TaskError(f"{path}:{n}: TREC run line needs 6 columns (qid Q0 docid rank score tag)")
-        try:
-            run.setdefault(parts[0], {})[parts[2]] = float(parts[4])
-        except ValueError:
-            raise TaskError(f"{path}:{n}: score {parts[4]!r} is not a number") from None
+    if head.startswith(b"["):
+        raise TaskError(f"{path}: a JSON run must be an object {{qid: [ids]}} or {{qid: {{id: score}}}}")
+    try:
+        run = read_run(path)
+    except DataError as exc:
+        raise TaskError(str(exc)) from None
     return {q: [d for d, _ in sorted(docs.items(), key=lambda x: (-x[1], x[0]))] for q, docs in run.items()}
 
 
@@ -190,7 +196,7 @@ class MuserTask(Task):
         except MuserFileError as exc:
             raise TaskError(str(exc)) from None
         if options.run_file is not None:
-            ranked = read_ranked_run(options.run_file)
+            ranked = read_ranked_run(options.run_file, known=queries, task=self.name)
             model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}", params={"run": str(options.run_file)})
             run_path: Path | None = Path(options.run_file)
         elif options.retriever:

@@ -6,25 +6,18 @@ A question without a prediction scores 0 and counts, as in both official scripts
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotation.floor import read_json
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 
 METRIC_SET = "official"
 
 
 def read_predictions(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TaskError(f"{path}: prediction file not found") from None
-    except json.JSONDecodeError as exc:
-        raise TaskError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    except UnicodeDecodeError as exc:
-        raise TaskError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    data = read_json(path, what="prediction file", error=TaskError)
     if not isinstance(data, dict):
         raise TaskError(f"{path}: expected a JSON object {{question id: answer text}}, got {type(data).__name__}")
     for qid, text in data.items():

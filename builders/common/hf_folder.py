@@ -13,7 +13,11 @@ from typing import Any, Iterable, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from annotation.floor import atomic_folder
+from annotation.floor import DataError, atomic_folder
+
+
+class EmptyExportError(DataError, ValueError):
+    """Every split is empty: the input had no records (a user error, printed as one line)."""
 
 Rows = Iterable[Mapping[str, Any]]
 
@@ -56,7 +60,7 @@ def write_hf_folder(out_dir: str | Path, configs: Mapping[str, Mapping[str, Rows
                 layout[config].append(split)
         layout = {config: splits for config, splits in layout.items() if splits}
         if not layout:
-            raise ValueError(f"{out_dir}: nothing to export (every split is empty)")
+            raise EmptyExportError(f"{out_dir}: nothing to export (every split is empty)")
         if default_config is None and "default" in layout:
             default_config = "default"
         yaml = "\n".join(part for part in (card_yaml.strip(), _yaml_configs(layout, default_config)) if part)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from annotation.floor import (UserError, atomic_folder, atomic_write_json, atomic_write_jsonl,  # noqa: F401
-                              atomic_write_text, canonical_json, read_jsonl, sha256_json)
+                              atomic_write_text, canonical_json, read_json, read_jsonl, sha256_json)
 
 T = TypeVar("T")
 
@@ -132,28 +132,67 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def config_diff(old: Any, new: Any, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two configs, as `key: old -> new` (values shortened)."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        out: list[str] = []
+        for k in sorted(set(old) | set(new), key=str):
+            out += config_diff(old.get(k, "<unset>"), new.get(k, "<unset>"), f"{prefix}{k}.")
+        return out
+    if canonical_json(old) == canonical_json(new):
+        return []
+    return [f"{prefix.rstrip('.') or 'config'}: {_short(old)} -> {_short(new)}"]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def start_manifest(path: str | Path, *, job: str, config: Mapping[str, Any], backends: Mapping[str, Any],
                    seed: int | None, num_shards: int = 1, shard_index: int = 0,
                    resume: bool = False) -> dict[str, Any]:
-    """Write (or, under resume, re-open) the run manifest; a changed config under --resume is an error."""
+    """Write (or, under resume, re-open) the run manifest.
+
+    An existing manifest without `resume` is refused (the folder/file holds another run); under
+    `resume` a changed config is refused with the keys that changed, so two configs never mix.
+    """
     path = Path(path)
     chash = config_hash(config)
+    if path.exists() and not resume:
+        raise JobError(f"{path} exists: pass --resume to continue that run, or choose a new output")
     if resume and path.exists():
-        old = json.loads(path.read_text(encoding="utf-8"))
+        old = read_json(path, what="run manifest", error=JobError)
         if old.get("config_hash") != chash:
-            raise JobError(f"{path}: config changed since this run started (config hash "
-                           f"{str(old.get('config_hash'))[:12]} != {chash[:12]}); resume needs the same config")
+            changed = config_diff(old.get("config", {}), dict(config)) or [
+                f"config hash {str(old.get('config_hash'))[:12]} -> {chash[:12]}"]
+            more = f" (+{len(changed) - 3} more)" if len(changed) > 3 else ""
+            raise JobError(f"{path}: config changed since this run started ({'; '.join(changed[:3])}{more}); "
+                           "--resume needs the same config (or choose a new output)")
         old["resumes"] = int(old.get("resumes", 0)) + 1
         old["status"] = "running"
         old["updated_at"] = now_iso()
         old["backends"] = dict(backends)
         atomic_write_json(path, old)
         return old
-    manifest = {"job": job, "config_hash": chash, "config": dict(config), "backends": dict(backends),
-                "seed": seed, "num_shards": num_shards, "shard_index": shard_index, "status": "running",
-                "started_at": now_iso(), "updated_at": now_iso(), "resumes": 0, "stages": {}}
+    manifest = {"job": job, "config_hash": chash, "config": json.loads(canonical_json(dict(config))),
+                "backends": dict(backends), "seed": seed, "num_shards": num_shards, "shard_index": shard_index,
+                "status": "running", "started_at": now_iso(), "updated_at": now_iso(), "resumes": 0, "stages": {}}
     atomic_write_json(path, manifest)
     return manifest
+
+
+def check_output(manifest: str | Path, outputs: Sequence[str | Path], *, resume: bool) -> None:
+    """Refuse, before anything is written, what start_manifest and CheckpointedJsonl would find too late:
+    an existing output without --resume, or --resume on an output that has no manifest to check it against."""
+    used = [Path(p) for p in outputs if Path(p).exists() and (Path(p).is_dir() and any(Path(p).iterdir())
+                                                               or Path(p).is_file() and Path(p).stat().st_size > 0)]
+    if not resume and (used or Path(manifest).exists()):
+        first = Path(manifest) if Path(manifest).exists() else used[0]
+        raise JobError(f"{first} exists: pass --resume to continue that run, or choose a new output")
+    if resume and used and not Path(manifest).exists():
+        raise JobError(f"{used[0]} exists but its run manifest {manifest} does not: cannot check that --resume "
+                       "continues the same config; choose a new output")
 
 
 def update_manifest(path: str | Path, manifest: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -161,6 +200,15 @@ def update_manifest(path: str | Path, manifest: dict[str, Any], **changes: Any) 
     manifest["updated_at"] = now_iso()
     atomic_write_json(path, manifest)
     return manifest
+
+
+@dataclass
+class BuildReport:
+    """What every builder returns (each adds its own counts): where the output and its run manifest are,
+    and how long this process took. The CLI prints it; Python callers read the fields."""
+    out: Path
+    manifest: Path
+    seconds: float
 
 
 # -- running items through a worker pool -------------------------------------------------------
@@ -181,13 +229,17 @@ class JobStats:
 def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T], Mapping[str, Any] | None],
               writer: CheckpointedJsonl, workers: int = 1, description: str = "items",
               show_progress: bool = True, meters: Sequence[Any] = (), retry_errors: tuple[type[BaseException], ...] = (),
-              reject_writer: CheckpointedJsonl | None = None) -> JobStats:
+              reject_writer: CheckpointedJsonl | None = None, ordered: bool = False) -> JobStats:
     """Run `work` on every item not yet in the writer's `done` set, writing each result as it finishes.
 
     `work` returns a record (written to `writer`), a record with `"_rejected": True` (written to
     `reject_writer`, so a resume does not redo it either), or None (nothing written; redone on resume).
     Exceptions listed in `retry_errors` are counted as failures and left for a later --resume; any
     other exception stops the job (already-written items stay written).
+
+    `ordered=True` writes results in input order (a finished item waits for the ones before it), so the
+    file is byte-identical whatever the worker count, and after a kill -9 + resume; otherwise results are
+    written as they finish (input order among those finishing together).
     """
     done = set(writer.done) | (set(reject_writer.done) if reject_writer else set())
     todo = [it for it in items if key(it) not in done]
@@ -212,20 +264,31 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
         progress.advance()
 
     with progress, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        pending: set[Future] = set()
-        it = iter(todo)
+        pending: dict[Future, int] = {}
+        ready: dict[int, Future] = {}               # ordered: finished, waiting for the items before them
+        next_index = 0
         window = max(1, workers) * 2               # bounded: memory stays flat on millions of items
-        try:
-            for item in it:
-                pending.add(pool.submit(work, item))
-                if len(pending) >= window:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        finish(fut)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
+
+        def collect() -> None:
+            nonlocal next_index
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in sorted(finished, key=pending.__getitem__):    # several done at once: input order
+                index = pending.pop(fut)
+                if ordered:
+                    ready[index] = fut
+                else:
                     finish(fut)
+            while next_index in ready:
+                finish(ready.pop(next_index))
+                next_index += 1
+
+        try:
+            for index, item in enumerate(todo):
+                pending[pool.submit(work, item)] = index
+                if len(pending) + len(ready) >= window:
+                    collect()
+            while pending:
+                collect()
         except BaseException:
             for fut in pending:
                 fut.cancel()

@@ -3,7 +3,11 @@
 Input: `cases_pool.json` in the documented format (uid, caseID, content{本院查明, 本院认为, 法条},
 labels, split_labels), the label schema, which cases are queries, and optionally per-view human
 judgments (`judgments.jsonl`: query, candidate, annotator, aqbq 0-3, zyjd 0/1/3, ft 0/2).
-Output (written to a temp folder, then renamed in):
+Output, on the shared job runner (builders.common.jobs): `job/manifest.json` hashes the config and the
+inputs, `job/queries.jsonl` is the checkpoint (one fsynced line per query: its pool and per-view grades),
+so a kill -9 loses at most the query in flight and `--resume` finishes byte-identically; an existing
+output is refused without `--resume`, a changed config under `--resume` is refused naming what changed.
+The dataset files are then written in place, each atomically, `build.json` last:
 - MUSER's original layout: legal_items/, cases/{cases_pool,cands_by_query,train_test}.json,
   labels/{sim_scores,top30_dict,golden_labels,view_scores}.json (+ judgments.jsonl when given);
 - `hf/`: an HF folder `datasets.load_dataset` reads (MTEB retrieval layout: corpus, queries,
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +28,8 @@ from annotation.muser.files import LAYOUT, load_cases, write_json
 from annotation.muser.judgments import PairJudgments, agreement, read_judgments
 from annotation.muser.schema import VIEW_SCORES, CaseRecord
 from annotation.muser.validate import Report, check_cases_file, check_judgments, check_schema_dir
-from annotation.floor import atomic_folder
+from annotation.floor import atomic_folder, atomic_write_bytes, sha256_file, sha256_json
+from builders.common.jobs import BuildReport, CheckpointedJsonl, check_output, read_jsonl, run_items, start_manifest, update_manifest
 from builders.muser.pooling import pool
 from builders.muser.similarity import elements, model_grades, similarity
 
@@ -53,6 +59,17 @@ class BuildConfig:
     hf: bool = True
     retriever_params: dict[str, Any] = field(default_factory=dict)
     show_progress: bool = True
+    resume: bool = False
+
+
+@dataclass
+class MuserBuildReport(BuildReport):
+    build: dict[str, Any]                   # build.json: parameters, counts, agreement
+    queries_resumed: int                    # manifest: job/manifest.json
+
+    @property
+    def counts(self) -> dict[str, Any]:
+        return self.build["counts"]
 
 
 def _fail_on_errors(rep: Report) -> None:
@@ -80,8 +97,14 @@ def _aggregate(grades: list[int], view: str) -> int:
     return min(g for g, c in counts.items() if c == best)
 
 
-def build_dataset(cfg: BuildConfig) -> dict[str, Any]:
-    """Validate inputs, pool, score, split and write both layouts; returns the build manifest."""
+def _schema_sha(schema_dir: Path) -> str:
+    return sha256_json({str(p.relative_to(schema_dir)): sha256_file(p)
+                        for p in sorted(schema_dir.rglob("*")) if p.is_file()})
+
+
+def build_dataset(cfg: BuildConfig) -> MuserBuildReport:
+    """Validate inputs, pool, score, split and write both layouts (resumable per query)."""
+    t0 = time.monotonic()
     rep = Report()
     schema = check_schema_dir(Path(cfg.schema_dir), rep)
     _fail_on_errors(rep)
@@ -98,55 +121,68 @@ def build_dataset(cfg: BuildConfig) -> dict[str, Any]:
     else:
         n = cfg.n_queries or max(1, len(cases) // 10)
         queries = sorted(random.Random(cfg.seed).sample(sorted(cases), min(n, len(cases))))
-    elems = {c: elements(r, schema) for c, r in cases.items()}
-
-    rankings: dict[str, list[list[str]]] = {q: [] for q in queries}
-    from rich.progress import Progress  # noqa: PLC0415
-
-    with Progress(disable=not cfg.show_progress, transient=True) as bar:
-        for src in cfg.sources:
-            if src == "elements":
-                task = bar.add_task("pooling: legal-element model", total=len(queries))
-                for q in queries:
-                    scored = sorted(((c, similarity(elems[q], elems[c], schema)) for c in cases if c != q),
-                                    key=lambda x: -x[1])     # stable: ties keep case-file order
-                    rankings[q].append([c for c, _ in scored])
-                    bar.advance(task)
-            else:
-                task = bar.add_task(f"pooling: {src}", total=1)
-                for q, ranked in _retriever_rankings(src, cases, queries, cfg.depth, cfg.retriever_params).items():
-                    rankings[q].append(ranked)
-                bar.advance(task)
-    pools = {q: pool(rankings[q], depth=cfg.depth, query_id=q, size=cfg.pool_size) for q in queries}
-
     per_pair: PairJudgments = {}
-    added = 0
+    judged: dict[str, list[str]] = {}          # query -> judged candidates, in judgments-file order
     if cfg.judgments is not None:
         check_judgments(Path(cfg.judgments), rep, None)
         _fail_on_errors(rep)
         per_pair = read_judgments(cfg.judgments)
+        qset = set(queries)
         for q, c in per_pair:       # a judged pair always belongs to its pool (appended after the pooled ones)
-            if q not in pools or c not in cases or c == q:
+            if q not in qset or c not in cases or c == q:
                 rep.add(cfg.judgments, f"pair ({q}, {c}) is not a (query, other case) of this build", f"{q}/{c}")
-            elif c not in pools[q]:
-                pools[q].append(c)
-                added += 1
-        _fail_on_errors(rep)
-    view_scores: dict[str, dict[str, dict[str, Any]]] = {}
-    sim_scores: dict[str, dict[str, int]] = {}
-    n_human = 0
-    for q in queries:
-        view_scores[q] = {}
-        for c in pools[q]:
-            judged = per_pair.get((q, c))
-            if judged:
-                grades = {v: _aggregate([j[v] for j in judged.values()], v) for v in VIEW_SCORES}
-                source = "judgments"
-                n_human += 1
             else:
-                grades = model_grades(elems[q], elems[c], schema)
-                source = "model"
-            view_scores[q][c] = {**grades, "source": source}
+                judged.setdefault(q, []).append(c)
+        _fail_on_errors(rep)
+
+    out = Path(cfg.out_dir)
+    mpath = out / "job" / "manifest.json"
+    check_output(mpath, [out], resume=cfg.resume)
+    hashed = {"cases_sha256": sha256_file(cfg.cases), "schema_sha256": _schema_sha(Path(cfg.schema_dir)),
+              "judgments_sha256": sha256_file(cfg.judgments) if cfg.judgments else None, "queries": queries,
+              "sources": list(cfg.sources), "depth": cfg.depth, "pool_size": cfg.pool_size,
+              "test_fraction": cfg.test_fraction, "seed": cfg.seed, "hf": cfg.hf,
+              "retriever_params": cfg.retriever_params}
+    job = start_manifest(mpath, job="muser", config=hashed, backends={}, seed=cfg.seed, resume=cfg.resume)
+    elems = {c: elements(r, schema) for c, r in cases.items()}
+
+    with CheckpointedJsonl(out / "job" / "queries.jsonl").open(resume=cfg.resume) as writer:
+        todo = [q for q in queries if q not in writer.done]
+        resumed = len(queries) - len(todo)
+        ranked = {src: _retriever_rankings(src, cases, todo, cfg.depth, cfg.retriever_params)
+                  for src in dict.fromkeys(cfg.sources) if src != "elements" and todo}
+
+        def work(q: str) -> dict[str, Any]:
+            """One query: each source's ranking -> pool (+ judged pairs) -> per-view grades."""
+            rankings = []
+            for src in cfg.sources:
+                if src == "elements":
+                    scored = sorted(((c, similarity(elems[q], elems[c], schema)) for c in cases if c != q),
+                                    key=lambda x: -x[1])     # stable: ties keep case-file order
+                    rankings.append([c for c, _ in scored])
+                else:
+                    rankings.append(ranked[src][q])
+            pooled = pool(rankings, depth=cfg.depth, query_id=q, size=cfg.pool_size)
+            added = [c for c in judged.get(q, []) if c not in pooled]
+            grades: dict[str, dict[str, Any]] = {}
+            for c in pooled + added:
+                votes = per_pair.get((q, c))
+                if votes:
+                    grades[c] = {**{v: _aggregate([j[v] for j in votes.values()], v) for v in VIEW_SCORES},
+                                 "source": "judgments"}
+                else:
+                    grades[c] = {**model_grades(elems[q], elems[c], schema), "source": "model"}
+            return {"id": q, "pool": pooled + added, "judged_added": len(added), "view_scores": grades}
+
+        run_items(queries, key=lambda q: q, work=work, writer=writer, workers=1, ordered=True,
+                  description="pooling + grading queries", show_progress=cfg.show_progress)
+    lines = {r["id"]: r for r in read_jsonl(out / "job" / "queries.jsonl")}
+    pools = {q: lines[q]["pool"] for q in queries}
+    view_scores = {q: lines[q]["view_scores"] for q in queries}
+    added = sum(lines[q]["judged_added"] for q in queries)
+    n_human = sum(g["source"] == "judgments" for q in queries for g in view_scores[q].values())
+    sim_scores: dict[str, dict[str, int]] = {}
+    for q in queries:
         order = sorted(pools[q], key=lambda c: -sum(view_scores[q][c][v] for v in VIEW_SCORES))  # stable
         sim_scores[q] = {c: sum(view_scores[q][c][v] for v in VIEW_SCORES) for c in order}
 
@@ -165,24 +201,25 @@ def build_dataset(cfg: BuildConfig) -> dict[str, Any]:
         "agreement": agreement(per_pair),
         "judgments": str(cfg.judgments) if cfg.judgments else None,
     }
-    out = Path(cfg.out_dir)
-    with atomic_folder(out) as tmp:
-        shutil.copytree(cfg.schema_dir, tmp / LAYOUT["schema"])
-        write_json(tmp / LAYOUT["cases"], raw)
-        write_json(tmp / LAYOUT["pools"], {q: [int(c) if numeric else c for c in p] for q, p in pools.items()})
-        write_json(tmp / LAYOUT["split"], split)
-        write_json(tmp / LAYOUT["scores"], sim_scores)
-        write_json(tmp / LAYOUT["top30"], {q: dict(list(s.items())[:TOP]) for q, s in sim_scores.items()})
-        write_json(tmp / LAYOUT["golden"], {q: [c for c, v in s.items() if v >= GOLDEN_MIN] for q, s in sim_scores.items()})
-        write_json(tmp / LAYOUT["view_scores"], view_scores)
-        if cfg.judgments is not None:
-            shutil.copyfile(cfg.judgments, tmp / LAYOUT["judgments"])
-        if cfg.hf:
-            from builders.muser.hf_export import write_mteb_folder  # noqa: PLC0415
+    with atomic_folder(out / LAYOUT["schema"]) as tmp:
+        shutil.copytree(cfg.schema_dir, tmp, dirs_exist_ok=True)
+    write_json(out / LAYOUT["cases"], raw)
+    write_json(out / LAYOUT["pools"], {q: [int(c) if numeric else c for c in p] for q, p in pools.items()})
+    write_json(out / LAYOUT["split"], split)
+    write_json(out / LAYOUT["scores"], sim_scores)
+    write_json(out / LAYOUT["top30"], {q: dict(list(s.items())[:TOP]) for q, s in sim_scores.items()})
+    write_json(out / LAYOUT["golden"], {q: [c for c, v in s.items() if v >= GOLDEN_MIN] for q, s in sim_scores.items()})
+    write_json(out / LAYOUT["view_scores"], view_scores)
+    if cfg.judgments is not None:
+        atomic_write_bytes(out / LAYOUT["judgments"], Path(cfg.judgments).read_bytes())
+    if cfg.hf:
+        from builders.muser.hf_export import write_mteb_folder  # noqa: PLC0415
 
-            write_mteb_folder(tmp / "hf", cases, queries, sim_scores, split)
-        write_json(tmp / "build.json", manifest)
-    return manifest
+        write_mteb_folder(out / "hf", cases, queries, sim_scores, split)
+    write_json(out / "build.json", manifest)          # last: the dataset is complete
+    update_manifest(mpath, job, status="complete", counts=manifest["counts"])
+    return MuserBuildReport(out=out, manifest=mpath, build=manifest, queries_resumed=resumed,
+                            seconds=round(time.monotonic() - t0, 2))
 
 
 def parse_ids(values: Sequence[str] | None) -> list[str] | None:

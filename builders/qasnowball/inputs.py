@@ -46,7 +46,10 @@ def load_docs(path: str | Path) -> list[dict[str, Any]]:
                 docs.append({"doc_id": str(r.get("doc_id", r.get("id", i))), "title": r.get("title") or "",
                              "context": ctx})
             return docs
-    return docs_from_records(load_qa_file(path).records)
+    docs = docs_from_records(load_qa_file(path).records)
+    if not docs:
+        raise QADataError(f"{path}: no documents (empty file, or no record with a context)")
+    return docs
 
 
 def preset(name: str, data_root: Path, seed: int = 0) -> tuple[str, list[dict], list[dict], dict[str, Any]]:

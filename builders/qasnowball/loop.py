@@ -1,9 +1,13 @@
 """The QASnowball loop: S := S0; each round fit AE, QG and reader on S, generate on the next slice of
 documents, filter, keep the survivors, and re-seed S := S0 + the best m generated pairs by filter score.
 
-Resumable per round: a round is done when its `log.json` exists (written last, atomically), so a
-restart re-reads finished rounds and continues with the next. Deterministic for a seed: documents are
-shuffled with that seed, modules are seeded, ties are broken by id.
+Resumable per document, on the shared job runner (builders.common.jobs): each round streams one fsynced
+line per document to `round_N/docs.jsonl` (the pairs it kept and its filter counts), so a kill -9 loses
+at most the document in flight; a round is done when its `log.json` exists (written last, atomically).
+A resumed round refits its modules on the same S (fits are deterministic), replays the finished
+documents' kept pairs into the duplicate filter and their counts into the log, and goes on with the rest:
+the output is byte-identical to an uninterrupted run. Deterministic for a seed: documents are shuffled
+with that seed, modules are seeded, ties are broken by id.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from annotation.squad import QADataError, validate_record
+from builders.common.jobs import CheckpointedJsonl, run_items
 from builders.common.squad_io import read_jsonl, write_json, write_jsonl
 from builders.qasnowball.filter import FilterConfig, Pair, QAFilter
 from builders.qasnowball.modules import AnswerExtractor, QuestionGenerator, Reader
@@ -58,9 +63,9 @@ class Modules:
 
 class Snowball:
     def __init__(self, config: SnowballConfig, modules: Modules, out_dir: str | Path,
-                 *, progress: bool = True, log: Callable[[str], None] | None = None):
+                 *, progress: bool = True, log: Callable[[str], None] | None = None, resume: bool = False):
         self.config, self.modules, self.out = config, modules, Path(out_dir)
-        self.progress = progress
+        self.progress, self.resume = progress, resume
         self.log = log or (lambda msg: None)
 
     # ---- inputs -------------------------------------------------------------------------------
@@ -86,17 +91,6 @@ class Snowball:
                 raise QADataError(f"documents record {d['doc_id']} field doc_id: duplicate")
             ids.add(d["doc_id"])
 
-    def _prepare_dir(self) -> None:
-        self.out.mkdir(parents=True, exist_ok=True)
-        cfg_path = self.out / "config.json"
-        if cfg_path.exists():
-            old = json.loads(cfg_path.read_text(encoding="utf-8"))
-            if old.get("fingerprint") != self.config.fingerprint():
-                raise QADataError(f"{cfg_path}: this folder holds a run with a different config; "
-                                  "use a new output folder (or delete it) to start over")
-        else:
-            write_json({"config": self.config.to_dict(), "fingerprint": self.config.fingerprint()}, cfg_path)
-
     # ---- the loop -----------------------------------------------------------------------------
     def reseed(self, seed: Sequence[Record], generated: Sequence[Record]) -> list[Record]:
         """S0 (always, whole) + the best m generated pairs by filter score (ties by id)."""
@@ -105,7 +99,7 @@ class Snowball:
 
     def run(self, seed: Sequence[Record], docs: Sequence[Doc]) -> dict[str, Any]:
         self._check_inputs(seed, docs)
-        self._prepare_dir()
+        self.out.mkdir(parents=True, exist_ok=True)
         slices = self._slices(docs)
         s0_ids = {r["id"] for r in seed}
         generated: list[Record] = []
@@ -142,29 +136,45 @@ class Snowball:
         models = {"extractor": m.extractor.params(), "generator": m.generator.params(), "reader": m.reader.params()}
         model_names = {k: v.get(k, v.get("model")) for k, v in
                        (("extractor", models["extractor"]), ("generator", models["generator"]), ("reader", models["reader"]))}
-        n_cands = n_questions = 0
-        kept: list[Record] = []
-        t_extract = t_generate = t_filter = 0.0
-        bar = _progress(self.progress, f"round {t}/{cfg.rounds}", len(docs))
-        with bar as prog:
-            task = prog.add_task(f"round {t}/{cfg.rounds}", total=len(docs)) if prog else None
-            for doc in docs:
-                t0 = time.perf_counter()
-                cands = m.extractor.extract(doc["context"], cfg.answers_per_doc)
-                t1 = time.perf_counter()
-                questions = m.generator.generate(doc["context"], cands, cfg.questions_per_answer) if cands else []
-                t2 = time.perf_counter()
-                pairs = [Pair(doc["doc_id"], doc["context"], c, q, s) for c, qs in zip(cands, questions) for q, s in qs]
-                verdicts = flt.check(pairs, seen)
-                t3 = time.perf_counter()
-                t_extract, t_generate, t_filter = t_extract + t1 - t0, t_generate + t2 - t1, t_filter + t3 - t2
-                n_cands += len(cands)
-                n_questions += len(pairs)
-                for p, v in zip(pairs, verdicts):
-                    if v.keep:
-                        kept.append(self._record(t, doc, p, v.scores, model_names))
-                if prog:
-                    prog.advance(task)
+        t_stage = {"extract": 0.0, "generate": 0.0, "filter": 0.0}
+
+        def work(doc: Doc) -> Record:
+            """One document: extract, generate, filter; its line carries what the round log needs."""
+            t0 = time.perf_counter()
+            cands = m.extractor.extract(doc["context"], cfg.answers_per_doc)
+            t1 = time.perf_counter()
+            questions = m.generator.generate(doc["context"], cands, cfg.questions_per_answer) if cands else []
+            t2 = time.perf_counter()
+            pairs = [Pair(doc["doc_id"], doc["context"], c, q, s) for c, qs in zip(cands, questions) for q, s in qs]
+            verdicts = flt.check(pairs, seen)
+            t_stage["extract"] += t1 - t0
+            t_stage["generate"] += t2 - t1
+            t_stage["filter"] += time.perf_counter() - t2
+            rejected: dict[str, int] = {}
+            for v in verdicts:
+                if not v.keep:
+                    rejected[v.reason or "?"] = rejected.get(v.reason or "?", 0) + 1
+            return {"id": doc["doc_id"], "candidates": len(cands), "questions": len(pairs), "rejected": rejected,
+                    "kept": [self._record(t, doc, p, v.scores, model_names) for p, v in zip(pairs, verdicts) if v.keep]}
+
+        rdir = self.out / f"round_{t}"
+        with CheckpointedJsonl(rdir / "docs.jsonl").open(resume=self.resume) as writer:
+            if writer.done:            # resumed mid-round: the finished documents' filter state, replayed
+                for line in read_jsonl(writer.path):
+                    flt.checked += line["questions"]
+                    flt.rejected.update(line["rejected"])
+                    for r in line["kept"]:
+                        seen.add((r["meta"]["doc_id"], normalize_question(r["question"], cfg.lang)))
+                self.log(f"round {t}: {len(writer.done)} of {len(docs)} documents already done")
+            # one worker, in document order: the duplicate filter depends on what was kept before
+            run_items(docs, key=lambda d: d["doc_id"], work=work, writer=writer, workers=1, ordered=True,
+                      description=f"round {t}/{cfg.rounds}", show_progress=self.progress)
+        by_doc = {line["id"]: line for line in read_jsonl(rdir / "docs.jsonl")}
+        lines = [by_doc[d["doc_id"]] for d in docs]
+        n_cands = sum(line["candidates"] for line in lines)
+        n_questions = sum(line["questions"] for line in lines)
+        kept: list[Record] = [r for line in lines for r in line["kept"]]
+        t_extract, t_generate, t_filter = t_stage["extract"], t_stage["generate"], t_stage["filter"]
         models = {"extractor": m.extractor.params(), "generator": m.generator.params(), "reader": m.reader.params()}
         s0_in = sum(r["id"] in s0_ids for r in S)
         scores = [r["meta"]["scores"]["filter"] for r in kept]
@@ -195,19 +205,3 @@ class Snowball:
                      "answer_type": p.answer.type, "scores": {k: round(float(v), 6) for k, v in scores.items()},
                      "models": models, "backend": self.config.backend, "seed": self.config.seed},
         }
-
-
-class _NoBar:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _progress(enabled: bool, label: str, total: int):
-    if not enabled:
-        return _NoBar()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

@@ -33,7 +33,8 @@ def hf_rows(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
              "meta": json.dumps(r.get("meta", {}), ensure_ascii=False, sort_keys=True)} for r in records]
 
 
-def write_outputs(records: Sequence[dict[str, Any]], out_dir: str | Path, *, manifest: dict[str, Any]) -> dict[str, str]:
+def write_outputs(records: Sequence[dict[str, Any]], out_dir: str | Path) -> dict[str, str]:
+    """generated.jsonl, generated.squad.json and hf/ (each written atomically; the run manifest is the caller's)."""
     out = Path(out_dir)
     issues = validate_records(((None, r) for r in records), file="generated")
     if issues:
@@ -44,6 +45,4 @@ def write_outputs(records: Sequence[dict[str, Any]], out_dir: str | Path, *, man
         "hf_folder": write_hf_folder(out / "hf", {"default": {"train": hf_rows(records)}},
                                      card_body=CARD, card_yaml="license: cc-by-sa-4.0\ntask_categories:\n- question-answering"),
     }
-    write_json({**manifest, "records": len(records), "files": {k: str(v) for k, v in paths.items()}},
-               out / "manifest.json")
     return {k: str(v) for k, v in paths.items()}

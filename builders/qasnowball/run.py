@@ -1,24 +1,128 @@
-"""`build`: the one function behind `bench build qasnowball` (and the experiment script)."""
+"""`build`: the one function behind `bench build qasnowball` (and the experiment script), and
+`build_from_options`, which turns the CLI's parsed options into inputs, a config and a chat backend.
+
+The run manifest (`OUT/manifest.json`, builders.common.jobs) hashes the config and the inputs: an
+existing output is refused without `resume`, and a resume with another config or other inputs is
+refused naming what changed. At the end the manifest also gets the summary (rounds, files, counts).
+"""
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from annotation.floor import sha256_json
+from annotation.squad import QADataError
+from builders.common.jobs import BuildReport, check_output, start_manifest, update_manifest
 from builders.qasnowball.backends import make_modules
 from builders.qasnowball.loop import Snowball, SnowballConfig
 from builders.qasnowball.output import write_outputs
 
-__all__ = ["build"]
+__all__ = ["build", "build_from_options", "QASnowballOptions", "QASnowballReport"]
+
+
+@dataclass
+class QASnowballReport(BuildReport):
+    rounds: list[dict[str, Any]]
+    records: int
+    final_seed_size: int
+    files: dict[str, str]
+    lang: str = ""
+    backend: str = ""
 
 
 def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], out_dir: str | Path,
           *, chat: Any = None, progress: bool = True, log: Callable[[str], None] | None = None,
-          inputs: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run all rounds (resuming finished ones) and write the outputs; returns the summary."""
+          inputs: dict[str, Any] | None = None, resume: bool = False) -> QASnowballReport:
+    """Run all rounds (under `resume`, continuing a killed run of the same config) and write the outputs.
+
+    `chat`: a builders.llm chat backend, or a BackendSpec (built here), for backend llm."""
+    t0 = time.monotonic()
+    out = Path(out_dir)
+    mpath = out / "manifest.json"
+    check_output(mpath, [out], resume=resume)
+    spec = chat.describe(for_hash=True) if hasattr(chat, "describe") else \
+        ({"kind": getattr(chat, "name", ""), "model": getattr(chat, "model", "")} if chat is not None else None)
+    hashed = {"snowball": config.to_dict(), "chat": spec,
+              "seed_sha256": sha256_json(list(seed)), "docs_sha256": sha256_json(list(docs))}
+    if hasattr(chat, "create"):
+        chat = chat.create()
     modules = make_modules(config.backend, config.lang, seed=config.seed, chat=chat, **config.backend_options)
-    result = Snowball(config, modules, out_dir, progress=progress, log=log).run(seed, docs)
-    manifest = {"config": config.to_dict(), "inputs": inputs or {}, "seed_size": len(seed), "docs": len(docs),
-                "rounds": [{k: v for k, v in r.items() if k != "models"} for r in result["rounds"]]}
-    files = write_outputs(result["generated"], out_dir, manifest=manifest)
-    return {"rounds": result["rounds"], "records": len(result["generated"]), "files": files,
-            "final_seed_size": result["final_seed_size"]}
+    snowball = Snowball(config, modules, out, progress=progress, log=log, resume=resume)
+    snowball._check_inputs(seed, docs)            # bad inputs are refused before anything is written
+    manifest = start_manifest(mpath, job="qasnowball", config=hashed, backends={"chat": spec} if spec else {},
+                              seed=config.seed, resume=resume)
+    result = snowball.run(seed, docs)
+    files = write_outputs(result["generated"], out)
+    rounds = [{k: v for k, v in r.items() if k != "models"} for r in result["rounds"]]
+    update_manifest(mpath, manifest, status="complete", config_summary=config.to_dict(), inputs=inputs or {},
+                    seed_size=len(seed), docs=len(docs), rounds=rounds, records=len(result["generated"]),
+                    files=files)
+    return QASnowballReport(out=out, manifest=mpath, rounds=result["rounds"], records=len(result["generated"]),
+                            final_seed_size=result["final_seed_size"], files=files,
+                            seconds=round(time.monotonic() - t0, 2), lang=config.lang, backend=config.backend)
+
+
+@dataclass
+class QASnowballOptions:
+    """What `bench build qasnowball` parses; paths the CLI resolved (data_root from the data registry)."""
+    out: Path
+    preset: str | None = None
+    data_root: Path | None = None          # folder holding cmrc2018/ and xquad/ (for presets)
+    seed_file: Path | None = None
+    docs: Path | None = None
+    lang: str | None = None
+    backend: str = "rule"
+    rounds: int = 2
+    docs_per_round: int | None = None
+    answers_per_doc: int = 5
+    questions_per_answer: int = 2
+    reseed_size: int = 500
+    seed: int = 0
+    roundtrip: str = "em"                  # em | f1 | off
+    f1_threshold: float = 0.8
+    min_confidence: float = 0.1
+    no_rule: list[str] = field(default_factory=list)
+    backend_options: dict[str, Any] = field(default_factory=dict)   # ae_model, qg_model, reader_model, epochs
+    chat: Any = None                       # a builders.llm.spec.BackendSpec for backend llm
+    resume: bool = False
+    progress: bool = True
+
+
+def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | None = None) -> QASnowballReport:
+    """Inputs (a preset, or seed file + documents), filter and loop config, chat backend -> `build`."""
+    from builders.common.squad_io import load_qa_file  # noqa: PLC0415
+    from builders.qasnowball.filter import RULES, FilterConfig  # noqa: PLC0415
+    from builders.qasnowball.inputs import load_docs, preset  # noqa: PLC0415
+
+    lang = opts.lang
+    if opts.preset:
+        if opts.data_root is None:
+            raise QADataError(f"--preset {opts.preset}: no data root given")
+        lang_p, seed_recs, documents, inputs = preset(opts.preset, opts.data_root, seed=opts.seed)
+        lang = lang or lang_p
+    else:
+        if not (opts.seed_file and opts.docs and lang):
+            raise QADataError("give --preset, or all of --seed-file, --docs and --lang")
+        report = load_qa_file(opts.seed_file)
+        seed_recs, documents = report.records, load_docs(opts.docs)
+        inputs = {"seed": str(opts.seed_file), "docs": str(opts.docs), "seed_load": report.summary()}
+    bad = [r for r in opts.no_rule if r not in RULES]
+    if bad:
+        raise QADataError(f"--no-rule {bad[0]}: unknown rule; known: {', '.join(RULES)}")
+    if opts.roundtrip not in ("em", "f1", "off"):
+        raise QADataError(f"--roundtrip {opts.roundtrip!r}: em | f1 | off")
+    flt = FilterConfig(roundtrip=opts.roundtrip != "off", roundtrip_mode="em" if opts.roundtrip == "off" else opts.roundtrip,
+                       f1_threshold=opts.f1_threshold, confidence=opts.min_confidence > 0,
+                       min_confidence=opts.min_confidence, **{r: False for r in opts.no_rule})
+    if opts.backend == "llm" and opts.chat is None:
+        from builders.llm import available  # noqa: PLC0415
+
+        raise QADataError(f"backend llm needs --chat KIND and --chat-model NAME; kinds: {', '.join(available())}")
+    cfg = SnowballConfig(lang=lang, backend=opts.backend, rounds=opts.rounds, docs_per_round=opts.docs_per_round,
+                         answers_per_doc=opts.answers_per_doc, questions_per_answer=opts.questions_per_answer,
+                         reseed_size=opts.reseed_size, seed=opts.seed, filter=flt,
+                         backend_options=dict(opts.backend_options))
+    return build(cfg, seed_recs, documents, opts.out, chat=opts.chat if opts.backend == "llm" else None,
+                 progress=opts.progress, log=log, inputs=inputs, resume=opts.resume)

@@ -6,10 +6,11 @@ changed config.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
+
+from annotation.floor import read_json
 
 # Paper Table 2 (also thunlp/UltraChat:figures/meta_topic.png): the 30 meta-concepts of Sector 1.
 META_CONCEPTS = [
@@ -149,10 +150,9 @@ def load_config(path: str | Path | None) -> UltraChatConfig:
     if path is None:
         return UltraChatConfig()
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+    data = read_json(path, what="config file")
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object of settings, got {type(data).__name__}")
     try:
         return config_from_dict(data)
     except ValueError as exc:

@@ -9,13 +9,13 @@ any user set). Records are processed in id order, so which duplicate survives is
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from annotation.floor import iter_jsonl, read_json, read_text, require_file
 from builders.common.jobs import JobError
 from builders.ultrachat.config import FilterConfig
 from builders.ultrachat.dialogue import REFUSAL_PHRASES
@@ -65,8 +65,7 @@ def refusal_problem(rec: dict[str, Any], phrases: Sequence[str] = REFUSAL_PHRASE
 def load_eval_questions(path: str | Path) -> list[str]:
     """Questions of an eval set: ultra_eval.json style ([{"data": ...}]), JSON list of str, JSONL
     ({"question"|"prompt"|"turns"|"data"|"text": ...}), or plain text (one per line)."""
-    path = Path(path)
-    raw = path.read_text(encoding="utf-8")
+    path = require_file(path, "eval set", error=JobError)
     out: list[str] = []
 
     def take(obj: Any, where: str) -> None:
@@ -81,19 +80,21 @@ def load_eval_questions(path: str | Path) -> list[str]:
                         if isinstance(v, str):
                             out.append(v)
                     return
-        raise ValueError(f"{where}: no question field (data/question/prompt/instruction/text/turns)")
+        raise JobError(f"{where}: no question field (data/question/prompt/instruction/text/turns)")
 
     if path.suffix == ".json":
-        data = json.loads(raw)
+        data = read_json(path, what="eval set", error=JobError)
         for i, obj in enumerate(data if isinstance(data, list) else [data]):
             take(obj, f"{path} item {i}")
     elif path.suffix == ".jsonl":
-        for i, line in enumerate(raw.splitlines(), 1):
-            if line.strip():
-                take(json.loads(line), f"{path}:{i}")
+        for i, obj in iter_jsonl(path, error=JobError):
+            take(obj, f"{path}:{i}")
     else:
-        out = [line for line in raw.splitlines() if line.strip()]
-    return [q.strip() for q in out if q.strip()]
+        out = [line for line in read_text(path, what="eval set", error=JobError).splitlines() if line.strip()]
+    questions = [q.strip() for q in out if q.strip()]
+    if not questions:
+        raise JobError(f"{path}: no questions in the eval set (empty file)")
+    return questions
 
 
 class Decontaminator:
@@ -129,34 +130,19 @@ class Decontaminator:
         return None
 
 
-def ultra_eval_path() -> Path | None:
-    """shared/data/ultrachat/ultra_eval.json through the data registry or the mirror variable."""
-    try:
-        from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
-
-        p = Path(dataset_dir("ultrachat")) / "ultra_eval.json"
-        if p.exists():
-            return p
-    except Exception:  # registry not available in this checkout, or no network: fall back to the mirror
-        pass
-    import os
-
-    mirror = os.environ.get("BENCH_DATA_MIRROR")
-    if mirror and (Path(mirror) / "ultrachat" / "ultra_eval.json").exists():
-        return Path(mirror) / "ultrachat" / "ultra_eval.json"
-    return None
-
-
-def build_decontaminator(cfg: FilterConfig) -> tuple[Decontaminator | None, list[str]]:
+def build_decontaminator(cfg: FilterConfig, ultra_eval: str | Path | None = None
+                         ) -> tuple[Decontaminator | None, list[str]]:
+    """The n-gram decontaminator over UltraChat's eval questions (`ultra_eval`: the path of ultra_eval.json,
+    which the caller resolves - `bench` through the data registry; builders never import benchmarks) and
+    the user's extra eval sets."""
     questions: list[str] = []
     sources: list[str] = []
     if cfg.use_ultra_eval:
-        p = ultra_eval_path()
-        if p is None:
-            raise JobError("ultra_eval.json not found: set BENCH_DATA_MIRROR or disable "
-                           "filters.use_ultra_eval")
-        questions += load_eval_questions(p)
-        sources.append(str(p))
+        if ultra_eval is None:
+            raise JobError("filters.use_ultra_eval is on but no ultra_eval.json path was given "
+                           "(bench finds it through the data registry; or set filters.use_ultra_eval false)")
+        questions += load_eval_questions(ultra_eval)
+        sources.append(str(ultra_eval))
     for extra in cfg.eval_sets:
         questions += load_eval_questions(extra)
         sources.append(str(extra))

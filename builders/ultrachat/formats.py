@@ -17,6 +17,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 
 from builders.common.hf_folder import write_hf_folder
+from annotation.floor import read_json
 from builders.common.jobs import JobError, atomic_write_jsonl, read_jsonl, shard_of
 
 H4_SPLITS = ("train_sft", "test_sft", "train_gen", "test_gen")
@@ -133,7 +134,10 @@ def export_h4_folder(records: Iterable[dict[str, Any]], out_dir: str | Path, *, 
 def _read_parquet(path: Path) -> list[dict[str, Any]]:
     import pyarrow.parquet as pq
 
-    return pq.read_table(path).to_pylist()
+    try:
+        return pq.read_table(path).to_pylist()
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for a broken file
+        raise JobError(f"{path}: not a readable parquet file ({exc})") from None
 
 
 def _files_in(folder: Path) -> list[Path]:
@@ -156,7 +160,7 @@ def load_dialogues(path: str | Path, *, fmt: str = "auto", splits: Iterable[str]
     """
     path = Path(path)
     if not path.exists():
-        raise JobError(f"{path}: no such file or folder")
+        raise JobError(f"{path}: dialogue file or folder not found")
     files = _files_in(path) if path.is_dir() else [path]
     if splits is not None:
         wanted = set(splits)
@@ -166,10 +170,10 @@ def load_dialogues(path: str | Path, *, fmt: str = "auto", splits: Iterable[str]
         if f.suffix == ".parquet":
             rows = _read_parquet(f)
         elif f.suffix == ".json":
-            data = json.loads(f.read_text(encoding="utf-8"))
+            data = read_json(f, what="dialogue file", error=JobError)
             rows = data if isinstance(data, list) else [data]
         else:
-            rows = list(read_jsonl(f))
+            rows = read_jsonl(f, error=JobError)
         for i, row in enumerate(rows):
             where = f"{f} record {i + 1}"
             try:
@@ -179,4 +183,6 @@ def load_dialogues(path: str | Path, *, fmt: str = "auto", splits: Iterable[str]
             if not rec.get("id"):
                 rec = {**rec, "id": f"{f.stem}-{i}"}
             out.append(rec)
+    if not out:
+        raise JobError(f"{path}: no dialogues (empty file)")
     return out

@@ -13,10 +13,13 @@ Output folder (one shard suffix `-IIIII-of-NNNNN` per file when sharded):
 """
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from builders.common.jobs import (CheckpointedJsonl, JobError, atomic_write_json, atomic_write_jsonl, read_jsonl,
+from annotation.floor import sha256_file
+from builders.common.jobs import (BuildReport, CheckpointedJsonl, JobError, atomic_write_json, atomic_write_jsonl, read_jsonl,
                                   run_items, select_shard, shard_suffix, start_manifest, update_manifest)
 from builders.llm.base import BackendError, ChatBackend, backend_info
 from builders.ultrachat.config import UltraChatConfig
@@ -62,10 +65,39 @@ def _usage(backends: dict[str, ChatBackend]) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class UltraChatBuildReport(BuildReport):
+    status: str                                    # complete | incomplete (failures left for --resume) | seeds_done
+    counts: dict[str, int] = field(default_factory=dict)
+    filter_summary: dict[str, dict[str, int]] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)          # this process, per role
+    dialogue_usage_all_runs: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_manifest(cls, out: Path, path: Path, manifest: dict[str, Any], seconds: float) -> "UltraChatBuildReport":
+        return cls(out=out, manifest=path, status=manifest["status"], counts=manifest.get("counts") or {},
+                   filter_summary=manifest.get("filter_summary") or {}, usage=manifest.get("usage") or {},
+                   dialogue_usage_all_runs=manifest.get("dialogue_usage_all_runs") or {}, seconds=round(seconds, 2))
+def _check_materials(cfg: UltraChatConfig) -> None:
+    """Sector 3's materials file is read up front: a bad file fails before the output folder is touched."""
+    path = cfg.sector3.materials
+    if 3 in cfg.sectors and path:
+        records = read_jsonl(path, error=JobError)
+        if not records:
+            raise JobError(f"{path}: no materials (empty file)")
+        for i, rec in enumerate(records, 1):
+            if not isinstance(rec.get("text"), str) or not rec["text"].strip():
+                raise JobError(f"{path}: record {i} field text: missing or empty")
+
+
 def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, user: ChatBackend | None = None,
           *, resume: bool = False, num_shards: int = 1, shard_index: int = 0, workers: int = 1,
-          stage: str = "all", show_progress: bool = True) -> dict[str, Any]:
-    """Run (or resume) one shard of an UltraChat build into `out_dir`; returns the manifest."""
+          stage: str = "all", show_progress: bool = True, ultra_eval: str | Path | None = None) -> UltraChatBuildReport:
+    """Run (or resume) one shard of an UltraChat build into `out_dir`.
+
+    `ultra_eval`: path of UltraChat's ultra_eval.json for decontamination (needed when
+    cfg.filters.use_ultra_eval); the caller resolves it (bench: through the data registry)."""
+    t0 = time.monotonic()
     if stage not in ("all", "seeds"):
         raise JobError(f"unknown stage {stage!r} (all | seeds)")
     out = Path(out_dir)
@@ -74,8 +106,11 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
     mpath = out / f"manifest{sfx}.json"
     if mpath.exists() and not resume:
         raise JobError(f"{mpath} exists: pass --resume to continue that run, or choose a new output folder")
+    decon, sources = build_decontaminator(cfg.filters, ultra_eval)   # read every user file before writing anything
+    _check_materials(cfg)
     hashed = {"config": cfg.to_dict(), "assistant_model": assistant.model, "user_model": user.model,
-              "assistant_backend": assistant.name, "user_backend": user.name}
+              "assistant_backend": assistant.name, "user_backend": user.name,
+              "ultra_eval_sha256": sha256_file(ultra_eval) if ultra_eval and cfg.filters.use_ultra_eval else None}
     backends = {"assistant": backend_info(assistant), "user": backend_info(user)}
     manifest = start_manifest(mpath, job="ultrachat", config=hashed, backends=backends, seed=cfg.seed,
                               num_shards=num_shards, shard_index=shard_index, resume=resume)
@@ -84,7 +119,6 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
         # 1. seed trees (the assistant model writes them, as ChatGPT did in the paper)
         tree = SeedTreeBuilder(cfg, assistant, out, resume=resume, workers=workers, show_progress=show_progress)
         nodes = tree.build()
-        decon, sources = build_decontaminator(cfg.filters)
         kept, removed, open_report = filter_records([n.to_dict() for n in nodes], cfg.filters, stage="openings",
                                                     decontaminator=decon, sources=sources)
         openings = _sample_openings([Node.from_dict(r) for r in kept], cfg)
@@ -95,7 +129,8 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
                                        "openings_in_shard": len(mine)}
         update_manifest(mpath, manifest, usage=_usage(roles))
         if stage == "seeds":
-            return update_manifest(mpath, manifest, status="seeds_done")
+            done = update_manifest(mpath, manifest, status="seeds_done")
+            return UltraChatBuildReport.from_manifest(out, mpath, done, time.monotonic() - t0)
 
         # 2. dialogues: a resumable job, one line per finished dialogue
         gen = DialogueGenerator(cfg, assistant, user)
@@ -130,10 +165,11 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
             export_raw(final, out / "export" / "raw.jsonl")
             export_h4_folder(final, out / "export" / "ultrachat_200k")
         status = "complete" if job.failed == 0 else "incomplete"
-        return update_manifest(mpath, manifest, status=status, usage=_usage(roles),
+        done = update_manifest(mpath, manifest, status=status, usage=_usage(roles),
                                counts={"openings": len(mine), "dialogues": len(dialogues), "rejected": n_rejected,
                                        "failed": job.failed, "final": len(final)},
                                filter_summary={k: v["removed"] for k, v in reports.items()})
+        return UltraChatBuildReport.from_manifest(out, mpath, done, time.monotonic() - t0)
     except BaseException:
         try:
             update_manifest(mpath, manifest, status="interrupted", usage=_usage(roles))
@@ -143,7 +179,7 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
 
 
 def merge(inputs: Sequence[str | Path], out_dir: str | Path, cfg: UltraChatConfig | None = None,
-          *, filter_: bool = True) -> dict[str, Any]:
+          *, filter_: bool = True, ultra_eval: str | Path | None = None) -> dict[str, Any]:
     """Join shard outputs (folders or files), drop repeated ids, re-run the filter chain across shards
     (so dedup and near-dup see everything), write ultrachat.jsonl + report + both exports."""
     cfg = cfg or UltraChatConfig()
@@ -168,13 +204,18 @@ def merge(inputs: Sequence[str | Path], out_dir: str | Path, cfg: UltraChatConfi
     dialogues = [records[k] for k in sorted(records)]
     report: dict[str, Any] = {"inputs": sources, "read": len(dialogues) + repeated, "repeated_ids": repeated,
                               "conflicting_repeats": conflicting}
+    removed: list[dict[str, Any]] | None = None
     if filter_:
-        decon, esrc = build_decontaminator(cfg.filters)
+        decon, esrc = build_decontaminator(cfg.filters, ultra_eval)
         final, removed, rep = filter_records(dialogues, cfg.filters, decontaminator=decon, sources=esrc)
         report["dialogues"] = rep.to_dict()
-        atomic_write_jsonl(out / "removed.jsonl", removed)
     else:
         final = dialogues
+    if not final:          # checked before the first write: a failed merge leaves OUT as it was
+        raise JobError(f"{', '.join(sources)}: no dialogue left to merge "
+                       f"({report['read']} read, all removed by the filters)")
+    if removed is not None:
+        atomic_write_jsonl(out / "removed.jsonl", removed)
     report["final"] = len(final)
     atomic_write_jsonl(out / "ultrachat.jsonl", final)
     atomic_write_json(out / "merge_report.json", report)

@@ -1,70 +1,113 @@
-"""Build trace records for many questions: policy + browser + answer step, checkpointed.
+"""Build trace records for many questions: policy + browser + answer step, on the shared job runner.
 
-Records stream to `<out>.part` one JSON line at a time (flushed); a rerun with `resume`
-skips ids already there and drops a torn last line; the finished file is renamed into place,
-so `<out>` is never half-written.
+The trace file is its own checkpoint (builders.common.jobs.CheckpointedJsonl: one fsynced line per
+question), next to it `<out>.manifest.json` holds the config hash. So a kill -9 loses at most the
+question in flight, `--resume` continues byte-identically, and a resume with another policy, corpus,
+retriever or seed is refused instead of mixing traces of two configs in one file.
 """
 from __future__ import annotations
 
-import json
-import os
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from annotation.floor import require_file, sha256_file, sha256_json
+from builders.common.jobs import BuildReport, CheckpointedJsonl, check_output, run_items, start_manifest, update_manifest
 from builders.webcpm.answer import extractive_answer
 from builders.webcpm.browser import Browser
+from builders.webcpm.errors import WebCPMError
+from builders.webcpm.policies import PolicyOptions, create_policy
 from builders.webcpm.web import LocalWeb
 
 AnswerFn = Callable[[str, list[str]], str]
 
 
-def _done_ids(part: Path) -> set[str]:
-    if not part.exists():
-        return set()
-    good: list[str] = []
-    ids: set[str] = set()
-    for line in part.read_text(encoding="utf-8").splitlines():
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
-            break                                   # a torn last line from a crash
-        good.append(line)
-        ids.add(rec["_id"])
-    part.write_text("".join(g + "\n" for g in good), encoding="utf-8")
-    return ids
+def manifest_path(out: str | Path) -> Path:
+    """`traces.jsonl` -> `traces.jsonl.manifest.json` (the run manifest of a one-file output)."""
+    out = Path(out)
+    return out.with_name(out.name + ".manifest.json")
+
+
+@dataclass
+class WebCPMBuildConfig:
+    out: Path
+    corpus: Path                        # DuReader-format JSONL (the CLI resolves the registry default)
+    policy: str = "oracle"
+    policy_options: PolicyOptions = field(default_factory=PolicyOptions)
+    retriever: str = "bm25"
+    seed: int = 0
+    limit: int | None = None
+    resume: bool = False
+    show_progress: bool = True
+
+
+@dataclass
+class WebCPMBuildReport(BuildReport):
+    policy: str
+    questions: int
+    written: int
+    resumed: int
+
+    def summary(self) -> str:
+        return (f"traces: {self.out} ({self.written} written, {self.resumed} resumed of {self.questions}; "
+                f"policy {self.policy}; {self.seconds:.1f} s); manifest: {self.manifest}")
 
 
 def build_traces(questions: Iterable[dict[str, Any]], web: LocalWeb, policy: Any, out: str | Path, *,
-                 seed: int = 0, resume: bool = True, answer: AnswerFn | None = None,
-                 meta: dict[str, Any] | None = None, show_progress: bool = True) -> dict[str, Any]:
-    """Run `policy` on every question; write one WebCPM record per line to `out` (JSONL)."""
+                 seed: int = 0, resume: bool = False, answer: AnswerFn | None = None,
+                 meta: dict[str, Any] | None = None, show_progress: bool = True,
+                 config: dict[str, Any] | None = None, backends: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run `policy` on every question; one WebCPM record per line of `out` (JSONL), in question order.
+
+    `config` is what else changes the traces (policy settings, corpus sha...); with the policy name, the
+    web fingerprint, the retriever, the seed, `meta` and the question ids it forms the hashed config.
+    """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(out.name + ".part")
-    if not resume and part.exists():
-        part.unlink()
-    done = _done_ids(part) if resume else set()
+    mpath = manifest_path(out)
     questions = list(questions)
     answer = answer or extractive_answer
     base_meta = {"web": web.fingerprint(), "retriever": {"name": getattr(web.retriever, "name", ""),
                                                          **web.retriever.params()}, "seed": seed, **(meta or {})}
-    written = skipped = 0
-    from rich.progress import Progress  # noqa: PLC0415
+    hashed = {"policy": getattr(policy, "name", type(policy).__name__), "meta": base_meta,
+              "questions_sha256": sha256_json([str(q.get("id")) for q in questions]), **(config or {})}
+    check_output(mpath, [out], resume=resume)
+    manifest = start_manifest(mpath, job="webcpm", config=hashed, backends=backends or {}, seed=seed, resume=resume)
 
-    with open(part, "a", encoding="utf-8") as f, Progress(disable=not show_progress, transient=True) as bar:
-        task = bar.add_task(f"webcpm traces ({getattr(policy, 'name', 'policy')})", total=len(questions))
-        for q in questions:
-            rid = str(q.get("id"))
-            if rid in done:
-                skipped += 1
-                bar.advance(task)
-                continue
-            browser = Browser(web, q["question"], record_id=rid, seed=seed)
-            notes = policy.run(browser, q)
-            record = browser.record(answer(q["question"], browser.facts()), meta={**base_meta, **notes})
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-            f.flush()
-            written += 1
-            bar.advance(task)
-    os.replace(part, out)
-    return {"written": written, "skipped": skipped, "out": str(out)}
+    def work(q: dict[str, Any]) -> dict[str, Any]:
+        browser = Browser(web, q["question"], record_id=str(q.get("id")), seed=seed)
+        notes = policy.run(browser, q)
+        return browser.record(answer(q["question"], browser.facts()), meta={**base_meta, **notes})
+
+    # one worker: the policy and the browser's web cache are not shared across threads
+    with CheckpointedJsonl(out, key="_id").open(resume=resume) as writer:
+        stats = run_items(questions, key=lambda q: str(q.get("id")), work=work, writer=writer, workers=1, ordered=True,
+                          description=f"webcpm traces ({hashed['policy']})", show_progress=show_progress)
+    update_manifest(mpath, manifest, status="complete", counts=stats.to_dict())
+    return {"written": stats.written, "skipped": stats.skipped_done, "out": str(out), "manifest": str(mpath),
+            "seconds": stats.seconds}
+
+
+def build_webcpm(cfg: WebCPMBuildConfig) -> WebCPMBuildReport:
+    """The one function behind `bench build webcpm`: corpus -> local web -> policy -> traces."""
+    from builders.webcpm.web import dureader_pages  # noqa: PLC0415
+    from retrieval.registry import create  # noqa: PLC0415
+
+    t0 = time.monotonic()
+    corpus = require_file(cfg.corpus, "DuReader corpus", error=WebCPMError)
+    if cfg.limit is not None and cfg.limit < 1:
+        raise WebCPMError(f"--limit {cfg.limit}: must be >= 1")
+    check_output(manifest_path(cfg.out), [cfg.out], resume=cfg.resume)   # before the slow part
+    opts = cfg.policy_options
+    opts.seed = cfg.seed
+    setup = create_policy(cfg.policy, opts)
+    pages, questions = dureader_pages(corpus)
+    questions = questions[:cfg.limit] if cfg.limit else questions
+    web = LocalWeb(pages, create(cfg.retriever, lang="zh"), show_progress=cfg.show_progress)
+    res = build_traces(questions, web, setup.policy, cfg.out, seed=cfg.seed, resume=cfg.resume,
+                       answer=setup.answer, meta={"corpus": str(corpus)}, show_progress=cfg.show_progress,
+                       config={"policy_config": setup.config, "corpus_sha256": sha256_file(corpus)},
+                       backends=setup.backends)
+    return WebCPMBuildReport(out=Path(cfg.out), manifest=Path(res["manifest"]), policy=cfg.policy,
+                             questions=len(questions), written=res["written"], resumed=res["skipped"],
+                             seconds=round(time.monotonic() - t0, 2))

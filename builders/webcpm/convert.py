@@ -44,10 +44,14 @@ def split_ids(ids: Iterable[str], *, seed: int = 0,
 def read_traces(path: str | Path) -> list[dict[str, Any]]:
     records = []
     for line, rec in load_records(path):
-        if isinstance(rec, Exception) or not isinstance(rec, dict) or "_id" not in rec:
-            where = f"{path}:{line}" if line else str(path)
+        where = f"{path}:{line}" if line else str(path)
+        if isinstance(rec, Exception):
+            raise WebCPMError(f"{where}: {rec}")
+        if not isinstance(rec, dict) or "_id" not in rec:
             raise WebCPMError(f"{where}: not a WebCPM trace record (field _id)")
         records.append(rec)
+    if not records:
+        raise WebCPMError(f"{path}: no trace records (empty file)")
     return records
 
 

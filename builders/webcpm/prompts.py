@@ -16,7 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
+from annotation.floor import read_text
 from annotation.webcpm import actions as A
+from builders.webcpm.errors import WebCPMError
 
 ACTION_CUE = "下一步操作："
 QUERY_CUE = "请生成新的合适的查询语句："
@@ -45,8 +47,11 @@ class VocabTokenizer:
     name = "vocab"
 
     def __init__(self, path: str | Path) -> None:
-        with open(path, encoding="utf-8") as f:
-            self.vocab = {line.rstrip("\n") for line in f if line.rstrip("\n")}
+        text = read_text(path, what="vocabulary file (one token per line)", error=WebCPMError)
+        lines = (line[:-1] if line.endswith("\r") else line for line in text.split("\n"))
+        self.vocab = {line for line in lines if line}
+        if not self.vocab:
+            raise WebCPMError(f"{path}: empty vocabulary file")
         self.max_len = max((len(t) for t in self.vocab), default=1)
 
     def tokenize(self, text: str) -> list[str]:

@@ -15,7 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from annotation.floor import iter_jsonl
 from annotation.webcpm import actions as A
+from builders.webcpm.errors import WebCPMError
 
 _SECTIONS = ("问题：\n", "\n摘要：\n", "\n当前搜索：\n", "\n上回界面：\n", "\n当前界面：\n", "\n剩余操作步数：")
 _RESULT = re.compile(r"^(一号|二号|三号)页面标题：(.*?)；简介：(.*)$")
@@ -77,14 +79,19 @@ def _full_quote(shown: str, window: str) -> str:
 
 def recover_traces(path: str | Path) -> list[dict[str, Any]]:
     """One record per question of a test_output.json file (actions up to the last prompt's gold)."""
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     groups: list[list[dict[str, Any]]] = []
-    for row in rows:
-        p = parse_prompt(row["instance"][0]["source"])
-        p["gold"] = row["answer"]
+    for lineno, row in iter_jsonl(path, error=WebCPMError):
+        try:
+            p = parse_prompt(row["instance"][0]["source"])
+            p["gold"] = row["answer"]
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+            raise WebCPMError(f"{path}:{lineno}: field instance[0].source / answer: not a WebCPM action prompt "
+                              f"({type(exc).__name__}: {exc})") from None
         if not groups or groups[-1][0]["question"] != p["question"] or p["steps_left"] == A.MAX_STEPS:
             groups.append([])
         groups[-1].append(p)
+    if not groups:
+        raise WebCPMError(f"{path}: no prompts (empty file)")
     return [_trace(f"recovered_{n:03d}", g) for n, g in enumerate(groups)]
 
 

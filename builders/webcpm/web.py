@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from annotation.floor import iter_jsonl
+from builders.webcpm.errors import WebCPMError
 from annotation.webcpm.actions import LINE_MARK, MAX_RESULTS, PAGE_WINDOW_CHARS
 from retrieval.base import Retriever
 from retrieval.types import Document
@@ -120,16 +122,20 @@ def dureader_pages(path: str | Path) -> tuple[list[WebPage], list[dict]]:
     """
     pages: list[WebPage] = []
     questions: list[dict] = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
+    for line_no, row in iter_jsonl(path, error=WebCPMError):
+        try:
             qid = str(row["question_id"])
             for i, doc in enumerate(row.get("documents", [])):
                 paragraphs = tuple(p.strip() for p in doc.get("paragraphs", []) if p.strip())
                 if paragraphs:
                     pages.append(WebPage(href=f"https://dureader.local/{qid}/{i}", title=doc.get("title", "").strip(),
                                          paragraphs=paragraphs))
+            if not isinstance(row["question"], str):
+                raise TypeError("question is not a string")
             questions.append({"id": qid, "question": row["question"], "answers": list(row.get("answers", []))})
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise WebCPMError(f"{path}:{line_no}: not a DuReader record (fields question_id, question, "
+                              f"documents[].paragraphs; {type(exc).__name__}: {exc})") from None
+    if not questions:
+        raise WebCPMError(f"{path}: no DuReader questions (empty file)")
     return pages, questions

@@ -47,7 +47,7 @@ def test_every_problem_is_reported_with_location(tmp_path):
     assert any(":4 record empty field messages[0].content: empty utterance" in t for t in text)
     assert any(":5 record" in t and "field prompt: prompt differs" in t for t in text)
     assert any(":5 record" in t and "field prompt_id: prompt_id is not the sha256" in t for t in text)
-    assert any(t.endswith(":6: invalid JSON (Expecting property name enclosed in double quotes)") for t in text)
+    assert any(t.endswith(":6: not valid JSON (Expecting property name enclosed in double quotes)") for t in text)
     assert any(":7 record a field sector" in t for t in text)
     assert any(":7 record a field id: duplicate id (first at line 1)" in t for t in text)
     assert all(i.file.endswith("d.jsonl") for i in issues)

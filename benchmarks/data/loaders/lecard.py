@@ -12,12 +12,11 @@ Splits: "candidates" = the 25 queries with pools (default); "test" = LeCaRD's 20
 """
 from __future__ import annotations
 
-import json
 import unicodedata
 from pathlib import Path
 
 from benchmarks.data.loaders import Collection
-from annotation.floor import DataError
+from annotation.floor import DataError, iter_jsonl, read_json
 from retrieval.types import Corpus, Document, Qrels, Queries
 
 SPLITS = ("candidates", "test")
@@ -29,25 +28,12 @@ def _nfc(text: str) -> str:
 
 
 def _load_json(path: Path) -> object:
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+    return read_json(path)
 
 
 def _queries(path: Path) -> Queries:
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
     queries: Queries = {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
+    for lineno, record in iter_jsonl(path):
         for key in ("ridx", "q"):
             if key not in record:
                 raise DataError(f"{path}:{lineno}: missing field {key!r}")

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from benchmarks.data.loaders import Collection
-from annotation.floor import DataError
+from annotation.floor import DataError, read_text
 from benchmarks.io.trec import read_qrels
 from retrieval.types import Corpus, Document, Qrels, Queries
 
@@ -22,9 +22,7 @@ def _nfc(text: str | None) -> str:
 
 
 def _parse(path: Path, *, wrap: bool) -> ET.Element:
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    raw = path.read_text(encoding="utf-8")
+    raw = read_text(path, what="XML file")
     if wrap:
         raw = "<root>" + raw.split("?>", 1)[1] if raw.startswith("<?xml") else "<root>" + raw
         raw += "</root>"

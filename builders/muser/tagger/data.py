@@ -7,12 +7,11 @@ Identical sentences with the same label set collapse to one; those whose copies 
 """
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotation.floor import UserError
+from annotation.floor import UserError, read_json, read_jsonl, require_file
 
 
 class TaggerDataError(UserError, ValueError):
@@ -34,13 +33,15 @@ class Prepared:
 
 def read_sentences(path: str | Path) -> list[Example]:
     """A JSON array (or JSONL) of {"sentence": str, "labels": [str, ...]}."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        rows = json.loads(text) if text.lstrip().startswith("[") else [
-            json.loads(line) for line in text.splitlines() if line.strip()]
-    except json.JSONDecodeError as exc:
-        raise TaggerDataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    path = require_file(path, "sentence file", error=TaggerDataError)
+    with open(path, "rb") as f:
+        head = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        rows = read_json(path, what="sentence file", error=TaggerDataError)
+    else:
+        rows = read_jsonl(path, error=TaggerDataError)
+    if not rows:
+        raise TaggerDataError(f"{path}: no sentences (empty file)")
     out: list[Example] = []
     for i, r in enumerate(rows):
         if not isinstance(r, dict) or not isinstance(r.get("sentence"), str):

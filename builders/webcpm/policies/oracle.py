@@ -77,3 +77,13 @@ class OraclePolicy:
                 if score > best_score:
                     best, best_score = sentence, score
         return best
+
+
+def make(options: Any) -> Any:
+    """Registry entry (builders.webcpm.policies.POLICIES): the oracle with its defaults."""
+    from dataclasses import asdict  # noqa: PLC0415
+
+    from builders.webcpm.policies import PolicySetup  # noqa: PLC0415
+
+    policy = OraclePolicy()
+    return PolicySetup(policy, asdict(policy))

@@ -68,3 +68,18 @@ def _view_key(view: Any) -> Any:
     if isinstance(view, list):
         return [r.get("href") for r in view]
     return view
+
+
+def make(options: Any) -> Any:
+    """Registry entry: replay the traces of `options.replay` (matched by question id, then question text)."""
+    from annotation.floor import require_file, sha256_file  # noqa: PLC0415
+    from builders.webcpm.convert import read_traces  # noqa: PLC0415
+    from builders.webcpm.errors import WebCPMError  # noqa: PLC0415
+    from builders.webcpm.policies import PolicySetup  # noqa: PLC0415
+
+    if options.replay is None:
+        raise WebCPMError("--policy replay needs --replay TRACES")
+    path = require_file(options.replay, "trace file to replay", error=WebCPMError)
+    traces = {str(r.get("_id")): r for r in read_traces(path)}      # a bad line is a one-line error
+    traces.update({r.get("question", ""): r for r in list(traces.values())})
+    return PolicySetup(ReplayPolicy(traces=traces), {"replay_sha256": sha256_file(path)})

@@ -72,3 +72,35 @@ def test_read_json_errors_name_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="empty file"):
         read_json(_write(tmp_path, b"  \n", "e.json"))
     assert read_json(_write(tmp_path, '\ufeff{"中": 1}'.encode(), "bom.json")) == {"中": 1}
+
+
+def test_nan_names_the_field_in_json_and_jsonl(tmp_path: Path) -> None:
+    (tmp_path / "r.json").write_text('{"metrics": {"std": {"MAP": NaN}}, "runs": [1, Infinity]}')
+    with pytest.raises(DataError, match=r"r\.json: field metrics\.std\.MAP: NaN is not valid JSON"):
+        read_json(tmp_path / "r.json")
+    (tmp_path / "r.jsonl").write_text('{"a": 1}\n{"b": [0, -Infinity]}\n')
+    with pytest.raises(DataError, match=r"r\.jsonl:2: field b\[1\]: -Infinity is not valid JSON"):
+        read_jsonl(tmp_path / "r.jsonl")
+
+
+def test_parse_json_names_the_source_and_keeps_duplicate_keys_visible() -> None:
+    from annotation.floor import parse_json
+
+    with pytest.raises(DataError, match=r"^sub\.zip:results/a\.json:2:\d+: not valid JSON"):
+        parse_json(b'{"a": 1,\n "b": }', source="sub.zip:results/a.json")
+    seen: list[str] = []
+    parse_json(b'{"k": 1, "k": 2}', source="x", object_pairs_hook=lambda pairs: seen.extend(k for k, _ in pairs))
+    assert seen == ["k", "k"]
+
+
+def test_read_text_accepts_bom_and_refuses_bad_utf8_and_binary(tmp_path: Path) -> None:
+    from annotation.floor import read_text
+
+    (tmp_path / "ok.txt").write_bytes(b"\xef\xbb\xbfParis\r\nLondon\r\n")
+    assert read_text(tmp_path / "ok.txt").splitlines() == ["Paris", "London"]
+    (tmp_path / "bad.txt").write_bytes(b"ok\nok\ncaf\xe9\n")
+    with pytest.raises(DataError, match=r"bad\.txt:3: not UTF-8"):
+        read_text(tmp_path / "bad.txt")
+    (tmp_path / "bin.txt").write_bytes(b"a\nb\x00c")
+    with pytest.raises(DataError, match=r"bin\.txt:2: binary data"):
+        read_text(tmp_path / "bin.txt")

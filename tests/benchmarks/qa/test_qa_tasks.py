@@ -106,7 +106,7 @@ def test_cli_bad_prediction_file_is_one_line(shared_data, tmp_path):
     p.write_text("{oops", encoding="utf-8")
     r = _cli("run", "cmrc2018-dev", "--predictions", str(p), "-o", str(tmp_path), "-q")
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert "bad.json:1: not valid JSON" in r.stderr
+    assert "bad.json:1:2: not valid JSON" in r.stderr
 
 
 def test_cli_build_and_validate(shared_data, tmp_path):

@@ -53,7 +53,7 @@ def test_trec_run_file_scores_like_json(muser_dir, tmp_path):
 def test_bad_run_line_is_reported(muser_dir, tmp_path):
     bad = tmp_path / "bad.trec"
     bad.write_text("1496 Q0 12 1 1.0 x\n1496 Q0 13 2\n")
-    with pytest.raises(TaskError, match=r"bad.trec:2: TREC run line needs 6 columns"):
+    with pytest.raises(TaskError, match=r"bad.trec:2: run line needs 6 columns"):
         get_task("muser").evaluate(RunOptions(run_file=bad, data_dir=muser_dir))
 
 

@@ -145,3 +145,17 @@ def test_atomic_folder_swaps_in_on_success_and_keeps_the_old_folder_on_error(tmp
             raise RuntimeError("crash mid-write")
     assert (out / "a.txt").read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]   # no temp folder left behind
+
+
+def test_run_items_ordered_writes_input_order_whatever_finishes_first(tmp_path):
+    import random
+
+    delays = {str(i): random.Random(i).random() * 0.02 for i in range(30)}
+
+    def work(i: str) -> dict:
+        time.sleep(delays[i])
+        return {"id": i}
+
+    with CheckpointedJsonl(tmp_path / "o.jsonl").open(resume=False) as w:
+        run_items(list(delays), key=str, work=work, writer=w, workers=4, ordered=True, show_progress=False)
+    assert [r["id"] for r in read_jsonl(tmp_path / "o.jsonl")] == list(delays)

@@ -73,7 +73,7 @@ def test_pooling_from_bm25_and_elements(tmp_path, muser_dir):
     m = build_dataset(BuildConfig(cases=FIXTURES / "cases_pool.json", out_dir=out, schema_dir=muser_dir / "legal_items",
                                   queries=["104"], sources=("elements", "bm25"), depth=3, pool_size=6, hf=False))
     pool = _j(out / "cases/cands_by_query.json")["104"]
-    assert m["sources"] == ["elements", "bm25"] and 104 not in pool and {105, 106} <= set(pool)
+    assert m.build["sources"] == ["elements", "bm25"] and 104 not in pool and {105, 106} <= set(pool)
     build_dataset(BuildConfig(cases=FIXTURES / "cases_pool.json", out_dir=tmp_path / "el",
                               schema_dir=muser_dir / "legal_items", queries=["104"], depth=3, hf=False))
     alone = _j(tmp_path / "el/cases/cands_by_query.json")["104"]

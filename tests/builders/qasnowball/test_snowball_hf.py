@@ -35,7 +35,7 @@ def test_hf_loop_runs_offline(tiny, tmp_path):
                          "max_question_tokens": 6, "window_chars": 120,
                          "work_dir": str(tmp_path / "fits")})
     res = build(cfg, seed, docs, tmp_path / "out", progress=False)
-    r1, r2 = res["rounds"]
+    r1, r2 = res.rounds
     assert r1["models"]["reader"]["model"] == paths["reader"]
     assert r1["models"]["reader"]["last_fit"]["steps"] > 0
     assert r2["s0_in_seed"] == 12 and r2["seed_size"] == 12 + min(4, r1["kept"])

@@ -49,7 +49,7 @@ def test_llm_loop_with_scripted_chat(shared_data, tmp_path):
                          filter=FilterConfig(roundtrip=False, confidence=False),
                          backend_options={"llm_answers": True})
     res = build(cfg, recs[:40], docs_from_records(recs[400:420])[:3], tmp_path / "o", chat=chat, progress=False)
-    r = res["rounds"][0]
+    r = res.rounds[0]
     assert r["questions"] == 2 * r["candidates"] > 0
     assert r["models"]["generator"]["model"] == "scripted-v1"
     assert r["models"]["extractor"]["dropped_not_in_context"] == 3     # the invented phrase, once per doc
@@ -76,7 +76,7 @@ def test_llm_loop_with_a_real_chat_model(llama_server, shared_data, tmp_path):
                          filter=FilterConfig(roundtrip=False, confidence=False),
                          backend_options={"llm_max_tokens": 48})
     res = build(cfg, recs[:60], docs_from_records(recs[400:420])[:2], tmp_path / "o", chat=chat, progress=False)
-    r = res["rounds"][0]
+    r = res.rounds[0]
     assert r["candidates"] > 0 and r["questions"] > 0          # the model answered and its lines were parsed
     assert r["models"]["generator"]["model"] == "smollm2-135m-instruct"
     assert r["models"]["generator"]["calls"] == r["candidates"]

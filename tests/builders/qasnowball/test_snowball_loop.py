@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from annotation.squad import QADataError, validate_path
+from builders.common.jobs import JobError
 from builders.qasnowball.loop import SnowballConfig
 from builders.qasnowball.run import build
 
@@ -27,7 +28,7 @@ def first_run(cmrc_slice, tmp_path_factory):
 
 def test_rounds_grow_seed_and_keep_s0(first_run):
     res, out = first_run
-    r1, r2 = res["rounds"]
+    r1, r2 = res.rounds
     assert r1["seed_size"] == r1["s0_size"] == 150 and r1["generated_in_seed"] == 0
     assert r2["s0_in_seed"] == 150                              # S0 never dropped
     assert r2["seed_size"] == 150 + min(30, r1["kept"]) > 150    # S grew by the best generated pairs
@@ -36,7 +37,7 @@ def test_rounds_grow_seed_and_keep_s0(first_run):
         assert f["checked"] == r["questions"] == f["kept"] + sum(f["rejected"].values())
         assert r["kept"] == f["kept"] and set(r["time_s"]) >= {"fit_reader", "extract", "generate", "filter"}
         assert r["models"]["extractor"]["extractor"] == "rule-extractor"
-    assert res["records"] == r1["kept"] + r2["kept"] > 0
+    assert res.records == r1["kept"] + r2["kept"] > 0
 
 
 def test_outputs_validate_and_carry_provenance(first_run):
@@ -66,11 +67,13 @@ def test_deterministic_and_resumable(first_run, cmrc_slice, tmp_path):
     # crash after round 1: round 2's done-marker is missing -> only round 2 runs again, same result
     (again / "round_2" / "log.json").unlink()
     shutil.rmtree(again / "hf")
-    res2 = build(_cfg(), seed, docs[:16], again, progress=False)
-    assert res2["rounds"][0].get("resumed") is True and not res2["rounds"][1].get("resumed")
+    with pytest.raises(JobError, match="pass --resume"):          # a used folder is never silently reused
+        build(_cfg(), seed, docs[:16], again, progress=False)
+    res2 = build(_cfg(), seed, docs[:16], again, progress=False, resume=True)
+    assert res2.rounds[0].get("resumed") is True and not res2.rounds[1].get("resumed")
     assert (again / "generated.jsonl").read_bytes() == (out / "generated.jsonl").read_bytes()
-    with pytest.raises(QADataError, match="different config"):
-        build(_cfg(seed=8), seed, docs[:16], again, progress=False)
+    with pytest.raises(JobError, match=r"manifest.json: config changed .*snowball.seed: 7 -> 8"):
+        build(_cfg(seed=8), seed, docs[:16], again, progress=False, resume=True)
 
 
 def test_bad_inputs(cmrc_slice, tmp_path):
@@ -94,4 +97,4 @@ def test_english_preset_split(shared_data, tmp_path):
     res = build(SnowballConfig(lang="en", rounds=1, answers_per_doc=3, reseed_size=10), seed[:60], docs[:4],
                 tmp_path / "en", progress=False)
     assert validate_path(tmp_path / "en" / "generated.jsonl") == []
-    assert res["rounds"][0]["questions"] > 0
+    assert res.rounds[0]["questions"] > 0

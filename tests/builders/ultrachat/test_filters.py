@@ -45,7 +45,7 @@ def test_filter_chain_removes_each_kind_once_and_reports(uc_data, eval_set, tmp_
     extra = tmp_path / "my_eval.jsonl"
     extra.write_text(json.dumps({"question": "Which river flows through the ancient city of Timbuktu today?"}) + "\n")
     cfg = FilterConfig(eval_sets=[str(extra)])
-    decon, sources = build_decontaminator(cfg)
+    decon, sources = build_decontaminator(cfg, uc_data / "ultrachat" / "ultra_eval.json")
     recs = [
         dlg("a", "How do I bake sourdough bread at home?", "Mix flour, water and starter; let it rise; bake hot."),
         dlg("b", "how do I bake SOURDOUGH bread at home", "Different answer here."),              # dup opening

@@ -4,12 +4,8 @@ all three sectors with small counts, a real failing proxy in front of the server
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,10 +14,10 @@ from typer.testing import CliRunner
 from annotation.ultrachat import validate_path
 from benchmarks.cli import app
 from builders.common.jobs import read_jsonl, shard_of
+from tests.builders.killpoints import bench, env, kill_at, refused, sha256_files
 from tests.builders.llm.failing_proxy import FailingProxy, every
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
-REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +43,6 @@ def inputs(tmp_path_factory, uc_data) -> dict[str, Path]:
            "system_prompt": "You are a helpful assistant. Answer in one short sentence."}
     (d / "config.json").write_text(json.dumps(cfg))
     return {"dir": d, "config": d / "config.json"}
-
-
-def bench(*args: str) -> list[str]:
-    return [sys.executable, "-m", "benchmarks", *args]
-
-
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -115,36 +103,44 @@ def test_exports_load_with_datasets(run_a):
     assert all(len(d) % 2 == 0 for d in raw["data"])
 
 
-def test_kill_9_and_resume_reproduce_the_uninterrupted_run(llama_server, inputs, run_a, tmp_path):
+# files of a finished build that must not depend on interruptions: same bytes as the uninterrupted run
+FINAL_FILES = ["openings.jsonl", "ultrachat.jsonl", "removed.jsonl", "filter_report.json", "export/raw.jsonl"]
+
+
+def test_kill_9_twice_and_resume_reproduce_the_uninterrupted_run(llama_server, inputs, run_a, tmp_path):
+    """kill -9 inside the seed-tree stage, resume, kill -9 again inside the dialogue stage, resume: the
+    dataset files are byte-identical (sha256) to run_a's; checkpoints hold no duplicate and no loss."""
     out = tmp_path / "out"
     args = bench("build", "ultrachat", str(out), "--model", "smollm2", "--base-url", llama_server.base_url,
                  "--config", str(inputs["config"]), "--concurrency", "1", "--quiet")
-    proc = subprocess.Popen(args, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     dialogues = out / "dialogues.jsonl"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline and proc.poll() is None:
-        if dialogues.exists() and dialogues.read_text().count("\n") >= 1:
-            break
-        time.sleep(0.2)
-    assert proc.poll() is None, "the run finished before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    written = dialogues.read_text().count("\n")
+    # 1. inside the seed trees: the first level has its line, later levels are being generated
+    kill_at(args, out / "seeds" / "s1_subtopics.jsonl", 1, timeout=600)
+    assert not (out / "openings.jsonl").exists() and not dialogues.exists()
+    # without --resume the folder is refused; with another config too; one line each, nothing changed
+    assert "pass --resume" in refused(args)
+    err = refused(args + ["--resume", "--seed", "8"])
+    assert "manifest.json: config changed" in err and "config.seed: 7 -> 8" in err
+    # 2. inside the dialogues of the resumed run
+    written = kill_at(args + ["--resume"], dialogues, 1, timeout=600)
     total = sum(1 for _ in read_jsonl(run_a["out"] / "openings.jsonl"))
     assert 1 <= written < total
-    # without --resume the folder is refused, with a one-line error
-    again = subprocess.run(args, env=env(), capture_output=True, text=True, timeout=120)
-    assert again.returncode == 2 and "pass --resume" in again.stderr and "Traceback" not in again.stderr
     resumed = subprocess.run(args + ["--resume"], env=env(), capture_output=True, text=True, timeout=900)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["resumes"] == 1 and manifest["status"] == "complete"
+    assert manifest["resumes"] == 2 and manifest["status"] == "complete"
     ids = [r["id"] for r in read_jsonl(dialogues)]
     assert len(ids) == len(set(ids))                                        # no duplicate
-    assert (out / "ultrachat.jsonl").read_bytes() == (run_a["out"] / "ultrachat.jsonl").read_bytes()
-    assert (out / "export" / "raw.jsonl").read_bytes() == (run_a["out"] / "export" / "raw.jsonl").read_bytes()
-    assert sorted(read_jsonl(out / "rejected.jsonl"), key=lambda r: r["id"]) == \
-        sorted(read_jsonl(run_a["out"] / "rejected.jsonl"), key=lambda r: r["id"])
+    ref = run_a["out"]
+    names = FINAL_FILES + sorted(str(p.relative_to(ref)) for p in (ref / "export" / "ultrachat_200k").rglob("*")
+                                 if p.is_file())
+    a, b = sha256_files(ref, names), sha256_files(out, names)
+    print(f"ultrachat kill points: seeds stage, then dialogues after {written}/{total}; sha256 equal for "
+          f"{len(a)} files, ultrachat.jsonl {a['ultrachat.jsonl']} == {b['ultrachat.jsonl']}")
+    assert a == b
+    for name in ["dialogues.jsonl", "rejected.jsonl"] + sorted(f"seeds/{p.name}" for p in (ref / "seeds").glob("*.jsonl")):
+        assert sorted(read_jsonl(out / name), key=lambda r: r["id"]) == \
+            sorted(read_jsonl(ref / name), key=lambda r: r["id"]), name      # same records (completion order aside)
 
 
 def test_stats_on_generated_and_200k_format(llama_server, run_a, tmp_path):

@@ -3,11 +3,14 @@ tasks and load with datasets.load_dataset; builds resume without duplicates."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import datasets
+import pytest
 
 from annotation.webcpm import actions as A
 from annotation.webcpm.validate import validate_path
+from builders.common.jobs import JobError
 from builders.webcpm.build import build_traces
 from builders.webcpm.convert import TASKS, convert
 from builders.webcpm.policies.oracle import OraclePolicy
@@ -39,16 +42,21 @@ def test_oracle_traces_validate_convert_and_load(oracle_traces, tmp_path):
 def test_build_resumes_without_duplicates(web, dureader, tmp_path):
     questions = dureader[1][:4]
     out = tmp_path / "t.jsonl"
-    build_traces(questions[:2], web, OraclePolicy(), out, show_progress=False)
-    # simulate a crash during the third record: finished lines + a torn one in the .part file
-    part = out.with_name(out.name + ".part")
-    part.write_text(out.read_text(encoding="utf-8") + '{"_id": "torn', encoding="utf-8")
-    out.unlink()
-    summary = build_traces(questions, web, OraclePolicy(), out, show_progress=False)
-    ids = [json.loads(line)["_id"] for line in out.read_text(encoding="utf-8").splitlines()]
-    assert ids == [q["id"] for q in questions]
-    assert summary == {"written": 2, "skipped": 2, "out": str(out)}
-    assert not part.exists()
+    cfg = {"policy_config": asdict(OraclePolicy())}
+    build_traces(questions, web, OraclePolicy(), out, show_progress=False, config=cfg)
+    full = out.read_bytes()
+    # simulate a crash during the third record: two finished lines + a torn one
+    lines = full.splitlines(keepends=True)
+    out.write_bytes(b"".join(lines[:2]) + b'{"_id": "torn')
+    with pytest.raises(JobError, match="pass --resume"):
+        build_traces(questions, web, OraclePolicy(), out, show_progress=False, config=cfg)
+    summary = build_traces(questions, web, OraclePolicy(), out, show_progress=False, resume=True, config=cfg)
+    assert out.read_bytes() == full
+    assert (summary["written"], summary["skipped"]) == (2, 2)
+    # another policy config into the same file is refused, naming what changed
+    with pytest.raises(JobError, match=r"manifest\.json: config changed .*pages_to_open: 3 -> 1"):
+        build_traces(questions, web, OraclePolicy(pages_to_open=1), out, show_progress=False, resume=True,
+                     config={"policy_config": asdict(OraclePolicy(pages_to_open=1))})
 
 
 def test_exporter_writes_an_hf_folder(oracle_traces, tmp_path):
