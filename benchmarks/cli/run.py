@@ -50,7 +50,7 @@ def run(
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Pairwise baseline: a result JSON, judgments bundle or answers JSONL."),
     dataset: Optional[Path] = typer.Option(None, "--dataset", help="Without TASK: your own dataset folder (BEIR, HF/MTEB, "
                                            "TREC, SQuAD/CMRC) or its databench.yaml. With a judged TASK: MT-Bench-style question JSONL."),
-    dataset_format: Optional[str] = typer.Option(None, "--dataset-format", help="beir | hf | trec | squad (default: detected)."),
+    dataset_format: Optional[str] = typer.Option(None, "--dataset-format", help="beir | hf | trec | squad | muser | webcpm (default: detected)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language of --dataset (en, zh, ...; default: databench.yaml or the card)."),
 ) -> None:
     """Run TASK and write a TREC run + results JSON under --output."""

@@ -80,7 +80,7 @@ def snowball(shared_data, tmp_path_factory):
     docs = docs_from_records(load_qa_file(shared_data / "cmrc2018" / "cmrc2018_dev.json").records)[:16]
     cfg = SnowballConfig(lang="zh", rounds=1, answers_per_doc=4, questions_per_answer=2, reseed_size=30, seed=7)
     res = build(cfg, seed, docs, root / "build", progress=False)
-    return root / "build", write_jsonl(seed, root / "train.jsonl"), res["records"]
+    return root / "build", write_jsonl(seed, root / "train.jsonl"), res.records
 
 
 def test_qasnowball_build_scores_with_the_rule_reader(snowball, tmp_path):
