@@ -62,6 +62,8 @@ def run(
                          params=_parse_params(param), data_dir=data_dir, show_progress=not quiet)
     flags = {"model_backend": model_backend, "base_url": base_url, "judge_backend": judge_backend,
              "judge_model": judge_model, "judge_base_url": judge_base_url, "baseline": baseline, "dataset": dataset}
+    if task is not None and (dataset_format or lang):
+        raise TaskError("--dataset-format and --lang describe --dataset without a TASK; a task knows its own data")
     if task is None:                 # --- a user's own dataset folder (benchmarks.datasets_local) ---
         if dataset is None:
             raise TaskError("bench run: give a TASK (see `bench list`) or --dataset FOLDER")

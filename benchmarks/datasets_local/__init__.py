@@ -47,7 +47,7 @@ def task_for_result(result: "Result", data_dirs: Mapping[str, Path] | None) -> t
 
     The folder comes from `--data-dir NAME=FOLDER`, else the path the result recorded (the submitter's
     own machine). The description is the one the result recorded; the folder's sha is checked by the caller."""
-    from benchmarks.datasets_local.description import from_dict  # noqa: PLC0415
+    from benchmarks.datasets_local.description import complete, from_dict  # noqa: PLC0415
     from benchmarks.datasets_local.base import folder_sha  # noqa: PLC0415
 
     recorded = result.extra.get("databench") if isinstance(result.extra, dict) else None
@@ -59,7 +59,7 @@ def task_for_result(result: "Result", data_dirs: Mapping[str, Path] | None) -> t
         return None, (f"field dataset: {result.dataset!r} is a local dataset; give its folder with "
                       f"--data-dir {result.dataset}=FOLDER")
     try:
-        desc = from_dict({**recorded, "path": str(folder)}, "field extra.databench")
+        desc = complete(from_dict({**recorded, "path": str(folder)}, "field extra.databench"), "field extra.databench")
     except LocalDataError as exc:
         return None, str(exc)
     from benchmarks.datasets_local.registry import get_format  # noqa: PLC0415

@@ -38,9 +38,9 @@ class Description:
     kind: str = ""               # "" = what the format holds
     format: str = ""             # "" = detect
     name: str = ""               # "" = the folder's name
-    lang: str = "en"
-    split: str = "test"
-    ranking: str = "full"
+    lang: str = ""               # "" = the folder's own (card, lang column), else en
+    split: str = ""              # "" = test, or the folder's only split
+    ranking: str = ""            # "" = the format's (rerank when the folder ships pools)
     metrics: list[str] = field(default_factory=list)
     main_score: str = ""
     relevance: int = 1
@@ -75,7 +75,7 @@ def _where(source: str, key: str) -> str:
 
 
 def from_dict(data: Any, source: str) -> Description:
-    """Validate a parsed description; every problem names the file and the field."""
+    """Validate a parsed description's fields (`complete` fills defaults); problems name the file and field."""
     if not isinstance(data, dict):
         raise LocalDataError(f"{source}: expected a mapping of fields (kind, format, lang, ...)")
     known = {f.name for f in fields(Description)}
@@ -102,14 +102,14 @@ def from_dict(data: Any, source: str) -> Description:
     files = data.get("files", {})
     if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
         raise LocalDataError(f"{_where(source, 'files')}: expected a mapping of role -> file name")
-    desc = Description(**{k: v for k, v in data.items() if k in known})
-    return complete(desc, source)
+    return Description(**{k: v for k, v in data.items() if k in known})
 
 
 def complete(desc: Description, source: str) -> Description:
     """Fill default metrics / main score for the kind; check they are ones we can compute."""
     from benchmarks.metrics import parse_measure  # noqa: PLC0415
 
+    desc.lang = desc.lang or "en"
     if desc.kind not in KINDS:
         raise LocalDataError(f"{_where(source, 'kind')}: {desc.kind!r}, expected one of {', '.join(KINDS)}")
     if desc.kind == "task":                   # modes, metrics and main score are the registered task's

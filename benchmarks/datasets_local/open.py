@@ -39,8 +39,9 @@ def open_dataset(path: str | Path, *, fmt: str | None = None, lang: str | None =
         raise LocalDataError(f"{path}: --dataset: no such file or folder")
     desc: Description | None = None
     files: dict[str, str] = {}
+    source = "--dataset"
     if path.is_file() and path.suffix in (".yaml", ".yml"):
-        desc = read_description(path)
+        desc, source = read_description(path), str(path)
         if not desc.path:
             raise LocalDataError(f"{path}: field path: missing (which folder does this description describe?)")
         folder = (path.parent / desc.path).resolve()
@@ -52,29 +53,21 @@ def open_dataset(path: str | Path, *, fmt: str | None = None, lang: str | None =
     else:
         folder = path.resolve()
         if (folder / DESCRIPTION_FILE).is_file():
-            desc = read_description(folder / DESCRIPTION_FILE)
+            desc, source = read_description(folder / DESCRIPTION_FILE), str(folder / DESCRIPTION_FILE)
     described = desc is not None
+    desc = desc or Description(files=files)
     evidence = "described"
-    if desc is None:
-        name = fmt
-        if name is None:
-            name, evidence = detect(folder)
-        form = get_format(name)
-        desc = Description(kind=form.kind(folder), format=name, name=form.default_name(folder) if not files else Path(files["file"]).stem,
-                           lang=form.language(folder) or "en", files=files, ranking=form.ranking(folder))
-        desc.split = _default_split(name, folder, str(folder)) if not split else split
-    elif fmt and fmt != desc.format:
-        desc.format = fmt
+    if fmt:
+        desc.format = fmt                  # --dataset-format wins over the description and detection
     if not desc.format:
         desc.format, evidence = detect(folder)
-    desc.name = desc.name or folder.name
-    desc.kind = desc.kind or get_format(desc.format).kind(folder)
-    get_format(desc.format)            # unknown name: one line
-    if lang:
-        desc.lang = lang
-    if split:
-        desc.split = split
+    form = get_format(desc.format)         # unknown name: one line
+    desc.name = desc.name or (Path(files["file"]).stem if files else form.default_name(folder))
+    desc.kind = desc.kind or form.kind(folder)
+    desc.ranking = desc.ranking or form.ranking(folder)
+    desc.lang = lang or desc.lang or form.language(folder) or "en"
+    desc.split = split or desc.split or _default_split(desc.format, folder, source)
     desc.path = str(folder)
-    desc = complete(desc, str(folder / DESCRIPTION_FILE) if described else "--dataset")
+    desc = complete(desc, source)
     only = [folder / desc.files["file"]] if desc.files.get("file") else None
     return LocalDataset(folder, desc, folder_sha(folder, only=only), described, evidence)

@@ -58,3 +58,21 @@ def test_broken_folder_is_one_line(tmp_path):
     out = (proc.stdout + proc.stderr).strip()
     assert proc.returncode == 2 and len(out.splitlines()) == 1, out
     assert "corpus.jsonl:2: field text: expected a string, got float" in out
+
+
+def test_exported_lecard_reranks_its_pools_as_the_task(shared_data, tmp_path):
+    """An HF folder with a `candidates` config is a re-ranking dataset: same numbers as `bench run lecard`."""
+    from benchmarks.datasets_local import run_local
+    from benchmarks.export.export import export_dataset
+    from benchmarks.tasks.base import RunOptions
+    from benchmarks.tasks.registry import get_task
+
+    folder, _ = export_dataset("lecard", tmp_path / "lecard")
+    task = get_task("lecard")
+    ref = task.evaluate(RunOptions(retriever="pool-order", output=tmp_path / "ref", show_progress=False))
+    (folder / "databench.yaml").write_text("kind: retrieval\nmetrics: [nDCG@30, nDCG@10, nDCG@20, MAP, P@10, MRR]\n",
+                                           encoding="utf-8")
+    local, _, written = run_local(folder, RunOptions(retriever="pool-order", output=tmp_path / "local",
+                                                     show_progress=False))
+    assert written is None and local.extra["kind"] == "rerank" and local.extra["language"] == "zh"
+    assert local.metrics == ref.metrics and local.per_query == ref.per_query
