@@ -20,7 +20,7 @@ with `bench run --dataset THAT.yaml`. The same fields become the task's one decl
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +166,3 @@ def write_description(desc: Description, path: Path) -> Path:
 
     header = "# databench dataset description: `bench run --dataset THIS_FILE` repeats the run\n"
     return atomic_write_text(path, header + yaml.safe_dump(desc.to_dict(), sort_keys=False, allow_unicode=True))
-
-
-def as_dict(desc: Description) -> dict[str, Any]:
-    return asdict(desc)
