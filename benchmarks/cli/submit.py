@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.table import Table
@@ -32,12 +33,19 @@ def submit(
     results_dir: Path = typer.Argument(..., help="Folder with result JSON files and their run files."),
     out: Path = typer.Option(Path("submission.zip"), "--out", "-o", help="Zip to write."),
     data_dir: list[str] = typer.Option([], "--data-dir", help=_DATA_DIR_HELP),
+    model_name: Optional[str] = typer.Option(None, "--model-name", help="The model's name on the leaderboard."),
+    model_url: Optional[str] = typer.Option(None, "--model-url", help="Where to read about the model (http(s) URL)."),
+    org: Optional[str] = typer.Option(None, "--org", help="Who submits (team, lab, company)."),
 ) -> None:
-    """Check every result (schema, task, re-scored run, run sha) and pack results + runs + manifest."""
-    from benchmarks.submission.package import pack
+    """Check every result (schema, task, re-scored run, run sha) and pack results + runs + manifest.
 
+    Local paths in model params and extra are replaced by basename + sha256 (benchmarks/submission/publish.py)."""
+    from benchmarks.submission.package import pack
+    from benchmarks.submission.publish import Submitter, unnamed
+
+    submitter = Submitter(model_name=model_name, model_url=model_url, org=org)
     with console.status("re-scoring every run file against its task..."):
-        path, entries = pack(results_dir, out, data_dirs=_data_dirs(data_dir))
+        path, entries = pack(results_dir, out, data_dirs=_data_dirs(data_dir), submitter=submitter)
     table = Table(title=f"packed {len(entries)} result(s)")
     for col in ("task", "mode", "model", "main score", "run"):
         table.add_column(col)
@@ -46,6 +54,9 @@ def submit(
                       f"{e['main_score']['metric']} = {e['main_score']['value']:.4f}", e["run"])
     console.print(table)
     console.print(f"submission: {path}  (check it with `bench verify {path}`)")
+    if model_name is None and any(unnamed(e["model"]) for e in entries):
+        console.print("[yellow]hint[/]: a result only says it came from a file; name it with --model-name "
+                      "(and --model-url, --org) so the leaderboard can show who made what")
 
 
 @app.command()

@@ -74,3 +74,22 @@ def to_html(markdown: str) -> str:
                 i += 1
             out.append(f"<p>{inline(' '.join(para))}</p>")
     return "\n".join(out)
+
+
+def card_figures(markdown: str, *, groups: int = 3, rows: int = 8) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The key figures of a card: the first `groups` tables of its generated statistics block
+    (`**Title**` + a two-column table, see benchmarks.cards.render_stats), `rows` rows each."""
+    block = re.search(r"<!-- stats:begin.*?-->(.*?)<!-- stats:end -->", markdown, re.S)
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    title = ""
+    for line in (block.group(1) if block else "").splitlines():
+        head = re.fullmatch(r"\*\*(.+)\*\*", line.strip())
+        if head:
+            title = head.group(1)
+            out.append((title, []))
+        elif line.lstrip().startswith("|") and out:
+            cells = _cells(line)
+            if len(cells) == 2 and any(cells) and not all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
+                if len(out[-1][1]) < rows:
+                    out[-1][1].append((cells[0], cells[1]))
+    return [(t, r) for t, r in out if r][:groups]

@@ -1,37 +1,26 @@
-"""Render the leaderboard site: index.html (tables + chart) and cards/<dataset>.html.
+"""Render the leaderboard site: index.html (tables + charts), tasks/, results/, runs/ and cards/.
 
 Tables are complete HTML (readable with JS off, best first); the inline script makes every
 column sortable by a click, renumbers ranks, and applies `#sort=TASK:COLUMN:asc|desc` from
-the URL so a sorted view can be linked. Everything is escaped: model names come from strangers.
+the URL so a sorted view can be linked. Every score column prints in its metric's one scale,
+stated in the header (benchmarks.leaderboard.scales); the params cell is a readable summary
+whose full record is one click away (results/<id>.html, with the run to download); "vs above"
+is the paired test of `bench compare` against the next better row. Everything is escaped:
+model names come from strangers.
 """
 from __future__ import annotations
 
-import json
-import re
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
-from benchmarks.leaderboard.collect import Board, Row
-from benchmarks.leaderboard.markdown import to_html
-from benchmarks.leaderboard.plot import score_chart
 from annotation.floor import atomic_folder
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
-h1{margin-bottom:.2rem} .sub{color:#666;margin-top:0}
-table.board{border-collapse:collapse;margin:.5rem 0 2rem;width:100%;font-size:14px}
-table.board th,table.board td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
-table.board th{cursor:pointer;background:#f4f4f8;user-select:none;white-space:nowrap}
-table.board th[aria-sort=ascending]::after{content:" \\25B2"} table.board th[aria-sort=descending]::after{content:" \\25BC"}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.main{background:#fff4c2;font-weight:600} th.main{background:#ffe88a}
-tbody tr:first-child td.main{background:#ffd84d}
-.params{color:#555;font-size:12px;font-family:ui-monospace,monospace} td.model,td.date{white-space:nowrap}
-svg text{font-size:12px;fill:#222} svg text.task{font-weight:700;font-size:13px}
-svg rect.bar{fill:#8fa8d8} svg rect.best{fill:#e0a800}
-.wrap{overflow-x:auto} .rejected{color:#a00} .card{max-width:900px} .card table{border-collapse:collapse} .card td,.card th{border:1px solid #ddd;padding:2px 6px}
-"""
+from benchmarks.leaderboard.collect import Board, Row
+from benchmarks.leaderboard.labels import differences, model_label, summary
+from benchmarks.leaderboard.layout import page, safe_url, slug
+from benchmarks.leaderboard.plot import distribution, score_chart
+from benchmarks.leaderboard.scales import Scale, header, scale_for
+from benchmarks.leaderboard.versus import ALPHA, Versus, versus_above
 
 JS = """
 (function(){
@@ -64,96 +53,141 @@ JS = """
 """
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "x"
+
+def task_kind(task: str) -> str | None:
+    from benchmarks.tasks.base import TaskError
+    from benchmarks.tasks.registry import get_task
+
+    try:
+        return get_task(task).kind
+    except TaskError:
+        return None
 
 
-def _params(params: dict, *, full: bool = False) -> str:
-    """Compact `k1=1.2, b=0.75, tokenizer=en` for the cell; full JSON for the tooltip."""
-    if full:
-        return json.dumps(params, ensure_ascii=False, sort_keys=True)
-    parts = []
-    for k, v in sorted(params.items()):
-        if isinstance(v, dict):
-            v = v.get("name", "{...}")
-        elif isinstance(v, str) and len(v) > 24:
-            v = v[:23] + "..."
-        parts.append(f"{k}={v}")
-    return ", ".join(parts)
+def metric_scale(row: Row, metric: str) -> Scale:
+    return scale_for(row.dataset, metric, task_kind(row.task))
 
 
-def _fmt(value: float) -> str:
-    """Scores with 4 decimals; counts (whole numbers above 1, e.g. `scored`) as integers."""
-    return f"{int(value):,}" if float(value).is_integer() and abs(value) > 1 else f"{value:.4f}"
+def row_ids(key: str, rows: list[Row]) -> list[str]:
+    """Stable page ids of a table's rows: `cranfield-1`, `muser-standard-1`, ..."""
+    return [f"{slug(key)}-{i}" for i, _ in enumerate(rows, 1)]
 
 
-def _table(task: str, rows: list[Row], card_href: str | None) -> str:
+def _model_cell(row: Row, differs: str) -> str:
+    url = safe_url(row.model_url)
+    name = (f'<a class="name" href="{escape(url)}">{escape(row.model)}</a>' if url
+            else f'<span class="name">{escape(row.model)}</span>')
+    org = f'<div class="org">{escape(row.org)}</div>' if row.org else ""
+    diff = f'<div class="differs" title="what sets it apart from the same name">{escape(differs)}</div>' if differs else ""
+    return f'<td class="model" data-value="{escape(row.model)}">{name}{org}{diff}</td>'
+
+
+def _params_cell(row: Row, rid: str) -> str:
+    text = summary(row.params)
+    return (f'<td class="params" data-value="{escape(row.model_id)} {escape(text)}"><span class="mlabel">'
+            f'{escape(model_label(row.model_id))}</span> {escape(text)}'
+            f'<a class="record" href="results/{rid}.html" title="full record, run sha256, run download">record</a></td>')
+
+
+def sig_cell(vs: Versus | None) -> str:
+    if vs is None:
+        return '<td class="sig" data-value="">-</td>'
+    title = (f"paired tests on per-query {vs.metric} against {vs.above}: t-test p={vs.p_ttest:.4f}, "
+             f"randomization p={vs.p_randomization:.4f} ({vs.n_queries} queries); * = both below {ALPHA}")
+    return (f'<td class="sig{" yes" if vs.significant else ""}" data-value="{vs.p!r}" title="{escape(title)}">'
+            f'{escape(vs.text())}</td>')
+
+
+def _table(key: str, rows: list[Row], vs: list[Versus | None], ids: list[str], links: str) -> str:
     main = rows[0].main_metric
+    main_scale = metric_scale(rows[0], main)
     others = sorted({m for r in rows for m in r.metrics} - {main})
     head = ['<th class="num" data-col="rank">#</th>', '<th data-col="model">model</th>',
             '<th data-col="params">params</th>',
-            f'<th class="num main" data-col="{escape(main)}" title="main score">{escape(main)}</th>']
-    head += [f'<th class="num" data-col="{escape(m)}">{escape(m)}</th>' for m in others]
+            f'<th class="num main" data-col="{escape(main)}" data-scale="{main_scale.name}" title="main score">'
+            f'{escape(header(main, main_scale))}</th>',
+            '<th data-col="vs-above" title="paired t-test + randomization test against the row above '
+            '(in main-score order), as bench compare">vs above</th>']
+    for m in others:
+        sc = metric_scale(rows[0], m)
+        head.append(f'<th class="num" data-col="{escape(m)}" data-scale="{sc.name}">{escape(header(m, sc))}</th>')
     head += ['<th data-col="date">date</th>', '<th data-col="submission">submission</th>']
+    differs = _differs(rows)
     body = []
-    for i, r in enumerate(rows, 1):
-        cells = [f'<td class="num">{i}</td>', f'<td class="model">{escape(r.model)}</td>',
-                 f'<td class="params" title="{escape(_params(r.params, full=True))}">{escape(_params(r.params))}</td>',
-                 f'<td class="num main" data-value="{r.main_value!r}">{r.main_value:.4f}</td>']
+    for i, (r, v, rid, diff) in enumerate(zip(rows, vs, ids, differs), 1):
+        cells = [f'<td class="num">{i}</td>', _model_cell(r, diff), _params_cell(r, rid),
+                 f'<td class="num main" data-value="{r.main_value!r}">{main_scale.fmt(r.main_value)}</td>',
+                 sig_cell(v)]
         for m in others:
-            v = r.metrics.get(m)
-            cells.append(f'<td class="num" data-value="{v!r}">{_fmt(v)}</td>' if v is not None
-                         else '<td class="num" data-value="">-</td>')
-        cells += [f'<td class="date">{escape(r.date[:10])}</td>',
-                  f'<td title="{escape(r.result)}">{escape(r.submission)}</td>']
-        body.append(f'<tr data-model="{escape(r.model)}">' + "".join(cells) + "</tr>")
-    card = (f' &middot; <a class="card-link" href="{escape(card_href)}">data card: {escape(rows[0].dataset)}</a>'
-            if card_href else "")
-    return (f'<section id="task-{_slug(task)}"><h2>{escape(task)}</h2>'
+            val = r.metrics.get(m)
+            cells.append(f'<td class="num" data-value="{val!r}">{metric_scale(r, m).fmt(val)}</td>'
+                         if val is not None else '<td class="num" data-value="">-</td>')
+        cells += [f'<td class="date" data-value="{escape(r.date)}">{escape(r.date[:10])}</td>',
+                  f'<td class="sub">{escape(r.submission)}</td>']
+        body.append(f'<tr data-model="{escape(r.model)}" data-id="{rid}">' + "".join(cells) + "</tr>")
+    return (f'<section id="task-{slug(key)}"><h2>{escape(key)}</h2>'
             f'<p class="sub">dataset {escape(rows[0].dataset)} &middot; main score <b>{escape(main)}</b>'
-            f' ({escape(rows[0].main_set)}){card} &middot; {len(rows)} result(s)</p>'
-            f'<div class="wrap"><table class="board" data-task="{escape(task)}"><thead><tr>{"".join(head)}</tr>'
+            f' ({escape(rows[0].main_set)}, {escape(main_scale.label)}){links} &middot; {len(rows)} result(s)</p>'
+            f'<div class="wrap"><table class="board" data-task="{escape(key)}"><thead><tr>{"".join(head)}</tr>'
             f'</thead><tbody>{"".join(body)}</tbody></table></div></section>')
 
 
-def _page(title: str, body: str, script: str = "") -> str:
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
-            f'<body>{body}{"<script>" + script + "</script>" if script else ""}</body></html>\n')
+def _differs(rows: list[Row]) -> list[str]:
+    """What tells apart rows that share a display name (params, then submitter, date)."""
+    out = [""] * len(rows)
+    for name in {r.model for r in rows}:
+        idx = [i for i, r in enumerate(rows) if r.model == name]
+        labels = differences([{"model_id": rows[i].model_id, "params": rows[i].params, "org": rows[i].org, "date": rows[i].date[:10],
+                               "submission": rows[i].submission} for i in idx])
+        for i, label in zip(idx, labels):
+            out[i] = label
+    return out
 
 
 def build_site(board: Board, out_dir: str | Path, *, cards_dir: Path | None = None,
                title: str = "databench leaderboard") -> Path:
-    """Write index.html and the linked cards into `out_dir` (built aside, then renamed in)."""
+    """Write index.html, a page per task and per result, the runs and the linked cards into `out_dir`
+    (built aside, then renamed in)."""
     from benchmarks.cards import CARDS_DIR
+    from benchmarks.leaderboard.pages import write_card, write_result, write_task
 
     cards_dir = cards_dir or CARDS_DIR
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as tmp:
-        (tmp / "cards").mkdir()
-        sections = []
-        for task in sorted(board.rows):
-            rows = board.rows[task]
-            dataset = rows[0].dataset
-            card_md = cards_dir / dataset / "README.md"
-            href = None
-            if card_md.is_file():
-                href = f"cards/{_slug(dataset)}.html"
-                (tmp / href).write_text(_page(f"data card: {dataset}", '<p><a href="../index.html">'
-                                              '&larr; leaderboard</a></p><div class="card">'
-                                              + to_html(card_md.read_text(encoding="utf-8")) + "</div>"),
-                                        encoding="utf-8")
-            sections.append(_table(task, rows, href))
+        for sub in ("cards", "tasks", "results", "runs"):
+            (tmp / sub).mkdir()
+        sections, scales = [], {}
+        for key in sorted(board.rows):
+            rows = board.rows[key]
+            ids = row_ids(key, rows)
+            vs = versus_above(rows)
+            scales[key] = metric_scale(rows[0], rows[0].main_metric)
+            card_href = write_card(tmp, rows[0].dataset, cards_dir)
+            for row, rid in zip(rows, ids):
+                write_result(tmp, row, rid, metric_scale)
+            names = [f"{r.model} \u00b7 {d}" if d else r.model for r, d in zip(rows, _differs(rows))]
+            task_href = write_task(tmp, key, rows, ids, vs, scales[key], card_href, cards_dir, names)
+            links = (f' &middot; <a class="task-link" href="{task_href}">task page: distributions, significance, '
+                     f'dataset figures</a>')
+            if card_href:
+                links += f' &middot; <a class="card-link" href="{escape(card_href)}">data card: {escape(rows[0].dataset)}</a>'
+            plot = distribution(key, rows, scales[key], labels=names)
+            sections.append(_table(key, rows, vs, ids, links)
+                            + (f'<p class="note">per-query {escape(rows[0].per_query_metric or "")} '
+                               f'({escape(scales[key].label)}): box = quartiles, line = median, diamond = mean, '
+                               f'dots = queries</p>{plot}' if plot else ""))
         rejected = "".join(f'<li><b>{escape(name)}</b>: {escape(" | ".join(reasons[:3]))}</li>'
                            for name, reasons in sorted(board.rejected.items()))
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         n = sum(len(r) for r in board.rows.values())
         body = (f"<h1>{escape(title)}</h1><p class=\"sub\">{n} verified result(s) on {len(board.rows)} task(s); "
-                f"built {stamp}. Click a column header to sort.</p>"
-                + (f'<h2>Main score per task</h2>{score_chart({t: board.rows[t] for t in sorted(board.rows)})}'
+                f"built {stamp}. Every run was re-scored by our metric code before it was listed. Click a column "
+                f"header to sort; each score column states its scale in the header.</p>"
+                + (f'<h2>Main score per task</h2><p class="note">each task on its own axis, in the scale its table '
+                   f'prints</p>{score_chart({t: board.rows[t] for t in sorted(board.rows)}, scales)}'
                    if board.rows else "<p>No verified submissions.</p>")
                 + "".join(sections)
                 + (f'<h2 class="rejected">Rejected packages</h2><ul class="rejected">{rejected}</ul>'
                    if rejected else ""))
-        (tmp / "index.html").write_text(_page(title, body, JS), encoding="utf-8")
+        (tmp / "index.html").write_text(page(title, body, JS), encoding="utf-8")
     return out_dir / "index.html"

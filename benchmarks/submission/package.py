@@ -21,6 +21,7 @@ from benchmarks.results import Result, ResultError, load_result, package_version
 from annotation.floor import atomic_output, read_json, sha256_bytes, sha256_file
 from benchmarks.submission import SubmissionError, format_problems
 from benchmarks.submission.checks import Rescorer, check_result
+from benchmarks.submission.publish import Submitter, publishable
 
 MANIFEST = "manifest.json"
 FORMAT = "databench-submission"
@@ -98,10 +99,12 @@ def _entry_names(result: Result, run_path: Path, taken: set[str]) -> tuple[str, 
 
 def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None = None,
          check_dataset_sha: bool = True, data_dirs: Mapping[str, Path] | None = None,
-         on_result: Callable[[Candidate], None] | None = None) -> tuple[Path, list[dict[str, Any]]]:
+         on_result: Callable[[Candidate], None] | None = None,
+         submitter: Submitter | None = None) -> tuple[Path, list[dict[str, Any]]]:
     """Check every result under `results_dir` and write `out` (zip); raise SubmissionError otherwise.
 
-    `data_dirs` ({dataset: folder}): where results scored with `bench run --data-dir` are re-scored."""
+    `data_dirs` ({dataset: folder}): where results scored with `bench run --data-dir` are re-scored.
+    `submitter` names the model (`--model-name/--model-url/--org`); local paths are scrubbed (publish.py)."""
     results_dir, out = Path(results_dir), Path(out)
     candidates, problems = find_results(results_dir)
     if not candidates and not problems:
@@ -128,7 +131,7 @@ def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None 
     for cand in candidates:
         assert cand.run_path is not None
         result_name, run_name = _entry_names(cand.result, cand.run_path, set(files))
-        data = cand.result.to_dict()
+        data = publishable(cand.result.to_dict(), cand.path.parent, submitter)
         data["run_file"] = run_name
         files[result_name] = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         files[run_name] = cand.run_path.read_bytes()

@@ -166,9 +166,12 @@ class Task:
                 raise RuntimeError(f"task {self.name}: mode {declared.name} declares {', '.join(missing)} "
                                    f"in set {declared.metric_set!r} but compute() did not report it")
         run_file = Path(scores.run_file) if scores.run_file is not None else None
+        from benchmarks.provenance import local_name, scrub_paths  # noqa: PLC0415  (no local path in a result)
+        model = type(scores.model)(name=local_name(scores.model.name), revision=scores.model.revision,
+                                   params=scrub_paths(dict(scores.model.params)))
         return Result(
             task=self.name, task_version=self.version, dataset=scores.dataset or self.dataset, dataset_sha=scores.dataset_sha,
-            split=scores.split or options.split or self.split, model=scores.model, metrics=scores.metrics,
+            split=scores.split or options.split or self.split, model=model, metrics=scores.metrics,
             main_score={"metric": mode.main_score, "set": mode.metric_set,
                         "value": scores.metrics[mode.metric_set][mode.main_score]},
             per_query=scores.per_query, conventions=scores.conventions,

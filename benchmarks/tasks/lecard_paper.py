@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.metrics.muser_paper import LECARD_PAPER, evaluate_paper, load_judged
+from benchmarks.provenance import file_ref
 from benchmarks.tasks.base import Mode, RunOptions, Scores
 from benchmarks.tasks.muser import ranked_to_run, read_ranked_run
 from benchmarks.tasks.retrieval_task import RetrievalTask
@@ -36,7 +37,7 @@ class LecardPaperTask(RetrievalTask):
             if reverse:
                 ranked = {q: ids[::-1] for q, ids in ranked.items()}
             model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}",
-                              params={"run": str(options.run_file), "reverse": reverse})
+                              params={"run": file_ref(options.run_file), "reverse": reverse})
         else:
             run, info, _ = self.retrieve(collection, options)
             ranked = {q: [d for d, _ in sorted(docs.items(), key=lambda x: (x[1], x[0]), reverse=True)]

@@ -18,6 +18,7 @@ from benchmarks.metrics.muser_paper import MUSER_PAPER, MUSER_PAPER_HEAD, evalua
 from benchmarks.results import ModelInfo
 from annotation.floor import DataError, read_json, require_file, sha256_file
 from benchmarks.io.trec import read_run
+from benchmarks.provenance import file_ref
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 
 STANDARD_CUTOFFS = (10, 20, 30)
@@ -197,7 +198,7 @@ class MuserTask(Task):
             raise TaskError(str(exc)) from None
         if options.run_file is not None:
             ranked = read_ranked_run(options.run_file, known=queries, task=self.name)
-            model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}", params={"run": str(options.run_file)})
+            model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}", params={"run": file_ref(options.run_file)})
             run_path: Path | None = Path(options.run_file)
         elif options.retriever:
             ranked = rerank_pools(root, options, queries)
@@ -221,7 +222,7 @@ class MuserTask(Task):
             model=model, dataset_sha=_dataset_sha(options.data_dir, root), run_file=run_path, split=split,
             conventions=conventions, device=options.device or "cpu",
             extra={"queries": len(queries), "missing_queries": paper.missing, "n_queries": len(queries),
-                   "n_docs": len({d for q in queries for d in scores[q]}), "data_dir": str(root),
+                   "n_docs": len({d for q in queries for d in scores[q]}), "data_dir": root.resolve().name,
                    "rel_threshold": rel},
         )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from annotation.floor import read_json
+from benchmarks.provenance import file_ref
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 
 METRIC_SET = "official"
@@ -60,7 +61,7 @@ class QATask(Task):
             reader = make_reader("rule", self.language, seed=seed)
             reader.fit(load_train(train_file))
             return predict(reader, items, show_progress=options.show_progress), {
-                "train": str(train_file), **reader.params()}
+                "train": file_ref(train_file), **reader.params()}
         if self.rule_train == "crossfit":
             recs = load_qa_file(path).records
             return crossfit_predict(recs, items, self.language, seed=seed, show_progress=options.show_progress), {
@@ -88,7 +89,7 @@ class QATask(Task):
             if preds and not any(q in gold for q in preds):
                 raise TaskError(f"{options.predictions}: none of its {len(preds)} question ids belong to task "
                                 f"{self.name} (first: {next(iter(preds))})")
-            model = ModelInfo(name="external-predictions", params={"file": str(options.predictions)})
+            model = ModelInfo(name="external-predictions", params={"predictions": file_ref(options.predictions)})
             pred_path = Path(options.predictions)
         else:
             items = questions(path)

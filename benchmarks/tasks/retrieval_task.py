@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.provenance import file_ref
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 
 METRIC_SET = "standard"
@@ -113,7 +114,7 @@ class RetrievalTask(Task):
         collection = self.load(options, folder)
         if options.run_file is not None:
             run = read_run_any(options.run_file)
-            model = {"name": "external-run", "params": {"file": str(options.run_file)}}
+            model = {"name": "external-run", "params": {"run": file_ref(options.run_file)}}
             timings: dict[str, float] = {}
             unknown = [q for q in run if q not in collection.queries]
             if unknown and len(unknown) == len(run):

@@ -32,7 +32,7 @@ class WebCPMActionTask(Task):
             run_file=pred_path, split=split,
             conventions={**CONVENTIONS, "missing_prediction": "an instance without prediction is undecodable"},
             device=pick_device(options.device) if options.model else "cpu",
-            extra={"gold_file": str(gold_path), "per_label": {m: s.per_label for m, s in scores.items()}},
+            extra={"gold_file": gold_path.name, "per_label": {m: s.per_label for m, s in scores.items()}},
         )
 
 

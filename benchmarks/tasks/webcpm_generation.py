@@ -46,7 +46,7 @@ class WebCPMGenerationTask(Task):
         return Scores(metrics=metrics, per_query=per, model=ModelInfo(name=model, params=dict(options.params)),
                       dataset_sha=dataset_sha(gold_path), run_file=pred_path, split=split, conventions=conventions,
                       device=pick_device(options.device) if options.model else "cpu",
-                      extra={"gold_file": str(gold_path)})
+                      extra={"gold_file": getattr(gold_path, "name", str(gold_path))})
 
 
 def _task(module: str, what: str) -> WebCPMGenerationTask:

@@ -115,7 +115,7 @@ def test_round_trip_two_annotators_build_and_score(server, tmp_path, muser_dir, 
     m = build_dataset(BuildConfig(cases=FIXTURES / "cases_pool.json", out_dir=built, schema_dir=muser_dir / "legal_items",
                                   queries=["101", "104", "107"], depth=4, pool_size=4, hf=False, show_progress=False,
                                   judgments=imported / "judgments.jsonl", test_fraction=0.34))
-    assert m["counts"]["pairs_from_judgments"] == 12
+    assert m.counts["pairs_from_judgments"] == 12
     assert [i for i in validate_path(built) if i.severity == "error"] == []
     invoke("run", "muser", "--data-dir", str(built), "--retriever", "elements", "--split", "all",
            "-o", str(tmp_path / "runs"), "-q")

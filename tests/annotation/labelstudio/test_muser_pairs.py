@@ -73,8 +73,8 @@ def test_import_two_annotators_builds_and_agrees(exported, tmp_path, muser_dir):
     m = build_dataset(BuildConfig(cases=FIXTURES / "cases_pool.json", out_dir=built, schema_dir=muser_dir / "legal_items",
                                   queries=["101", "104"], depth=4, pool_size=4, hf=False, show_progress=False,
                                   judgments=tmp_path / "imported/judgments.jsonl"))
-    assert m["counts"]["pairs_from_judgments"] == len(tasks)
-    assert m["agreement"]["aqbq"]["cohen_kappa"] == pytest.approx(kappa)
+    assert m.counts["pairs_from_judgments"] == len(tasks)
+    assert m.build["agreement"]["aqbq"]["cohen_kappa"] == pytest.approx(kappa)
     assert [i for i in validate_path(built) if i.severity == "error"] == []
 
 
