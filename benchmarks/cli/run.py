@@ -28,7 +28,7 @@ def _parse_params(values: list[str]) -> dict[str, object]:
 
 @app.command()
 def run(
-    task: str = typer.Argument(..., help="Task name (see `bench list`)."),
+    task: Optional[str] = typer.Argument(None, help="Task name (see `bench list`); omit it with --dataset FOLDER."),
     retriever: Optional[str] = typer.Option(None, "--retriever", "-r", help="Retriever name; a+b fuses runs."),
     k: int = typer.Option(100, "--k", help="Depth of the run (documents per query)."),
     output: Path = typer.Option(Path("runs"), "--output", "-o", help="Folder for the run file and results JSON."),
@@ -48,7 +48,10 @@ def run(
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Judge model (judged tasks)."),
     judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url", help="OpenAI-compatible endpoint of the judge."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Pairwise baseline: a result JSON, judgments bundle or answers JSONL."),
-    dataset: Optional[Path] = typer.Option(None, "--dataset", help="MT-Bench-style question JSONL instead of the task's own set."),
+    dataset: Optional[Path] = typer.Option(None, "--dataset", help="Without TASK: your own dataset folder (BEIR, HF/MTEB, "
+                                           "TREC, SQuAD/CMRC) or its databench.yaml. With a judged TASK: MT-Bench-style question JSONL."),
+    dataset_format: Optional[str] = typer.Option(None, "--dataset-format", help="beir | hf | trec | squad | muser | webcpm (default: detected)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of --dataset (en, zh, ...; default: databench.yaml or the card)."),
 ) -> None:
     """Run TASK and write a TREC run + results JSON under --output."""
     from benchmarks.report import print_result
@@ -59,6 +62,19 @@ def run(
                          params=_parse_params(param), data_dir=data_dir, show_progress=not quiet)
     flags = {"model_backend": model_backend, "base_url": base_url, "judge_backend": judge_backend,
              "judge_model": judge_model, "judge_base_url": judge_base_url, "baseline": baseline, "dataset": dataset}
+    if task is not None and (dataset_format or lang):
+        raise TaskError("--dataset-format and --lang describe --dataset without a TASK; a task knows its own data")
+    if task is None:                 # --- a user's own dataset folder (benchmarks.datasets_local) ---
+        if dataset is None:
+            raise TaskError("bench run: give a TASK (see `bench list`) or --dataset FOLDER")
+        from benchmarks.datasets_local import run_local
+
+        result, path, described = run_local(dataset, options, fmt=dataset_format, lang=lang)
+        print_result(result, console=console)
+        console.print(f"results: {path}")
+        if described:
+            console.print(f"description: {described}  (repeat with `bench run --dataset {described}`)")
+        return
     options.params.update({k: str(v) for k, v in flags.items() if v is not None})   # judged tasks read params
     result, path = run_task(task, options)
     print_result(result, console=console)

@@ -70,7 +70,7 @@ def declared_mode(result: Result, task: Any) -> tuple[Any, str | None]:
 
 
 def runner_rescorer(result: Result, run_path: Path, *, k: int | None = None, mode: str | None = None,
-                    data_dir: Path | None = None) -> Result:
+                    data_dir: Path | None = None, task: Any = None) -> Result:
     """Re-score `run_path` as `bench run TASK --run/--predictions FILE --mode M -p K=V` (the result's
     scoring params) would, in a throw-away folder."""
     from benchmarks.runner import run_task
@@ -84,7 +84,7 @@ def runner_rescorer(result: Result, run_path: Path, *, k: int | None = None, mod
                              params=dict(result.scoring_params), show_progress=False)
         if k:
             options.k = max(k, options.k)
-        fresh, _ = run_task(result.task, options)
+        fresh, _ = run_task(task if task is not None else result.task, options)
     return fresh
 
 
@@ -187,13 +187,21 @@ def check_result(result: Result, run_path: Path | None, *, label: str,
     from benchmarks.tasks.base import TaskError
     from benchmarks.tasks.registry import get_task
 
-    try:
-        task = get_task(result.task)
-    except TaskError as exc:
-        return [f"{label}: field task: {exc}"]
-    data_dir = (data_dirs or {}).get(result.dataset)
-    if data_dir is not None and result.dataset_sha == _registry_sha(task.dataset):
-        data_dir = None                 # scored on the registry's data: re-score there, not on the folder
+    if result.task.startswith("local:"):   # a user's own folder (`bench run --dataset`): benchmarks.datasets_local
+        from benchmarks.datasets_local import task_for_result
+
+        task, why = task_for_result(result, data_dirs)
+        if task is None:
+            return [f"{label}: {why}"]
+        data_dir = Path(task.desc.path)
+    else:
+        try:
+            task = get_task(result.task)
+        except TaskError as exc:
+            return [f"{label}: field task: {exc}"]
+        data_dir = (data_dirs or {}).get(result.dataset)
+        if data_dir is not None and result.dataset_sha == _registry_sha(task.dataset):
+            data_dir = None                 # scored on the registry's data: re-score there, not on the folder
     problems = _check_task_metadata(result, task, label, check_dataset_sha and data_dir is None)
 
     if run_path is None or not result.run_file:
@@ -213,7 +221,7 @@ def check_result(result: Result, run_path: Path | None, *, label: str,
     try:
         fresh = (rescorer(result, run_path) if rescorer is not None
                  else runner_rescorer(result, run_path, k=summary[1] if summary else None,
-                                      mode=declared_mode(result, task)[0].name, data_dir=data_dir))
+                                      mode=declared_mode(result, task)[0].name, data_dir=data_dir, task=task))
     except Exception as exc:  # a run the task cannot score is a refusal, with the task's reason
         reason = str(exc).replace(str(run_path), str(result.run_file))
         return [f"{label}: re-scoring {result.run_file} failed: {reason}"]

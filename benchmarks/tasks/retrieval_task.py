@@ -99,9 +99,14 @@ class RetrievalTask(Task):
             timings["search_s"] = time.perf_counter() - t1
         return run, {"name": name, "params": retriever.params()}, timings
 
+    def score(self, collection: Any, run: Any) -> Any:  # -> benchmarks.metrics.Evaluation
+        """trec_eval measures of `run` against the collection's qrels (a subclass may change the relevance rule)."""
+        from benchmarks.metrics import evaluate  # noqa: PLC0415
+
+        return evaluate(collection.qrels, run, self.metrics)
+
     def compute(self, options: RunOptions) -> Scores:
         from benchmarks.io.trec import read_run_any, write_run  # noqa: PLC0415
-        from benchmarks.metrics import evaluate  # noqa: PLC0415
         from benchmarks.results import ModelInfo  # noqa: PLC0415
         from benchmarks.runner import artifact_stem  # noqa: PLC0415
 
@@ -117,7 +122,7 @@ class RetrievalTask(Task):
                                 f"(first: {unknown[0]})")
         else:
             run, model, timings = self.retrieve(collection, options)
-        evaluation = evaluate(collection.qrels, run, self.metrics)
+        evaluation = self.score(collection, run)
         run_path = Path(options.run_file) if options.run_file is not None else None
         if options.output is not None and options.run_file is None:
             run_path = write_run(run, Path(options.output) / f"{artifact_stem(self.name, model['name'])}.run",
