@@ -146,19 +146,22 @@ def test_round_trip_two_annotators_build_and_score(server, tmp_path, muser_dir, 
         shot = artifacts / "labelstudio-task.png"
         screenshot(page, shot, tmp_path / "chromium-profile")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 30_000
-        dom = screenshot_dom(page, tmp_path / "chromium-profile-2")
+        for attempt in range(3):         # a loaded machine may need more than one try for the scripts to finish
+            dom = screenshot_dom(page, tmp_path / f"chromium-profile-{attempt + 2}", budget_ms=20_000 * (attempt + 1))
+            if "legal fact" in dom:
+                break
         assert "legal fact" in dom and "Query case" in dom and "本院查明" in dom
     finally:
         proxy.shutdown()
 
 
-def screenshot_dom(url: str, profile: Path) -> str:
+def screenshot_dom(url: str, profile: Path, budget_ms: int = 20_000) -> str:
     """The labeling page's DOM after its scripts ran (proves the page rendered the task, not a login form)."""
     import subprocess
 
     from tests.annotation.labelstudio.ls_server import CHROMIUM_FLAGS
 
-    proc = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=20000",
+    proc = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--virtual-time-budget={budget_ms}",
                            "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
