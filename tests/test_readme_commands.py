@@ -129,3 +129,11 @@ def test_extractor_lists_the_commands() -> None:
     out = subprocess.run([sys.executable, str(Path(__file__).with_name("readme_commands.py"))],
                          capture_output=True, text=True, check=True).stdout
     assert "bench run cranfield --retriever bm25" in out and out.count("\n") == len(COMMANDS)
+
+
+def test_every_override_names_a_readme_command() -> None:
+    """tests/readme_overrides.py stays in step with the README (a stale key would silently run nothing)."""
+    from tests.readme_overrides import OVERRIDES
+
+    texts = {cmd.text for cmd in COMMANDS}
+    assert not [key for key in OVERRIDES if key not in texts]
