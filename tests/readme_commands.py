@@ -110,16 +110,20 @@ def bench_argvs(cmd: Command) -> list[list[str]]:
 
 
 # -- running them ----------------------------------------------------------------------------------
-def classify(rc: int | None, output: str) -> str:
-    """ok / user-error (exit 2 + one `error:` line, no traceback) / traceback / timeout / fail rc=N."""
+def classify(rc: int | None, output: str, stderr: str = "") -> str:
+    """ok / user-error (exit 2, one `error:` line that ends stderr, no traceback) / multi-line-error /
+    traceback / timeout / fail rc=N."""
     if TRACEBACK in output:
         return "traceback"
     if rc is None:
         return "timeout"
     if rc == 0:
         return "ok"
-    errors = [ln for ln in output.splitlines() if ln.startswith("error:")]
-    return "user-error" if rc == 2 and len(errors) == 1 else f"fail rc={rc}"
+    lines = [ln for ln in (stderr or output).splitlines() if ln.strip()]
+    errors = [i for i, ln in enumerate(lines) if ln.startswith("error:")]
+    if rc == 2 and len(errors) == 1:
+        return "user-error" if errors[0] == len(lines) - 1 else "multi-line-error"
+    return f"fail rc={rc}"
 
 
 def _prepare(scratch: Path, venv: Path) -> tuple[Path, dict[str, str]]:
@@ -163,11 +167,12 @@ def run_all(venv: Path, scratch: Path, only: set[int] | None, timeout: int) -> l
         try:
             proc = subprocess.run(how.run, shell=True, cwd=work, env=env, executable="/bin/bash",
                                   capture_output=True, text=True, timeout=timeout)
-            rc, output = proc.returncode, proc.stdout + proc.stderr
+            rc, output, stderr = proc.returncode, proc.stdout + proc.stderr, proc.stderr
         except subprocess.TimeoutExpired as exc:
-            rc, output = None, f"{exc.stdout or ''}{exc.stderr or ''}"
-            output = output if isinstance(output, str) else output.decode(errors="replace")
-        status = classify(rc, output)
+            out, err = (x if isinstance(x, str) else (x or b"").decode(errors="replace")
+                        for x in (exc.stdout, exc.stderr))
+            rc, output, stderr = None, out + err, err
+        status = classify(rc, output, stderr)
         lines = [ln for ln in output.strip().splitlines() if ln.strip()]
         row.update(status=status, seconds=round(time.time() - t0, 1), last=lines[-1][:300] if lines else "",
                    passed=(status == "ok") if how.expect == "ok" else (status == "user-error"))

@@ -137,3 +137,13 @@ def test_every_override_names_a_readme_command() -> None:
 
     texts = {cmd.text for cmd in COMMANDS}
     assert not [key for key in OVERRIDES if key not in texts]
+
+
+def test_runner_classifies_outcomes() -> None:
+    from tests.readme_commands import classify
+
+    assert classify(0, "table") == "ok"
+    assert classify(2, "", "progress 100%\nerror: x.json:3: field id missing") == "user-error"
+    assert classify(2, "", "error: cannot load (first line\nsecond line)") == "multi-line-error"
+    assert classify(1, "Traceback (most recent call last):\n  ...\nFileNotFoundError: uc.json") == "traceback"
+    assert classify(None, "") == "timeout" and classify(1, "", "boom") == "fail rc=1"

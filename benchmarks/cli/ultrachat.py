@@ -83,7 +83,10 @@ def build_ultrachat(
     if materials:
         cfg.sector3.materials = str(materials)
     if entities:
-        cfg.sector1.entities = [e.strip() for e in entities.read_text(encoding="utf-8").splitlines() if e.strip()]
+        from annotation.floor import require_file
+
+        text = require_file(entities, "--entities file").read_text(encoding="utf-8")
+        cfg.sector1.entities = [e.strip() for e in text.splitlines() if e.strip()]
     cfg.filters.eval_sets += [str(p) for p in eval_set]
     common = dict(api_key_env=api_key_env, concurrency=concurrency, price_prompt=price_prompt,
                   price_completion=price_completion, gguf_file=gguf_file, device=device,

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from annotation.floor import require_file
+
 # Paper Table 2 (also thunlp/UltraChat:figures/meta_topic.png): the 30 meta-concepts of Sector 1.
 META_CONCEPTS = [
     "Technology", "Health and wellness", "Travel and adventure", "Food and drink", "Art and culture",
@@ -148,7 +150,7 @@ def config_from_dict(data: dict[str, Any]) -> UltraChatConfig:
 def load_config(path: str | Path | None) -> UltraChatConfig:
     if path is None:
         return UltraChatConfig()
-    path = Path(path)
+    path = require_file(path, "UltraChat config (--config)")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:

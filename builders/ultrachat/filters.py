@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from annotation.floor import DataError
 from builders.ultrachat.config import FilterConfig
 from builders.ultrachat.dialogue import REFUSAL_PHRASES
 
@@ -152,7 +153,7 @@ def build_decontaminator(cfg: FilterConfig) -> tuple[Decontaminator | None, list
     if cfg.use_ultra_eval:
         p = ultra_eval_path()
         if p is None:
-            raise FileNotFoundError("ultra_eval.json not found: set BENCH_DATA_MIRROR or disable "
+            raise DataError("ultra_eval.json not found: set BENCH_DATA_MIRROR or disable "
                                     "filters.use_ultra_eval")
         questions += load_eval_questions(p)
         sources.append(str(p))

@@ -156,7 +156,7 @@ def load_dialogues(path: str | Path, *, fmt: str = "auto", splits: Iterable[str]
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file or folder")
+        raise JobError(f"{path}: no such file or folder (dialogues: JSONL/JSON/parquet file or a folder)")
     files = _files_in(path) if path.is_dir() else [path]
     if splits is not None:
         wanted = set(splits)
