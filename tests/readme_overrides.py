@@ -28,6 +28,8 @@ with open("preds.jsonl", "w", encoding="utf-8") as f:
     for r in rows:
         f.write(json.dumps({"id": r["id"], "prediction": r.get("target") or r.get("output") or ""}, ensure_ascii=False) + "\n")
 EOF"""
+UC_INPUTS = ("echo '{\"seed\": 1}' > uc.json && echo '{\"text\": \"Tides rise and fall twice a day.\"}' "
+             "> c4_pieces.jsonl && printf 'Marie Curie\\nAda Lovelace\\n' > entities.txt")
 MUSER_BUILD = ("bench build muser --cases tests/fixtures/muser/cases_pool.json --out out/muser_demo "
                "--queries 101,104,107,110,112 --source elements --source bm25 --depth 50 --pool-size 100 "
                "--judgments tests/fixtures/muser/judgments.jsonl --seed 13")
@@ -120,13 +122,13 @@ OVERRIDES: dict[str, Plan] = {
         note="preds.jsonl = the test split's targets"),
     "export OPENAI_API_KEY=...": Plan(None, note="a key; none here"),
     f"bench build ultrachat out/uc {UC_OPTS}": Plan(
-        f"bench build ultrachat out/uc {UC_OPTS}", expect="error",
-        note="needs uc.json/c4_pieces.jsonl/entities.txt and an OpenAI endpoint: one-line error"),
+        f"bench build ultrachat out/uc {UC_OPTS}", expect="error", before=[UC_INPUTS],
+        note="small uc.json/c4_pieces.jsonl/entities.txt; no OpenAI endpoint reachable: one-line error"),
     "bench build ultrachat out/uc ... --resume": Plan(
-        f"bench build ultrachat out/uc {UC_OPTS} --resume", expect="error", note="as above"),
+        f"bench build ultrachat out/uc {UC_OPTS} --resume", expect="error", before=[UC_INPUTS], note="as above"),
     "bench build ultrachat out/s3 ... --num-shards 4 --shard-index 3 --base-url http://gpu3:8000/v1": Plan(
         f"bench build ultrachat out/s3 {UC_OPTS} --num-shards 4 --shard-index 3 --base-url http://gpu3:8000/v1",
-        expect="error", note="as above"),
+        expect="error", before=[UC_INPUTS], note="as above (gpu3 does not resolve here)"),
     "bench merge out/all out/s0 out/s1 out/s2 out/s3": Plan(
         "bench merge out/all out/s0 out/s1 out/s2 out/s3", expect="error", note="no shards were built: one-line error"),
     "bench stats ultrachat out/uc": Plan(

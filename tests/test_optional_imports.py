@@ -133,3 +133,13 @@ def test_cli_prints_one_line_for_a_missing_engine(shared_data: Path, tmp_path: P
     assert "Traceback" not in proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and "pip install 'tantivy==0.27.0'" in lines[0], lines
+
+
+def test_qasnowball_hf_checkpoint_not_available_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """README: `bench build qasnowball --backend hf --ae-model bert-base-chinese` offline -> one line."""
+    from builders.qasnowball.hf.common import load_tokenizer
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(UserError) as info:
+        load_tokenizer("databench-no-such-org/no-such-model")
+    assert "\n" not in str(info.value) and "cannot load 'databench-no-such-org/no-such-model'" in str(info.value)
