@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from annotation.floor import atomic_write_json
+from annotation.floor.optional import require
 from retrieval.base import Retriever, RetrieverError
 from retrieval.embedding_cache import ChunkStore, cache_key, corpus_sha, default_cache_dir
 from retrieval.progress import bar as progress_bar
@@ -221,12 +222,8 @@ class DenseRetriever(Retriever):
 
 
 def _require_faiss() -> Any:
-    try:
-        import faiss  # type: ignore[import-not-found]
-    except ImportError:
-        raise RetrieverError("dense: use_faiss=true needs faiss (`pip install faiss-cpu`); "
-                             "without it the exact chunked search is used") from None
-    return faiss
+    return require("faiss", "faiss-cpu", "dense use_faiss=true (without it the exact chunked search is used)",
+                   error=RetrieverError)
 
 
 def _n_chunks(n: int, size: int) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from annotation.floor import atomic_write_json
+from annotation.floor.optional import require
 from retrieval import es_requests as req
 from retrieval.base import Retriever, RetrieverError
 from retrieval.embedding_cache import corpus_sha
@@ -25,6 +26,7 @@ from retrieval.progress import bar
 from retrieval.types import Corpus, Queries, Run
 
 SAVE_FILE = "elasticsearch.json"
+ES_PIP = "elasticsearch>=8,<10"
 
 
 class ElasticsearchRetriever(Retriever):
@@ -57,8 +59,8 @@ class ElasticsearchRetriever(Retriever):
         if not self.url:
             raise RetrieverError(f"elasticsearch: no server URL; pass --param es_url=http://127.0.0.1:9200 or set "
                                  f"{req.ENV_URL} (credentials: {req.ENV_API_KEY} or {req.ENV_USER}/{req.ENV_PASSWORD})")
-        from elasticsearch import Elasticsearch
-        from elasticsearch import exceptions as es_exc
+        elasticsearch = require("elasticsearch", ES_PIP, "--retriever elasticsearch", error=RetrieverError)
+        Elasticsearch, es_exc = elasticsearch.Elasticsearch, elasticsearch.exceptions
 
         es = Elasticsearch(**req.client_options(self.url, request_timeout=self.request_timeout,
                                                 verify_certs=self.verify_certs))
@@ -89,7 +91,7 @@ class ElasticsearchRetriever(Retriever):
         return bool(meta.get("databench_complete"))
 
     def index(self, corpus: Corpus, *, show_progress: bool = True) -> None:
-        from elasticsearch import helpers
+        helpers = require("elasticsearch.helpers", ES_PIP, "--retriever elasticsearch", error=RetrieverError)
 
         if not corpus:
             raise RetrieverError("elasticsearch: cannot index an empty corpus")

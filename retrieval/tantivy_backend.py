@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from annotation.floor import atomic_folder
+from annotation.floor.optional import require
 from retrieval.base import Retriever, RetrieverError
 from retrieval.embedding_cache import corpus_sha
 from retrieval.pretokenize import as_text, make_tokenizer, tokenizer_from_params
@@ -30,8 +31,13 @@ ENGINE_K1, ENGINE_B = 1.2, 0.75
 ID_FIELD, BODY_FIELD = "doc_id", "body"
 
 
+def _tantivy() -> Any:
+    """The tantivy module, or a one-line RetrieverError naming the pip command."""
+    return require("tantivy", "tantivy==0.27.0", "--retriever tantivy", error=RetrieverError)
+
+
 def _schema() -> Any:
-    import tantivy
+    tantivy = _tantivy()
 
     builder = tantivy.SchemaBuilder()
     builder.add_text_field(ID_FIELD, stored=True, tokenizer_name="raw", index_option="basic")
@@ -60,7 +66,7 @@ class TantivyRetriever(Retriever):
         self._schema: Any = None
 
     def params(self) -> dict[str, Any]:
-        import tantivy
+        tantivy = _tantivy()
 
         return {"backend": f"tantivy {getattr(tantivy, '__version__', '?')}", "k1": ENGINE_K1, "b": ENGINE_B,
                 "tokenizer": self.tokenizer.params(), "field_tokenizer": "whitespace (pre-tokenised)",
@@ -74,7 +80,7 @@ class TantivyRetriever(Retriever):
 
     # -- indexing ------------------------------------------------------------------------------------
     def index(self, corpus: Corpus, *, show_progress: bool = True) -> None:
-        import tantivy
+        tantivy = _tantivy()
 
         if not corpus:
             raise RetrieverError("tantivy: cannot index an empty corpus")
@@ -103,7 +109,7 @@ class TantivyRetriever(Retriever):
         self._open(self.index_dir)
 
     def _open(self, path: Path) -> None:
-        import tantivy
+        tantivy = _tantivy()
 
         self._index = tantivy.Index.open(str(path))
         self._index.reload()
@@ -111,7 +117,7 @@ class TantivyRetriever(Retriever):
 
     # -- searching -----------------------------------------------------------------------------------
     def _query(self, tokens: list[str]) -> Any:
-        import tantivy
+        tantivy = _tantivy()
 
         clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, BODY_FIELD, t, index_option="freq"))
                    for t in as_text(tokens).split()]

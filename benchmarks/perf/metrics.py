@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from annotation.floor.optional import missing
+
 OURS = ["nDCG@10", "MAP", "P@10", "Recall@100", "MRR"]
 TREC = {"nDCG@10": ("ndcg_cut.10", "ndcg_cut_10"), "MAP": ("map", "map"), "P@10": ("P.10", "P_10"),
         "Recall@100": ("recall.100", "recall_100"), "MRR": ("recip_rank", "recip_rank")}
@@ -76,7 +78,11 @@ def main() -> None:
 
     rows = [("ours (benchmarks.metrics)", ours_first, ours_warm, 0.0, ours.aggregate),
             ("pytrec_eval direct", trec_first, trec_warm, diff_trec, agg_trec)]
-    if not args.no_ranx:
+    no_ranx = args.no_ranx
+    if not no_ranx and (why := missing("ranx", "ranx>=0.3.20", "the ranx row")):
+        print(f"{why}; skipping it (or pass --no-ranx)")
+        no_ranx = True
+    if not no_ranx:
         t0 = time.perf_counter()
         import ranx
         t_ranx_import = time.perf_counter() - t0

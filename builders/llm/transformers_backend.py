@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from annotation.floor.optional import require
 from builders.llm.base import BackendError, ChatResponse, Message, Sampling, UsageMeter
 
 
@@ -45,6 +46,9 @@ class TransformersBackend:
         self._lock = threading.Lock()   # one generate at a time: torch already uses every core
         kw: dict[str, Any] = {"trust_remote_code": False}
         if gguf_file:
+            # transformers reads GGUF with `gguf` and loads the dequantised weights through `accelerate`
+            for module, spec in (("gguf", "gguf>=0.10"), ("accelerate", "accelerate>=1.0")):
+                require(module, spec, "the transformers backend with gguf_file=", error=BackendError)
             kw["gguf_file"] = gguf_file
         if revision:
             kw["revision"] = revision

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotation.floor.optional import missing
 from builders.llm.base import BackendError, ChatResponse, Message, Sampling, UsageMeter
 
 
@@ -18,11 +19,8 @@ def vllm_available() -> tuple[bool, str]:
         return False, "torch is not installed"
     if not torch.cuda.is_available():
         return False, "no CUDA GPU visible"
-    try:
-        import vllm  # noqa: F401
-    except ImportError:
-        return False, "vllm is not installed (pip install vllm)"
-    return True, ""
+    why = missing("vllm", "vllm", "the vllm backend")
+    return (False, why) if why else (True, "")
 
 
 class VLLMBackend:

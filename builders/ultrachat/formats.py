@@ -160,7 +160,7 @@ def load_dialogues(path: str | Path, *, fmt: str = "auto", splits: Iterable[str]
     """
     path = Path(path)
     if not path.exists():
-        raise JobError(f"{path}: dialogue file or folder not found")
+        raise JobError(f"{path}: no such file or folder (dialogues: JSONL/JSON/parquet file or a folder)")
     files = _files_in(path) if path.is_dir() else [path]
     if splits is not None:
         wanted = set(splits)

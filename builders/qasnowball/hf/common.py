@@ -8,7 +8,9 @@ from __future__ import annotations
 import random
 from typing import Any, Iterable
 
-__all__ = ["pick_device", "set_seed", "train", "batches", "load_tokenizer"]
+from annotation.floor import UserError
+
+__all__ = ["pick_device", "set_seed", "train", "batches", "load_tokenizer", "from_pretrained", "ModelLoadError"]
 
 
 def pick_device(device: str | None = None) -> str:
@@ -32,10 +34,23 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+class ModelLoadError(UserError):
+    """A checkpoint that cannot be loaded (not on disk, not in the HF cache while offline, wrong kind)."""
+
+
+def from_pretrained(cls: Any, name: str) -> Any:
+    """`cls.from_pretrained(name)` without remote code; a missing/unreadable checkpoint is one line."""
+    try:
+        return cls.from_pretrained(name, trust_remote_code=False)
+    except (OSError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ModelLoadError(f"qasnowball hf backend: cannot load {name!r} with {cls.__name__}: {first}") from None
+
+
 def load_tokenizer(name: str):
     from transformers import AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(name, trust_remote_code=False)
+    tok = from_pretrained(AutoTokenizer, name)
     if not tok.is_fast:
         raise ValueError(f"{name}: a fast tokenizer (offset mapping) is required")
     return tok

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Sequence
 
-from builders.qasnowball.hf.common import batches, load_tokenizer, pick_device, set_seed, train
+from builders.qasnowball.hf.common import batches, from_pretrained, load_tokenizer, pick_device, set_seed, train
 from builders.qasnowball.modules import Answer, Candidate
 
 __all__ = ["HFAnswerExtractor", "HFQuestionGenerator", "HFReader"]
@@ -33,7 +33,7 @@ class _HFModule:
         import transformers
 
         cls = getattr(transformers, self.auto_class)
-        return cls.from_pretrained(self.base, trust_remote_code=False).to(self.device).eval()
+        return from_pretrained(cls, self.base).to(self.device).eval()
 
     def _fit(self, features: list[dict[str, Any]], collate, warm_start: bool) -> None:
         set_seed(self.seed + self.rounds)

