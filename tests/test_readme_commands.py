@@ -108,7 +108,7 @@ def test_readme_task_and_retriever_names_are_registered() -> None:
     for cmd, argv in BLOCK_CALLS:
         if argv[:1] != ["run"]:
             continue
-        if argv[1] not in tasks:
+        if argv[1] not in tasks and not argv[1].startswith("--dataset"):   # `bench run --dataset PATH`: no task
             problems.append(f"README.md:{cmd.line}: task {argv[1]!r}")
         for flag, value in zip(argv, argv[1:]):
             if flag in ("-r", "--retriever"):

@@ -107,7 +107,8 @@ def generate(model_name: str, sources: list[str], *, device: str | None = None, 
         config = AutoConfig.from_pretrained(model_name, trust_remote_code=False)
         tok = AutoTokenizer.from_pretrained(model_name, trust_remote_code=False)
     except (OSError, ValueError) as exc:
-        raise TaskError(f"--model {model_name}: cannot load ({exc})") from None
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]      # one line: transformers adds a help text
+        raise TaskError(f"--model {model_name}: cannot load ({first})") from None
     seq2seq = bool(getattr(config, "is_encoder_decoder", False))
     cls = AutoModelForSeq2SeqLM if seq2seq else AutoModelForCausalLM
     model = cls.from_pretrained(model_name, trust_remote_code=False).to(device).eval()

@@ -39,7 +39,7 @@ def test_missing_sector3_materials_is_one_line_error(tmp_path):
 
 def test_stats_on_missing_path_and_validate_exit_codes(tmp_path):
     p = run("stats", "ultrachat", str(tmp_path / "nope.jsonl"))
-    assert p.returncode == 2 and "nope.jsonl: dialogue file or folder not found" in p.stderr
+    assert p.returncode == 2 and "nope.jsonl: no such file or folder" in p.stderr
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"id": "x", "data": ["only a question"]}) + "\n")
     r = CliRunner().invoke(app, ["validate", "ultrachat", str(bad)])
