@@ -22,7 +22,7 @@ PAPER = {"traces": 5500, "question_chars": 29.0, "fact_chars": 555.7, "answer_ch
 # the 4 real human traces rebuilt from the released test_output.json (`bench build webcpm-recover`;
 # checked by tests/builders/webcpm/test_webcpm_quality.py); their timestamps were not released
 HUMAN = {"traces": 4, "actions_per_trace": 40.75, "facts_per_trace": 6.0, "searches_per_trace": 1.0,
-         "distinct_query_rate": 1.0, "query_is_question_rate": 0.5, "scroll_down_per_trace": 16.5,
+         "distinct_query_rate": 1.0, "query_is_question_rate": 0.75, "scroll_down_per_trace": 16.5,
          "scroll_up_per_trace": 2.0}
 
 
