@@ -47,8 +47,8 @@ class OraclePolicy:
     min_overlap: int = 2            # target terms (question [+ answers]) a quoted sentence must contain
     strong_overlap: int = 4         # quote at once; weaker candidates wait (scroll back up for them)
     min_chars: int = 8
-    quote_chars: tuple[int, int] = (60, 260)   # quote length drawn from this range (sentences added)
-    max_chars: int = 400
+    quote_chars: tuple[int, int] = (100, 420)  # quote length drawn from this range (sentences added)
+    max_chars: int = 480
     min_facts: int = 2              # search again below this many facts ...
     min_coverage: float = 0.75      # ... or below this share of question keywords covered
     verbatim_rate: float = 0.25     # share of traces whose first query is the question itself
