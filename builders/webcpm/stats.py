@@ -31,7 +31,7 @@ def synthesis_pairs(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
     out = []
     for r in records:
         facts = ["".join(d.get("desc", "") for d in dig.get("datas", [])) for dig in r.get("digests", [])]
-        answer = CITATION.sub("", r.get("answer", ""))
+        answer = CITATION.sub("", r["answer"]) if isinstance(r.get("answer"), str) else ""
         if facts and answer:
             out.append(("".join(facts), answer))
     return out
@@ -60,7 +60,7 @@ def behaviour_stats(records: list[dict[str, Any]]) -> dict[str, Any]:
         queries = [str((a.get("details") or {}).get("keyword", "")).strip() for a in acts if a.get("action") == A.SEARCH]
         searches += len(queries)
         distinct += len(set(queries))
-        verbatim += sum(qq == r.get("question", "").strip() for qq in queries)
+        verbatim += sum(qq == str(r.get("question", "")).strip() for qq in queries)
         up += sum(a.get("action") in (A.UP, A.TOP) for a in acts)
         down += sum(a.get("action") == A.DOWN for a in acts)
         times = [a.get("triggerAt") for a in acts if isinstance(a.get("triggerAt"), int)]
