@@ -7,23 +7,36 @@ LCS recall against the facts (> 0.45, the pipeline's rule).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Hashable, Sequence
 
 from builders.webcpm.web import split_sentences
 
 _END = re.compile(r"(?<=[。！？!?])")
 
 
-def _lcs(a: str, b: str) -> int:
+def lcs_length(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+    """Length of the longest common subsequence, bit-parallel (Hyyrö 2004): one big-int step per item of `a`,
+    so a 1,000 x 300 character comparison takes microseconds instead of a 300k-cell table."""
     if not a or not b:
         return 0
-    prev = [0] * (len(b) + 1)
-    for ca in a:
-        cur = [0]
-        for j, cb in enumerate(b, 1):
-            cur.append(prev[j - 1] + 1 if ca == cb else max(prev[j], cur[-1]))
-        prev = cur
-    return prev[-1]
+    masks: dict[Hashable, int] = {}
+    for i, item in enumerate(b):
+        masks[item] = masks.get(item, 0) | (1 << i)
+    full = (1 << len(b)) - 1
+    v = full
+    for item in a:
+        u = v & masks.get(item, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(b) - bin(v).count("1")
+
+
+def char_rouge_l(prediction: str, reference: str) -> float:
+    """ROUGE-L F1 on characters (no segmenter needed; the task scorer in benchmarks/ uses jieba tokens)."""
+    lcs = lcs_length(prediction, reference)
+    if not lcs:
+        return 0.0
+    p, r = lcs / len(prediction), lcs / len(reference)
+    return 2 * p * r / (p + r)
 
 
 def add_citations(answer: str, facts: list[str], threshold: float = 0.45) -> str:
@@ -32,7 +45,7 @@ def add_citations(answer: str, facts: list[str], threshold: float = 0.45) -> str
     for sentence in (s for s in _END.split(answer) if s):
         best, best_r = 0, threshold
         for i, fact in enumerate(facts, 1):
-            r = _lcs(sentence, fact) / max(1, len(sentence))
+            r = lcs_length(sentence, fact) / max(1, len(sentence))
             if r > best_r:
                 best, best_r = i, r
         out.append(sentence + (f"【{best}】" if best else ""))

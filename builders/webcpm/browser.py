@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotation.webcpm import actions as A
-from builders.webcpm.recorder import Recorder
+from builders.webcpm.recorder import Recorder, ThinkTimes
 from builders.webcpm.web import LocalWeb, WebPage, render_window
 
 
@@ -39,12 +39,12 @@ class Browser:
     """Step API: each method returns True when the action was recorded, False when refused."""
 
     def __init__(self, web: LocalWeb, question: str, *, record_id: str, seed: int = 0,
-                 max_steps: int = A.MAX_STEPS) -> None:
+                 max_steps: int = A.MAX_STEPS, timing: ThinkTimes | None = None) -> None:
         self.web = web
         self.question = question
         self.record_id = record_id
         self.max_steps = max_steps
-        self.rec = Recorder(record_id, seed=seed)
+        self.rec = Recorder(record_id, seed=seed, timing=timing)
         self.actions: list[dict[str, Any]] = []
         self.digests: list[list[dict[str, Any]]] = []
         self.stack: list[_Frame] = []
@@ -95,7 +95,7 @@ class Browser:
         action.update({
             "digests": copy.deepcopy(self.digests),
             "keyword": self.keyword,
-            "triggerAt": self.rec.tick(),
+            "triggerAt": self.rec.tick(name, details),
             "stackLength": len(self.stack),
             "step": step,
             "traceId": self.rec.trace_id,

@@ -18,6 +18,7 @@ from builders.webcpm.answer import extractive_answer
 from builders.webcpm.browser import Browser
 from builders.webcpm.errors import WebCPMError
 from builders.webcpm.policies import PolicyOptions, create_policy
+from builders.webcpm.recorder import ThinkTimes
 from builders.webcpm.web import LocalWeb
 
 AnswerFn = Callable[[str, list[str]], str]
@@ -57,25 +58,31 @@ class WebCPMBuildReport(BuildReport):
 def build_traces(questions: Iterable[dict[str, Any]], web: LocalWeb, policy: Any, out: str | Path, *,
                  seed: int = 0, resume: bool = False, answer: AnswerFn | None = None,
                  meta: dict[str, Any] | None = None, show_progress: bool = True,
-                 config: dict[str, Any] | None = None, backends: dict[str, Any] | None = None) -> dict[str, Any]:
+                 config: dict[str, Any] | None = None, backends: dict[str, Any] | None = None,
+                 timing: ThinkTimes | None = None, answer_kind: str = "extractive") -> dict[str, Any]:
     """Run `policy` on every question; one WebCPM record per line of `out` (JSONL), in question order.
 
     `config` is what else changes the traces (policy settings, corpus sha...); with the policy name, the
-    web fingerprint, the retriever, the seed, `meta` and the question ids it forms the hashed config.
+    web fingerprint, the retriever, the seed, `meta`, the think-time model and the question ids it forms
+    the hashed config. `answer_kind` ("extractive" | "llm:MODEL") goes into every record's `meta.answer`,
+    so the converter can mark extractive synthesis targets.
     """
     out = Path(out)
     mpath = manifest_path(out)
     questions = list(questions)
     answer = answer or extractive_answer
+    timing = timing or ThinkTimes()
     base_meta = {"web": web.fingerprint(), "retriever": {"name": getattr(web.retriever, "name", ""),
-                                                         **web.retriever.params()}, "seed": seed, **(meta or {})}
+                                                         **web.retriever.params()}, "seed": seed,
+                 "answer": answer_kind, **(meta or {})}
     hashed = {"policy": getattr(policy, "name", type(policy).__name__), "meta": base_meta,
+              "clock": timing.describe(),
               "questions_sha256": sha256_json([str(q.get("id")) for q in questions]), **(config or {})}
     check_output(mpath, [out], resume=resume)
     manifest = start_manifest(mpath, job="webcpm", config=hashed, backends=backends or {}, seed=seed, resume=resume)
 
     def work(q: dict[str, Any]) -> dict[str, Any]:
-        browser = Browser(web, q["question"], record_id=str(q.get("id")), seed=seed)
+        browser = Browser(web, q["question"], record_id=str(q.get("id")), seed=seed, timing=timing)
         notes = policy.run(browser, q)
         return browser.record(answer(q["question"], browser.facts()), meta={**base_meta, **notes})
 
@@ -107,7 +114,7 @@ def build_webcpm(cfg: WebCPMBuildConfig) -> WebCPMBuildReport:
     res = build_traces(questions, web, setup.policy, cfg.out, seed=cfg.seed, resume=cfg.resume,
                        answer=setup.answer, meta={"corpus": str(corpus)}, show_progress=cfg.show_progress,
                        config={"policy_config": setup.config, "corpus_sha256": sha256_file(corpus)},
-                       backends=setup.backends)
+                       backends=setup.backends, answer_kind=setup.answer_kind)
     return WebCPMBuildReport(out=Path(cfg.out), manifest=Path(res["manifest"]), policy=cfg.policy,
                              questions=len(questions), written=res["written"], resumed=res["skipped"],
                              seconds=round(time.monotonic() - t0, 2))

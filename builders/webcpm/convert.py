@@ -69,7 +69,7 @@ def module_rows(records: list[dict[str, Any]], tok: Tokenizer | None = None,
 def convert(traces: str | Path | list[dict[str, Any]], out_dir: str | Path, *, seed: int = 0,
             ratios: tuple[float, float, float] = ORIGINAL_RATIOS, tok: Tokenizer | None = None,
             fact_mode: str = "full") -> dict[str, Any]:
-    """Write `out_dir/{splits.json, <task>/<split>.jsonl, hf/}`; returns instance counts."""
+    """Write `out_dir/{splits.json, synthesis_meta.json, <task>/<split>.jsonl, hf/}`; returns instance counts."""
     records = read_traces(traces) if isinstance(traces, (str, Path)) else traces
     if not records:
         raise WebCPMError(f"{traces}: no trace records")
@@ -78,9 +78,12 @@ def convert(traces: str | Path | list[dict[str, Any]], out_dir: str | Path, *, s
     rows = module_rows(records, tok, fact_mode)
     by_split = {t: {s: [r for r in rows[t] if where[r["record_id"]] == s] for s in SPLITS} for t in TASKS}
     out_dir = Path(out_dir)
+    synthesis = synthesis_meta(records)
     with atomic_folder(out_dir) as tmp:
         (tmp / "splits.json").write_text(json.dumps({"seed": seed, "ratios": list(ratios), **splits},
                                                     ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / "synthesis_meta.json").write_text(json.dumps(synthesis, ensure_ascii=False, indent=1) + "\n",
+                                                 encoding="utf-8")
         for t in TASKS:
             (tmp / t).mkdir()
             for s in SPLITS:
@@ -89,16 +92,41 @@ def convert(traces: str | Path | list[dict[str, Any]], out_dir: str | Path, *, s
                         f.write(json.dumps(r, ensure_ascii=False) + "\n")
         write_hf_folder(tmp / "hf", {t: {s: by_split[t][s] for s in SPLITS} for t in TASKS},
                         schemas={t: ROW_SCHEMA for t in TASKS}, default_config="action",
-                        card_yaml="language:\n- zh\nlicense: apache-2.0", card_body=_card(by_split, seed, ratios))
-    return {"records": len(records), "splits": {s: len(v) for s, v in splits.items()},
+                        card_yaml=f"language:\n- zh\nlicense: apache-2.0\nsynthesis_targets: {synthesis['targets']}",
+                        card_body=_card(by_split, seed, ratios, synthesis))
+    return {"records": len(records), "splits": {s: len(v) for s, v in splits.items()}, "synthesis": synthesis,
             "instances": {t: {s: len(by_split[t][s]) for s in SPLITS} for t in TASKS}, "out": str(out_dir)}
 
 
-def _card(by_split: dict[str, dict[str, list[Any]]], seed: int, ratios: tuple[float, float, float]) -> str:
+def synthesis_meta(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """How the synthesis targets were written and how far copying the facts gets on them.
+
+    `targets`: `extractive` when every answer was made by the extractive step (sentences of the facts),
+    `abstractive` when every answer came from a model, `mixed` otherwise, `none` without answers;
+    records without `meta.answer` (e.g. recovered traces) count as extractive, the conservative side."""
+    from builders.webcpm.stats import answer_kinds, copy_baseline  # noqa: PLC0415 (stats imports this module)
+
+    kinds = answer_kinds(records)
+    llm = sum(v for k, v in kinds.items() if k.startswith("llm:"))
+    total = sum(kinds.values())
+    targets = "none" if not total else "abstractive" if llm == total else "extractive" if not llm else "mixed"
+    baseline = copy_baseline(records)
+    return {"targets": targets, "answer_kinds": kinds,
+            "copy_baseline_char_rouge_l": None if baseline is None else round(baseline, 4)}
+
+
+def _card(by_split: dict[str, dict[str, list[Any]]], seed: int, ratios: tuple[float, float, float],
+          synthesis: dict[str, Any]) -> str:
     lines = ["# WebCPM module datasets", "",
              "Built from WebCPM-format search traces by `bench build webcpm-tasks`: action prediction, "
              "query generation, supporting-fact extraction and synthesis, with the original prompt templates "
              f"(`<` escaped as `<<`). Splits are by trace id, seed {seed}, ratios {list(ratios)}.", "",
              "| task | train | dev | test |", "|---|---|---|---|"]
     lines += [f"| {t} | " + " | ".join(str(len(by_split[t][s])) for s in SPLITS) + " |" for t in TASKS]
+    if synthesis["targets"] in ("extractive", "mixed"):
+        lines += ["", f"**Synthesis targets are {synthesis['targets']}** ({synthesis['answer_kinds']}): extractive "
+                  "answers are sentences copied from the facts, so copying the facts already scores character "
+                  f"ROUGE-L {synthesis['copy_baseline_char_rouge_l']} against them (`synthesis_meta.json`). "
+                  "Do not report synthesis ROUGE-L on them as synthesis quality; build the traces with an LLM "
+                  "answer backend for abstractive targets."]
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""Policies drive a `Browser` through one question: replay, heuristic oracle, LLM.
+"""Policies drive a `Browser` through one question: replay, oracle, heuristic (the oracle without the
+reference answers), LLM.
 
 Every policy has `name` and `run(browser, question) -> dict` (policy notes for the record's `meta`).
 Each policy module also has `make(options) -> PolicySetup`, which builds it from the build's options;
@@ -39,10 +40,12 @@ class PolicySetup:
     config: dict[str, Any]              # what about the policy changes the traces (goes into the config hash)
     answer: AnswerFn | None = None      # None: the extractive answer step
     backends: dict[str, Any] = field(default_factory=dict)
+    answer_kind: str = "extractive"     # "extractive" | "llm:MODEL": goes into each record's meta.answer
 
 
 POLICIES: dict[str, str] = {
     "oracle": "builders.webcpm.policies.oracle",
+    "heuristic": "builders.webcpm.policies.heuristic",
     "replay": "builders.webcpm.policies.replay",
     "llm": "builders.webcpm.policies.llm",
 }

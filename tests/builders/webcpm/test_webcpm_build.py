@@ -54,9 +54,9 @@ def test_build_resumes_without_duplicates(web, dureader, tmp_path):
     assert out.read_bytes() == full
     assert (summary["written"], summary["skipped"]) == (2, 2)
     # another policy config into the same file is refused, naming what changed
-    with pytest.raises(JobError, match=r"manifest\.json: config changed .*pages_to_open: 3 -> 1"):
-        build_traces(questions, web, OraclePolicy(pages_to_open=1), out, show_progress=False, resume=True,
-                     config={"policy_config": asdict(OraclePolicy(pages_to_open=1))})
+    with pytest.raises(JobError, match=r"manifest\.json: config changed .*pages_per_search: 3 -> 1"):
+        build_traces(questions, web, OraclePolicy(pages_per_search=1), out, show_progress=False, resume=True,
+                     config={"policy_config": asdict(OraclePolicy(pages_per_search=1))})
 
 
 def test_exporter_writes_an_hf_folder(oracle_traces, tmp_path):
