@@ -27,7 +27,7 @@ def build_webcpm(
     policy: str = typer.Option("oracle", "--policy", help="A builders.webcpm.policies name: oracle | replay | llm."),
     replay: Optional[Path] = typer.Option(None, "--replay", help="Trace file to replay (policy replay)."),
     llm_backend: str = typer.Option("transformers", "--llm-backend", help="builders.llm backend: openai | transformers | vllm."),
-    llm_model: Optional[str] = typer.Option(None, "--llm-model", help="Model name or path for --policy llm."),
+    llm_model: Optional[str] = typer.Option(None, "--llm-model", help="Model name or path: browses for --policy llm; writes the answers for oracle/heuristic."),
     llm_option: list[str] = typer.Option([], "--llm-option", help="Backend option KEY=VALUE (e.g. base_url=..., device=cpu)."),
     llm_max_tokens: int = typer.Option(128, "--llm-max-tokens", help="Tokens per LLM reply."),
     llm_answer: bool = typer.Option(False, "--llm-answer", help="Also write the answer with the LLM (default: extractive)."),
@@ -43,9 +43,9 @@ def build_webcpm(
     from builders.webcpm.policies import PolicyOptions  # noqa: PLC0415
 
     spec = None
-    if policy == "llm":
-        if not llm_model:
-            raise WebCPMError("--policy llm needs --llm-model NAME_OR_PATH")
+    if policy == "llm" and not llm_model:
+        raise WebCPMError("--policy llm needs --llm-model NAME_OR_PATH")
+    if llm_model:        # --policy llm browses with it; oracle/heuristic use it to write abstractive answers
         spec = BackendSpec.from_cli(llm_backend, llm_model, explicit=parse_options(llm_option), what="--llm-model")
     report = run_build(WebCPMBuildConfig(
         out=out, corpus=_dureader_file(corpus), policy=policy, retriever=retriever, seed=seed, limit=limit,
