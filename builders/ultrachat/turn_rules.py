@@ -102,6 +102,10 @@ ROLE_CONFUSION_PATTERNS = (
     r"\bthank you for your kind words\b",
     r"\bas an ai\b", r"\bas a language model\b", r"\bi(?:'m| am) an ai\b", r"\bi don't have personal (?:preferences|opinions|experiences)\b",
     r"^\s*(?:great|good|excellent) question\b",
+    # seen in SmolLM2-135M user turns of the example build (examples/ultrachat-small.json)
+    r"\bwhat can i do for you\b", r"\bwhat brings you here\b", r"\bhow can i be of (?:help|assistance|service)\b",
+    r"\bi'm (?:here|ready|always here) to (?:help|assist)\b", r"\byou're a helpful (?:ai|assistant)\b",
+    r"^\s*the user (?:wants|is asking|is seeking|would like|asked)\b",
     r"^\s*(?:sure|certainly|of course|absolutely)[,!.]?\s+here(?:'s| is| are)\b",
 )
 
