@@ -126,3 +126,15 @@ def test_real_smollm2_user_turns(capsys):
         print(f"\nsmollm2 turns   precision {pr['precision']:.3f} recall {pr['recall']:.3f} "
               f"(fired {pr['fired']}, labelled bad {pr['labelled_bad']})")
     assert pr["precision"] == 1.0 and pr["recall"] >= 0.5
+
+
+@pytest.mark.parametrize("text", [
+    "How can I assist my elderly mother with her medication schedule?",
+    "Feel free to ask me clarifying questions before you start.",
+    "Would you like me to paste the full error message?",
+    "Call the function as `fill(template, {name})` or with the dict?",
+    "What does the <title> tag do for SEO?",
+])
+def test_more_user_lines_that_must_pass(text):
+    rec = as_dialogue({"id": "x00", "text": text})
+    assert filter_records([rec], cfg())[1] == []
