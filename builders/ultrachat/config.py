@@ -149,6 +149,10 @@ def _build(cls: Any, data: dict[str, Any], where: str) -> Any:
 def config_from_dict(data: dict[str, Any]) -> UltraChatConfig:
     """Defaults overridden by `data` (nested objects merge); unknown keys are errors, not ignored."""
     cfg = _build(UltraChatConfig, data, "config")
+    for key in ("placeholder_cues", "placeholder_meta_words", "role_confusion_patterns"):
+        val = getattr(cfg.filters, key)
+        if not (isinstance(val, list) and all(isinstance(v, str) for v in val)):
+            raise ValueError(f"config.filters.{key}: expected a list of strings, got {val!r}")
     for i, pat in enumerate(cfg.filters.role_confusion_patterns):
         try:
             re.compile(pat)

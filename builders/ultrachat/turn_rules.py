@@ -19,7 +19,7 @@ PLACEHOLDER_CUES = (
     "insert", "your", "specific", "name", "names", "topic", "location", "city", "country", "date", "time",
     "company", "organization", "organisation", "job", "title", "position", "role", "venue", "event", "number",
     "amount", "product", "brand", "address", "email", "phone", "language", "person", "recipient", "sender",
-    "character", "x", "placeholder", "enter", "add", "fill", "here", "something", "someone", "industry",
+    "character", "placeholder", "enter", "add", "fill", "here", "something", "someone", "industry",
     "field", "subject", "school", "university", "team", "project", "website", "platform", "year", "month", "day",
 )
 # A turn that talks about slots (mail merge, a template's fields) may quote one legitimately.

@@ -108,7 +108,9 @@ def test_opening_nodes_with_slots_are_filtered_before_generation():
     assert [k["id"] for k in kept] == ["n2"] and report.removed == {"placeholder": 1}
 
 
-def test_bad_regex_in_config_is_a_one_line_error():
+def test_bad_regex_or_list_in_config_is_a_one_line_error():
+    with pytest.raises(ValueError, match=r"filters.placeholder_cues: expected a list of strings"):
+        config_from_dict({"filters": {"placeholder_cues": "name"}})
     with pytest.raises(ValueError, match=r"filters.role_confusion_patterns\[1\]: not a regex"):
         config_from_dict({"filters": {"role_confusion_patterns": ["ok", "(unclosed"]}})
 
@@ -134,6 +136,7 @@ def test_real_smollm2_user_turns(capsys):
     "Would you like me to paste the full error message?",
     "Call the function as `fill(template, {name})` or with the dict?",
     "What does the <title> tag do for SEO?",
+    "My todo list is:\n- [x] book flights\n- [ ] pack\nWhat am I forgetting for a beach trip?",
 ])
 def test_more_user_lines_that_must_pass(text):
     rec = as_dialogue({"id": "x00", "text": text})
