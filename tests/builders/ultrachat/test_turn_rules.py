@@ -141,3 +141,31 @@ def test_real_smollm2_user_turns(capsys):
 def test_more_user_lines_that_must_pass(text):
     rec = as_dialogue({"id": "x00", "text": text})
     assert filter_records([rec], cfg())[1] == []
+
+
+def test_bench_stats_build_quality_sums_shard_reports_and_reasks(tmp_path):
+    """`bench stats ultrachat FOLDER` shows what each rule removed (two shard reports summed) and the
+    simulator's re-asks; a file or export path has no such table."""
+    from rich.console import Console
+
+    from annotation.floor import atomic_write_json, atomic_write_jsonl
+    from benchmarks.stats_report import ultrachat_quality_table
+    from builders.ultrachat.stats import build_quality
+
+    rows = labelled()
+    recs = [as_dialogue(r) for r in rows]
+    for i, part in enumerate((recs[:25], recs[25:])):
+        sfx = f"-{i:05d}-of-00002"
+        for rec in part:
+            rec["gen"] = {"user_rejections": {"role_confusion": 1}} if rec["id"] == "t00" else {}
+        _, _, rep = filter_records(part, cfg())
+        atomic_write_json(tmp_path / f"filter_report{sfx}.json", {"dialogues": rep.to_dict()})
+        atomic_write_jsonl(tmp_path / f"dialogues{sfx}.jsonl", part)
+    q = build_quality(tmp_path)
+    assert q["stages"]["dialogues"] == {"input": 50, "kept": 25, "removed": {"placeholder": 13, "role_confusion": 12}}
+    assert q["user_reasks"] == {"role_confusion": 1} and q["simulated_user_turns_kept"] == 50
+    console = Console(record=True, width=120)
+    console.print(ultrachat_quality_table(tmp_path, q))
+    text = console.export_text()
+    assert "placeholder 13, role_confusion 12" in text and "role_confusion 1" in text
+    assert build_quality(tmp_path / "dialogues-00000-of-00002.jsonl") is None
