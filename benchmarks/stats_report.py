@@ -97,7 +97,7 @@ def ultrachat_stats(path: Path, options: Any, *, fmt: str = "auto", splits: list
     """Dialogues, turns, lengths, MTLD, topic diversity, coherence (`options`: builders.ultrachat.stats.StatsOptions);
     also writes the statistics as JSON to `json_out` when given."""
     from builders.ultrachat.formats import load_dialogues  # noqa: PLC0415
-    from builders.ultrachat.stats import compute_stats  # noqa: PLC0415
+    from builders.ultrachat.stats import build_quality, compute_stats  # noqa: PLC0415
 
     dialogues = load_dialogues(path, fmt=fmt, splits=splits or None)
     try:
@@ -113,7 +113,25 @@ def ultrachat_stats(path: Path, options: Any, *, fmt: str = "auto", splits: list
     if stats.get("coherence_judge"):
         out.append(f"coherence judge: {stats['coherence_judge']} ({stats['coherence_judged']} judged, "
                    f"{stats['coherence_unparsed']} unparsed)")
+    quality = build_quality(path)
+    if quality is not None:
+        stats["build_quality"] = quality
+        out.append(ultrachat_quality_table(path, quality))
     if json_out:
         atomic_write_json(json_out, stats)
         out.append(f"json: {json_out}")
     return out
+
+
+def ultrachat_quality_table(path: Path, quality: dict[str, Any]) -> Table:
+    """Per stage: input, kept, removed by rule (placeholder and role_confusion included); then the user
+    simulator's re-asks by reason against the simulated user turns it kept."""
+    table = Table(title=f"ultrachat filters and re-asks: {path}", title_justify="left")
+    for col in ("stage", "input", "kept", "removed by rule"):
+        table.add_column(col, justify="left" if col in ("stage", "removed by rule") else "right")
+    for stage, st in quality["stages"].items():
+        removed = ", ".join(f"{k} {v}" for k, v in sorted(st["removed"].items())) or "-"
+        table.add_row(stage, fmt_num(st["input"]), fmt_num(st["kept"]), removed)
+    reasks = ", ".join(f"{k} {v}" for k, v in quality["user_reasks"].items()) or "-"
+    table.add_row("user simulator re-asks", "", fmt_num(quality["simulated_user_turns_kept"]), reasks)
+    return table

@@ -6,11 +6,13 @@ changed config.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from annotation.floor import read_json
+from builders.ultrachat.turn_rules import PLACEHOLDER_CUES, PLACEHOLDER_META_WORDS, ROLE_CONFUSION_PATTERNS
 
 # Paper Table 2 (also thunlp/UltraChat:figures/meta_topic.png): the 30 meta-concepts of Sector 1.
 META_CONCEPTS = [
@@ -94,6 +96,13 @@ class FilterConfig:
     eval_sets: list[str] = field(default_factory=list)   # extra user sets (JSON/JSONL/TXT) besides ultra_eval
     use_ultra_eval: bool = True
     check_assistant_turns: bool = False   # decontaminate user turns only unless asked
+    # user-turn rules (builders/ultrachat/turn_rules.py): unfilled template slots in any user turn (Sector 3:
+    # its instruction, not the material) and assistant-only phrases in simulated user turns
+    placeholder: bool = True
+    placeholder_cues: list[str] = field(default_factory=lambda: list(PLACEHOLDER_CUES))
+    placeholder_meta_words: list[str] = field(default_factory=lambda: list(PLACEHOLDER_META_WORDS))
+    role_confusion: bool = True
+    role_confusion_patterns: list[str] = field(default_factory=lambda: list(ROLE_CONFUSION_PATTERNS))
 
 
 @dataclass
@@ -140,6 +149,15 @@ def _build(cls: Any, data: dict[str, Any], where: str) -> Any:
 def config_from_dict(data: dict[str, Any]) -> UltraChatConfig:
     """Defaults overridden by `data` (nested objects merge); unknown keys are errors, not ignored."""
     cfg = _build(UltraChatConfig, data, "config")
+    for key in ("placeholder_cues", "placeholder_meta_words", "role_confusion_patterns"):
+        val = getattr(cfg.filters, key)
+        if not (isinstance(val, list) and all(isinstance(v, str) for v in val)):
+            raise ValueError(f"config.filters.{key}: expected a list of strings, got {val!r}")
+    for i, pat in enumerate(cfg.filters.role_confusion_patterns):
+        try:
+            re.compile(pat)
+        except (re.error, TypeError) as exc:
+            raise ValueError(f"config.filters.role_confusion_patterns[{i}]: not a regex ({exc}): {pat!r}") from None
     bad = [s for s in cfg.sectors if s not in (1, 2, 3)]
     if bad or not cfg.sectors:
         raise ValueError(f"config.sectors: expected a non-empty subset of [1, 2, 3], got {cfg.sectors!r}")

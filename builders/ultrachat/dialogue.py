@@ -13,8 +13,9 @@ from typing import Any
 
 from builders.llm.base import ChatBackend, ChatResponse, Message, Sampling
 from builders.ultrachat import prompts as P
-from builders.ultrachat.config import SamplingConfig, UltraChatConfig
+from builders.ultrachat.config import FilterConfig, SamplingConfig, UltraChatConfig
 from builders.ultrachat.seeds import Node, call_seed, rng_for
+from builders.ultrachat.turn_rules import placeholder_problem, role_confusion_problem
 
 _ROLE_PREFIX = re.compile(r"^\s*(?:\*\*|__)?\s*(?:user|human|me|you|question|q)\s*(?:\*\*|__)?\s*[:\-]\s*(?:\*\*)?\s*",
                           re.I)
@@ -47,8 +48,10 @@ def clean_user_turn(text: str) -> str:
     return text
 
 
-def user_turn_problem(text: str) -> str | None:
-    """Why a simulated user turn is unusable (None if fine): empty, pleasantry, assistant_like."""
+def user_turn_problem(text: str, filters: FilterConfig | None = None) -> str | None:
+    """Why a simulated user turn is unusable (None if fine): empty, pleasantry, assistant_like, and the filter
+    chain's user-turn rules (placeholder, role_confusion as configured in `filters`), so the simulator is
+    re-asked instead of the whole dialogue being dropped by the filters afterwards."""
     if not text:
         return "empty"
     words = re.findall(r"[a-z']+!?", text.lower())
@@ -57,6 +60,11 @@ def user_turn_problem(text: str) -> str | None:
     low = text.lower()
     if low.startswith(_ASSISTANT_OPENERS) or any(p in low for p in REFUSAL_PHRASES):
         return "assistant_like"
+    f = filters or FilterConfig()
+    if f.placeholder and placeholder_problem(text, f.placeholder_cues, f.placeholder_meta_words) is not None:
+        return "placeholder"
+    if f.role_confusion and role_confusion_problem(text, f.role_confusion_patterns) is not None:
+        return "role_confusion"
     return None
 
 
@@ -141,7 +149,7 @@ class DialogueGenerator:
                 text = ""
             else:
                 text = clean_user_turn(resp.text)
-                problem = user_turn_problem(text)
+                problem = user_turn_problem(text, self.cfg.filters)
             if problem is None:
                 return text
             rejections[problem] = rejections.get(problem, 0) + 1

@@ -1,7 +1,8 @@
 """Filters and dedup for opening lines and finished dialogues, with a report of what each removed.
 
 Order (each record is counted under the first rule that removes it): schema -> refusal / "As an AI"
-phrases -> exact duplicate opening line (normalised) -> exact duplicate dialogue (hash of normalised
+phrases -> placeholder (unfilled template slot in a user turn) -> role_confusion (assistant-only phrase in
+a simulated user turn) -> exact duplicate opening line (normalised) -> exact duplicate dialogue (hash of normalised
 turns) -> near-duplicate opening line (MinHash LSH over word 3-gram shingles) -> decontamination
 (normalised n-gram overlap of user turns with evaluation questions: the real UltraChat eval set plus
 any user set). Records are processed in id order, so which duplicate survives is deterministic.
@@ -19,6 +20,7 @@ from annotation.floor import iter_jsonl, read_json, read_text, require_file
 from builders.common.jobs import JobError
 from builders.ultrachat.config import FilterConfig
 from builders.ultrachat.dialogue import REFUSAL_PHRASES
+from builders.ultrachat.turn_rules import placeholder_problem, role_confusion_problem
 
 _WS = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s]")
@@ -58,6 +60,29 @@ def refusal_problem(rec: dict[str, Any], phrases: Sequence[str] = REFUSAL_PHRASE
             for p in phrases:
                 if p in low:
                     return p
+    return None
+
+
+def user_turn_rule(rec: dict[str, Any], cfg: FilterConfig, is_dialogue: bool = True) -> tuple[str, str] | None:
+    """(rule, detail) for the first user turn hit by `placeholder` or `role_confusion`, else None.
+
+    Placeholders: every user turn, the opening included (Sector 3: its instruction, since C4 material may
+    hold brackets of its own); for an opening node, its text. Role confusion: simulated user turns only
+    (messages[2], [4], ...), the opening line is not the simulator's."""
+    meta = rec.get("meta") or {}
+    if is_dialogue:
+        users = [m.get("content", "") for m in rec.get("messages", []) if m.get("role") == "user"]
+    else:
+        users = [rec.get("text") or ""]
+    if users and meta.get("instruction") and meta.get("material_id") is not None:
+        users[0] = meta["instruction"]
+    for i, text in enumerate(users):
+        if cfg.placeholder and (p := placeholder_problem(text, cfg.placeholder_cues,
+                                                         cfg.placeholder_meta_words)) is not None:
+            return "placeholder", f"user turn {i}: {p}"
+        if cfg.role_confusion and is_dialogue and i > 0 and (
+                p := role_confusion_problem(text, cfg.role_confusion_patterns)) is not None:
+            return "role_confusion", f"user turn {i}: {p}"
     return None
 
 
@@ -208,6 +233,7 @@ def filter_records(records: Iterable[dict[str, Any]], cfg: FilterConfig, *, stag
     report = FilterReport(stage=stage, input=len(recs), settings={
         "near_dup_threshold": cfg.near_dup_threshold, "num_perm": cfg.num_perm,
         "decontam_ngram": cfg.decontam_ngram, "eval_sources": list(sources),
+        "placeholder": cfg.placeholder, "role_confusion": cfg.role_confusion,
         "eval_questions": len(decontaminator.questions) if decontaminator else 0})
     # near-dup scopes: Sector 3 openings of one material share its text, so they are compared by their
     # instruction and only with each other; every other opening line is compared with all others
@@ -232,6 +258,9 @@ def filter_records(records: Iterable[dict[str, Any]], cfg: FilterConfig, *, stag
             if (p := refusal_problem(rec)) is not None:
                 drop(rec, "refusal", p)
                 continue
+        if (p := user_turn_rule(rec, cfg, is_dialogue)) is not None:
+            drop(rec, *p)
+            continue
         key = normalise(opening)
         if not key:
             drop(rec, "empty_opening", "")

@@ -19,6 +19,7 @@ import random
 import re
 import string
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 PAPER_ULTRACHAT = {"dialogues": 1468352, "turns_mean": 3.8, "dialogue_length_mean": 1467.4,
@@ -190,3 +191,33 @@ def compute_stats(dialogues: Sequence[dict[str, Any]], opts: StatsOptions | None
         out["coherence_unparsed"] = len(judged) - len(ratings)
         out["coherence_judge"] = f"{opts.coherence_backend.name}:{opts.coherence_backend.model}"
     return out
+
+
+# -- a build folder's quality gates ---------------------------------------------------------------
+def build_quality(folder: Path) -> dict[str, Any] | None:
+    """What the filter chain removed per stage and rule (summed over shards: filter_report*.json) and how
+    often the user simulator was re-asked, per reason, against the simulated user turns kept (records of
+    dialogues*.jsonl + rejected*.jsonl). None when `folder` is not a build folder (a plain file or export)."""
+    from annotation.floor import read_json, read_jsonl  # noqa: PLC0415
+
+    folder = Path(folder)
+    reports = sorted(folder.glob("filter_report*.json")) if folder.is_dir() else []
+    if not reports:
+        return None
+    stages: dict[str, dict[str, Any]] = {}
+    for path in reports:
+        for stage, rep in read_json(path, what="filter report").items():
+            st = stages.setdefault(stage, {"input": 0, "kept": 0, "removed": {}})
+            st["input"] += rep.get("input", 0)
+            st["kept"] += rep.get("kept", 0)
+            for rule, n in (rep.get("removed") or {}).items():
+                st["removed"][rule] = st["removed"].get(rule, 0) + n
+    reasks: dict[str, int] = {}
+    user_turns = 0
+    for path in sorted(folder.glob("dialogues*.jsonl")) + sorted(folder.glob("rejected*.jsonl")):
+        for rec in read_jsonl(path):
+            user_turns += max(0, sum(m.get("role") == "user" for m in rec.get("messages", [])) - 1)
+            for reason, n in ((rec.get("gen") or {}).get("user_rejections") or {}).items():
+                reasks[reason] = reasks.get(reason, 0) + n
+    return {"filter_reports": [str(p) for p in reports], "stages": stages,
+            "user_reasks": dict(sorted(reasks.items())), "simulated_user_turns_kept": user_turns}

@@ -161,6 +161,9 @@ def test_stats_on_generated_and_200k_format(llama_server, run_a, tmp_path):
     assert a["coherence_judged"] == min(3, n)
     assert a["coherence"] is None or 1 <= a["coherence"] <= 10
     assert "MTLD" in r1.output and "topic diversity" in r1.output
+    # a build folder also gets the filter / re-ask table (placeholder and role_confusion among the rules)
+    assert a["build_quality"]["stages"]["dialogues"]["kept"] == n and "build_quality" not in b
+    assert "filters and re-asks" in r1.output
 
 
 def test_shards_and_merge(run_a, inputs, llama_server, tmp_path):
