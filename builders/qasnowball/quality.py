@@ -1,0 +1,112 @@
+"""Quality measures of generated pairs, shared by the filter (which cuts on them), the rule question
+generator (which picks its question word with them) and `bench stats qasnowball` (which reports them).
+
+- answer class: the candidate extractor's type (spaCy NER for English, jieba POS + rules for Chinese)
+  coarsened, with 《title》 spans and number/date-looking texts recognised by rule;
+- question class: from the question word that the question adds to its source sentence (a "When" that
+  the sentence itself starts with is not the question word);
+- `wh_fits`: whether that question word may ask for that class of answer (`FITS`);
+- `copy_rate`: share of the question's n-grams (words for en, characters for zh) found verbatim in the
+  source sentence: 1.0 is the sentence itself;
+- `jaccard`: token overlap of two questions (near-identical questions on one answer span are duplicates).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from builders.qasnowball.text import split_sentences, tokens
+
+__all__ = ["answer_class", "question_classes", "wh_fits", "copy_rate", "jaccard", "source_sentence",
+           "FITS", "WH_CLASS"]
+
+# question word -> class of answer it asks for; longest phrases first (matched before their parts)
+WH_CLASS = {
+    "zh": (("什么时候", "TIME"), ("什么地方", "LOC"), ("哪一年", "TIME"), ("哪年", "TIME"), ("何时", "TIME"),
+           ("哪天", "TIME"), ("几月", "TIME"), ("哪里", "LOC"), ("哪儿", "LOC"), ("何地", "LOC"),
+           ("为什么", "REASON"), ("为何", "REASON"), ("如何", "REASON"), ("怎么", "REASON"), ("怎样", "REASON"),
+           ("多少", "NUM"), ("几", "NUM"), ("谁", "PER"), ("哪部", "OTHER"), ("哪个", "OTHER"),
+           ("哪些", "OTHER"), ("什么", "OTHER")),
+    "en": (("how many", "NUM"), ("how much", "NUM"), ("how long", "NUM"), ("how old", "NUM"),
+           ("what year", "TIME"), ("which year", "TIME"), ("what century", "TIME"), ("what date", "TIME"),
+           ("who", "PER"), ("whom", "PER"), ("whose", "PER"), ("when", "TIME"), ("where", "LOC"),
+           ("why", "REASON"), ("how", "REASON"), ("what", "OTHER"), ("which", "OTHER")),
+}
+# answer class -> question classes that fit it
+FITS = {"PER": {"PER"}, "ORG": {"OTHER", "PER"}, "LOC": {"LOC", "OTHER"}, "TIME": {"TIME"}, "NUM": {"NUM"},
+        "TITLE": {"OTHER"}, "OTHER": {"OTHER"}, "CLAUSE": {"OTHER", "REASON"}}
+_TYPE_CLASS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "TIME": "TIME", "NUM": "NUM",
+               "SENT": "CLAUSE", "CLAUSE": "CLAUSE"}
+_ZH_TIME = re.compile(r"^(公元前?)?[0-9零〇一二三四五六七八九十百千两]+(年|月|日|世纪|年代|号)")
+_ZH_NUM = re.compile(r"^[0-9.,零〇一二三四五六七八九十百千万亿两]+[^《》]{0,3}$")
+_EN_TIME = re.compile(r"^(in |the )?(\d{3,4}s?|\d{1,2}(st|nd|rd|th) century)$", re.I)
+_EN_NUM = re.compile(r"^[\d.,]+( ?%| percent)?$")
+
+
+def answer_class(answer_type: str, text: str, context: str, start: int, lang: str) -> str:
+    """PER / ORG / LOC / TIME / NUM / TITLE / CLAUSE / OTHER for a candidate answer."""
+    t = text.strip()
+    if lang == "zh" and (t.startswith("《") or (context[start - 1:start] == "《" and
+                                                 context[start + len(text):start + len(text) + 1] == "》")):
+        return "TITLE"
+    cls = _TYPE_CLASS.get(answer_type, "OTHER")
+    if cls == "OTHER":
+        if lang == "zh":
+            cls = "TIME" if _ZH_TIME.match(t) else "NUM" if _ZH_NUM.match(t) else cls
+        else:
+            cls = "TIME" if _EN_TIME.match(t) else "NUM" if _EN_NUM.match(t) else cls
+    return cls
+
+
+def _wh_counts(text: str, lang: str) -> Counter[str]:
+    s = text.lower()
+    found: Counter[str] = Counter()
+    for wh, _ in WH_CLASS[lang]:
+        pat = re.escape(wh) if lang == "zh" else rf"\b{re.escape(wh)}\b"
+        n = len(re.findall(pat, s))
+        if n:
+            found[wh] += n
+            s = re.sub(pat, " ", s)          # "how many" is not also "how"
+    return found
+
+
+def question_classes(question: str, sentence: str, lang: str) -> set[str]:
+    """Classes asked for by the question words the question adds to its source sentence."""
+    added = _wh_counts(question, lang) - _wh_counts(sentence, lang)
+    words = added or _wh_counts(question, lang)
+    table = dict(WH_CLASS[lang])
+    return {table[w] for w in words}
+
+
+def wh_fits(question: str, sentence: str, a_class: str, lang: str) -> bool:
+    """True when some question word of `question` may ask for an answer of class `a_class`."""
+    return bool(question_classes(question, sentence, lang) & FITS.get(a_class, {"OTHER"}))
+
+
+def source_sentence(context: str, start: int, lang: str) -> str:
+    """The sentence of `context` holding the character offset `start`."""
+    for s, e in split_sentences(context, lang):
+        if s <= start < e:
+            return context[s:e]
+    return context
+
+
+def _grams(text: str, lang: str) -> list[tuple[str, ...]]:
+    toks = tokens(text, lang)
+    n = 4 if lang == "zh" else 3
+    return [tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)] or [tuple(toks)]
+
+
+def copy_rate(question: str, sentence: str, lang: str) -> float:
+    """Share of the question's word 3-grams (zh: character 4-grams) that occur in the source sentence."""
+    q = _grams(question, lang)
+    if not q or q == [()]:
+        return 0.0
+    src = set(_grams(sentence, lang))
+    return sum(g in src for g in q) / len(q)
+
+
+def jaccard(q1: str, q2: str, lang: str) -> float:
+    """Token Jaccard of two questions (zh: characters, en: lowercased words)."""
+    a, b = set(tokens(q1, lang)), set(tokens(q2, lang))
+    return len(a & b) / len(a | b) if a | b else 1.0
