@@ -17,7 +17,7 @@ from collections import Counter
 
 from builders.qasnowball.text import split_sentences, tokens
 
-__all__ = ["answer_class", "question_classes", "wh_fits", "copy_rate", "jaccard", "source_sentence",
+__all__ = ["answer_class", "question_words", "question_classes", "wh_fits", "copy_rate", "jaccard", "source_sentence",
            "FITS", "WH_CLASS"]
 
 # question word -> class of answer it asks for; longest phrases first (matched before their parts)
@@ -70,17 +70,29 @@ def _wh_counts(text: str, lang: str) -> Counter[str]:
     return found
 
 
+def question_words(question: str, sentence: str, lang: str) -> list[str]:
+    """The question words the question adds to its source sentence (all of them if it adds none)."""
+    added = _wh_counts(question, lang) - _wh_counts(sentence, lang)
+    return sorted(added or _wh_counts(question, lang))
+
+
 def question_classes(question: str, sentence: str, lang: str) -> set[str]:
     """Classes asked for by the question words the question adds to its source sentence."""
-    added = _wh_counts(question, lang) - _wh_counts(sentence, lang)
-    words = added or _wh_counts(question, lang)
     table = dict(WH_CLASS[lang])
-    return {table[w] for w in words}
+    return {table[w] for w in question_words(question, sentence, lang)}
 
 
-def wh_fits(question: str, sentence: str, a_class: str, lang: str) -> bool:
-    """True when some question word of `question` may ask for an answer of class `a_class`."""
-    return bool(question_classes(question, sentence, lang) & FITS.get(a_class, {"OTHER"}))
+_YEAR_WH = {"哪一年", "哪年", "what year", "which year"}
+_HAS_YEAR = re.compile(r"\d{3,4}|[零〇一二三四五六七八九]{4}")
+
+
+def wh_fits(question: str, sentence: str, a_class: str, lang: str, answer: str = "") -> bool:
+    """True when some question word of `question` may ask for an answer of class `a_class`
+    ("what year"/"哪一年" only for an answer holding a year)."""
+    table = dict(WH_CLASS[lang])
+    allowed = FITS.get(a_class, {"OTHER"})
+    return any(table[w] in allowed and (w not in _YEAR_WH or bool(_HAS_YEAR.search(answer)))
+               for w in question_words(question, sentence, lang))
 
 
 def source_sentence(context: str, start: int, lang: str) -> str:

@@ -52,7 +52,7 @@ def quality_stats(recs: list[dict[str, Any]], *, dup_jaccard: float = 0.5, copy_
         sent = source_sentence(ctx, start, lang)
         cls = answer_class(r["meta"].get("answer_type", "OTHER"), text, ctx, start, lang)
         classes[cls] += 1
-        fits += wh_fits(q, sent, cls, lang)
+        fits += wh_fits(q, sent, cls, lang, text)
         copies.append(copy_rate(q, sent, lang))
     n = len(recs) or 1
     return {"duplicate_span_rate": dups / n, "duplicate_spans": dups, "wh_type_agreement": fits / n,
