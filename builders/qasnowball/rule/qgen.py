@@ -111,8 +111,12 @@ class RuleQuestionGenerator:
             frames.insert(0, (left, max(right, a.end)))
         else:
             m = re.search(r"[,;]", context[a.end:e])
+            right = a.end + m.start() if m else max(e, a.end)
             if m:
-                frames.insert(0, (s, a.end + m.start()))
+                frames.insert(0, (s, right))
+            cuts = [s + c.end() for c in re.finditer(r"[,;]\s+", context[s:a.start])]
+            if cuts and len(context[cuts[-1]:right].split()) >= 5:     # the clause around the answer
+                frames.insert(0, (cuts[-1], right))
         return list(dict.fromkeys(frames))
 
     def _cloze(self, context: str, frame: tuple[int, int], a: Candidate, wh: str) -> str:
