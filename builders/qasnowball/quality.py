@@ -25,15 +25,16 @@ WH_CLASS = {
     "zh": (("什么时候", "TIME"), ("什么地方", "LOC"), ("哪一年", "TIME"), ("哪年", "TIME"), ("何时", "TIME"),
            ("哪天", "TIME"), ("几月", "TIME"), ("哪里", "LOC"), ("哪儿", "LOC"), ("何地", "LOC"),
            ("为什么", "REASON"), ("为何", "REASON"), ("如何", "REASON"), ("怎么", "REASON"), ("怎样", "REASON"),
-           ("多少", "NUM"), ("几", "NUM"), ("谁", "PER"), ("哪部", "OTHER"), ("哪个", "OTHER"),
+           ("多长时间", "NUM"), ("多久", "NUM"), ("多少", "NUM"), ("几", "NUM"), ("谁", "PER"), ("哪部", "OTHER"), ("哪个", "OTHER"),
            ("哪些", "OTHER"), ("什么", "OTHER")),
-    "en": (("how many", "NUM"), ("how much", "NUM"), ("how long", "NUM"), ("how old", "NUM"),
+    "en": (("what percentage", "NUM"), ("what percent", "NUM"), ("how many", "NUM"), ("how much", "NUM"), ("how long", "NUM"), ("how old", "NUM"),
            ("what year", "TIME"), ("which year", "TIME"), ("what century", "TIME"), ("what date", "TIME"),
            ("who", "PER"), ("whom", "PER"), ("whose", "PER"), ("when", "TIME"), ("where", "LOC"),
            ("why", "REASON"), ("how", "REASON"), ("what", "OTHER"), ("which", "OTHER")),
 }
 # answer class -> question classes that fit it
 FITS = {"PER": {"PER"}, "ORG": {"OTHER", "PER"}, "LOC": {"LOC", "OTHER"}, "TIME": {"TIME"}, "NUM": {"NUM"},
+        "DURATION": {"NUM"},
         "TITLE": {"OTHER"}, "OTHER": {"OTHER"}, "CLAUSE": {"OTHER", "REASON"}}
 _TYPE_CLASS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "TIME": "TIME", "NUM": "NUM",
                "SENT": "CLAUSE", "CLAUSE": "CLAUSE"}
@@ -41,6 +42,8 @@ _ZH_TIME = re.compile(r"^(公元前?)?[0-9零〇一二三四五六七八九十�
 _ZH_NUM = re.compile(r"^[0-9.,零〇一二三四五六七八九十百千万亿两]+[^《》]{0,3}$")
 _EN_TIME = re.compile(r"^(in |the )?(\d{3,4}s?|\d{1,2}(st|nd|rd|th) century)$", re.I)
 _EN_NUM = re.compile(r"^[\d.,]+( ?%| percent)?$")
+_EN_DURATION = re.compile(r"\b(years?|months?|weeks?|days?|decades?|centuries|hours?|minutes?|seconds?)$", re.I)
+_ZH_DURATION = re.compile(r"^[0-9零〇一二三四五六七八九十百千两几多数半]{1,3}(多)?(年|个月|周|天|日|小时|分钟|秒)$")
 
 
 def answer_class(answer_type: str, text: str, context: str, start: int, lang: str) -> str:
@@ -50,6 +53,9 @@ def answer_class(answer_type: str, text: str, context: str, start: int, lang: st
                                                  context[start + len(text):start + len(text) + 1] == "》")):
         return "TITLE"
     cls = _TYPE_CLASS.get(answer_type, "OTHER")
+    if cls == "TIME" and (_ZH_DURATION.match(t) if lang == "zh" else
+                          _EN_DURATION.search(t) and not re.search(r"\d{4}", t)):
+        return "DURATION"            # "how long"/"多久", not "when"
     if cls == "OTHER":
         if lang == "zh":
             cls = "TIME" if _ZH_TIME.match(t) else "NUM" if _ZH_NUM.match(t) else cls

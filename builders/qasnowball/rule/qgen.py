@@ -21,17 +21,19 @@ from builders.qasnowball.text import split_sentences
 __all__ = ["RuleQuestionGenerator", "WH_INVENTORY"]
 
 WH_INVENTORY = {
-    "zh": ("什么时候", "哪一年", "为什么", "哪里", "哪个", "哪些", "多少", "什么", "如何", "谁", "几"),
-    "en": ("how many", "how much", "what year", "what", "who", "when", "where", "which", "why", "how"),
+    "zh": ("什么时候", "哪一年", "多久", "为什么", "哪里", "哪个", "哪些", "多少", "什么", "如何", "谁", "几"),
+    "en": ("what percentage", "how many", "how much", "how long", "what year", "what", "who", "when", "where",
+           "which", "why", "how"),
 }
 _ZH_BOUND = re.compile(r"[，,；;。！？!?\n：:]")
 # question words the generator may use for each answer class (quality.answer_class); the fitted
 # P(wh | type) and the fluency model choose among these only, so "When ...?" never asks for a thing
 WH_FOR_CLASS = {
-    "zh": {"PER": ("谁",), "LOC": ("哪里",), "TIME": ("什么时候",), "YEAR": ("哪一年", "什么时候"),
+    "zh": {"PER": ("谁",), "LOC": ("哪里",), "TIME": ("什么时候",), "DURATION": ("多久",), "YEAR": ("哪一年", "什么时候"),
            "NUM": ("多少", "几"), "ORG": ("什么", "哪个"), "TITLE": ("什么",), "OTHER": ("什么",),
            "CLAUSE": ("什么",)},
-    "en": {"PER": ("who",), "LOC": ("where", "what"), "TIME": ("when",), "YEAR": ("what year", "when"),
+    "en": {"PER": ("who",), "LOC": ("where", "what"), "TIME": ("when",), "DURATION": ("how long",),
+           "PERCENT": ("what percentage",), "YEAR": ("what year", "when"),
            "NUM": ("how many", "how much"), "ORG": ("what", "which"), "TITLE": ("what",), "OTHER": ("what",),
            "CLAUSE": ("what",)},
 }
@@ -131,7 +133,7 @@ class RuleQuestionGenerator:
             q = f"{wh[:1].upper()}{wh[1:]} {after}"
         else:
             q = f"{before} {wh} {after}"
-        return " ".join(q.split()).rstrip() + "?"
+        return re.sub(r"\s+([,;:)])", r"\1", re.sub(r"\(\s+", "(", " ".join(q.split()))).rstrip() + "?"
 
     def generate(self, context: str, answers: Sequence[Candidate], n: int) -> list[list[tuple[str, float]]]:
         out: list[list[tuple[str, float]]] = []
@@ -141,6 +143,12 @@ class RuleQuestionGenerator:
             cls = answer_class(a.type, a.text, context, a.start, self.lang)
             if cls == "TIME" and _YEAR.match(a.text.strip()):
                 cls = "YEAR"
+            if cls == "NUM" and self.lang == "en" and re.search(r"%|\bpercent\b", a.text):
+                cls = "PERCENT"
+            if self.lang == "en" and re.match(r"[\w-]", context[a.end:a.end + 1] + " ") \
+                    or self.lang == "en" and re.match(r"[\w-]", (context[a.start - 1:a.start] or " ")):
+                out.append([])       # the span is part of a word ("Six-time"): no sensible question
+                continue
             for wh in WH_FOR_CLASS[self.lang].get(cls, WH_FOR_CLASS[self.lang]["OTHER"]):
                 pw = math.log(self._p_wh(typ, wh))
                 for frame in self._frames(context, a):
