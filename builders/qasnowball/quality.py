@@ -27,22 +27,30 @@ WH_CLASS = {
            ("为什么", "REASON"), ("为何", "REASON"), ("如何", "REASON"), ("怎么", "REASON"), ("怎样", "REASON"),
            ("多长时间", "NUM"), ("多久", "NUM"), ("多少", "NUM"), ("几", "NUM"), ("谁", "PER"), ("哪部", "OTHER"), ("哪个", "OTHER"),
            ("哪些", "OTHER"), ("什么", "OTHER")),
-    "en": (("what percentage", "NUM"), ("what percent", "NUM"), ("how many", "NUM"), ("how much", "NUM"), ("how long", "NUM"), ("how old", "NUM"),
+    "en": (("what percentage", "NUM"), ("what percent", "NUM"), ("how many", "NUM"), ("how much", "AMOUNT"), ("how long", "NUM"), ("how old", "NUM"),
            ("what year", "TIME"), ("which year", "TIME"), ("what century", "TIME"), ("what date", "TIME"),
            ("who", "PER"), ("whom", "PER"), ("whose", "PER"), ("when", "TIME"), ("where", "LOC"),
            ("why", "REASON"), ("how", "REASON"), ("what", "OTHER"), ("which", "OTHER")),
 }
 # answer class -> question classes that fit it
-FITS = {"PER": {"PER"}, "ORG": {"OTHER", "PER"}, "LOC": {"LOC", "OTHER"}, "TIME": {"TIME"}, "NUM": {"NUM"},
-        "DURATION": {"NUM"},
+FITS = {"PER": {"PER"}, "ORG": {"OTHER", "PER"}, "LOC": {"LOC", "OTHER"}, "TIME": {"TIME"}, "NUM": {"NUM", "AMOUNT"},
+        "DURATION": {"NUM"}, "MONEY": {"AMOUNT"},
         "TITLE": {"OTHER"}, "OTHER": {"OTHER"}, "CLAUSE": {"OTHER", "REASON"}}
+# Chinese asks for a place with 哪里 (哪个国家 etc. are OTHER): a bare 什么 in 位于什么 does not fit
+FITS_ZH = {**FITS, "LOC": {"LOC"}}
 _TYPE_CLASS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "TIME": "TIME", "NUM": "NUM",
                "SENT": "CLAUSE", "CLAUSE": "CLAUSE"}
 _ZH_TIME = re.compile(r"^(公元前?)?[0-9零〇一二三四五六七八九十百千两]+(年|月|日|世纪|年代|号)")
 _ZH_NUM = re.compile(r"^[0-9.,零〇一二三四五六七八九十百千万亿两]+[^《》]{0,3}$")
 _EN_TIME = re.compile(r"^(in |the )?(\d{3,4}s?|\d{1,2}(st|nd|rd|th) century)$", re.I)
 _EN_NUM = re.compile(r"^[\d.,]+( ?%| percent)?$")
-_EN_DURATION = re.compile(r"\b(years?|months?|weeks?|days?|decades?|centuries|hours?|minutes?|seconds?)$", re.I)
+_EN_DURATION = re.compile(r"^(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|many|"
+                          r"few|some)\b.*\b(years?|months?|weeks?|days?|decades?|centuries|hours?|minutes?|seconds?)$",
+                          re.I)
+_EN_RANGE = re.compile(r"^\d{3,4}\s*[–-]\s*\d{2,4}$")
+_EN_MONEY = re.compile(r"^[$£€¥]|\b(dollars?|pounds?|euros?|yen)\b", re.I)
+_ZH_NUMERAL = re.compile(r"[0-9零〇一二三四五六七八九十百千万亿两]")
+_ZH_PLACE = re.compile(r"(省|市|县|区|镇|乡|村|州|国|岛|山|河|湖|车站|站)$")
 _ZH_DURATION = re.compile(r"^[0-9零〇一二三四五六七八九十百千两几多数半]{1,3}(多)?(年|个月|周|天|日|小时|分钟|秒)$")
 
 
@@ -53,6 +61,14 @@ def answer_class(answer_type: str, text: str, context: str, start: int, lang: st
                                                  context[start + len(text):start + len(text) + 1] == "》")):
         return "TITLE"
     cls = _TYPE_CLASS.get(answer_type, "OTHER")
+    if lang == "en" and _EN_RANGE.match(t):
+        return "TIME"                # "865–915": a span of years
+    if lang == "en" and cls == "NUM" and _EN_MONEY.search(t):
+        return "MONEY"               # "how much", not "how many"
+    if lang == "zh" and cls == "NUM" and not _ZH_NUMERAL.search(t):
+        cls = "OTHER"                # jieba tags 月 in 月报 as a numeral
+    if lang == "zh" and cls in ("OTHER", "CLAUSE") and answer_type == "NP" and _ZH_PLACE.search(t):
+        return "LOC"
     if cls == "TIME" and (_ZH_DURATION.match(t) if lang == "zh" else
                           _EN_DURATION.search(t) and not re.search(r"\d{4}", t)):
         return "DURATION"            # "how long"/"多久", not "when"
@@ -96,7 +112,7 @@ def wh_fits(question: str, sentence: str, a_class: str, lang: str, answer: str =
     """True when some question word of `question` may ask for an answer of class `a_class`
     ("what year"/"哪一年" only for an answer holding a year)."""
     table = dict(WH_CLASS[lang])
-    allowed = FITS.get(a_class, {"OTHER"})
+    allowed = (FITS_ZH if lang == "zh" else FITS).get(a_class, {"OTHER"})
     return any(table[w] in allowed and (w not in _YEAR_WH or bool(_HAS_YEAR.search(answer)))
                for w in question_words(question, sentence, lang))
 
