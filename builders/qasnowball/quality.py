@@ -37,7 +37,8 @@ FITS = {"PER": {"PER"}, "ORG": {"OTHER", "PER"}, "LOC": {"LOC", "OTHER"}, "TIME"
         "DURATION": {"NUM"}, "MONEY": {"AMOUNT"},
         "TITLE": {"OTHER"}, "OTHER": {"OTHER"}, "CLAUSE": {"OTHER", "REASON"}}
 # Chinese asks for a place with 哪里 (哪个国家 etc. are OTHER): a bare 什么 in 位于什么 does not fit
-FITS_ZH = {**FITS, "LOC": {"LOC"}}
+# and the rule generator's 什么 in place of a whole clause asks for nothing a reader can answer
+FITS_ZH = {**FITS, "LOC": {"LOC"}, "CLAUSE": set()}
 _TYPE_CLASS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "TIME": "TIME", "NUM": "NUM",
                "SENT": "CLAUSE", "CLAUSE": "CLAUSE"}
 _ZH_TIME = re.compile(r"^(公元前?)?[0-9零〇一二三四五六七八九十百千两]+(年|月|日|世纪|年代|号)")
@@ -47,6 +48,10 @@ _EN_NUM = re.compile(r"^[\d.,]+( ?%| percent)?$")
 _EN_DURATION = re.compile(r"^(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|many|"
                           r"few|some)\b.*\b(years?|months?|weeks?|days?|decades?|centuries|hours?|minutes?|seconds?)$",
                           re.I)
+_EN_BARE_DURATION = re.compile(r"^(decades|years|centuries|months|weeks|days|hours|minutes)$", re.I)
+_EN_WHEN = re.compile(r"\d{3,4}|\b(january|february|march|april|may|june|july|august|september|october|november|"
+                      r"december|spring|summer|autumn|fall|winter|century|centuries|decade|era|age|dynasty|period|"
+                      r"bc|ad|bce|ce)\b", re.I)
 _EN_RANGE = re.compile(r"^\d{3,4}\s*[–-]\s*\d{2,4}$")
 _EN_MONEY = re.compile(r"^[$£€¥]|\b(dollars?|pounds?|euros?|yen)\b", re.I)
 _ZH_NUMERAL = re.compile(r"[0-9零〇一二三四五六七八九十百千万亿两]")
@@ -70,8 +75,10 @@ def answer_class(answer_type: str, text: str, context: str, start: int, lang: st
     if lang == "zh" and cls in ("OTHER", "CLAUSE") and answer_type == "NP" and _ZH_PLACE.search(t):
         return "LOC"
     if cls == "TIME" and (_ZH_DURATION.match(t) if lang == "zh" else
-                          _EN_DURATION.search(t) and not re.search(r"\d{4}", t)):
+                          (_EN_DURATION.search(t) or _EN_BARE_DURATION.match(t)) and not re.search(r"\d{4}", t)):
         return "DURATION"            # "how long"/"多久", not "when"
+    if cls == "TIME" and lang == "en" and not _EN_WHEN.search(t):
+        cls = "OTHER"                # spaCy DATE on "present-day", "recent years", "oxygen-16": no when
     if cls == "OTHER":
         if lang == "zh":
             cls = "TIME" if _ZH_TIME.match(t) else "NUM" if _ZH_NUM.match(t) else cls
