@@ -34,7 +34,7 @@ WH_CLASS = {
 }
 # answer class -> question classes that fit it
 FITS = {"PER": {"PER"}, "ORG": {"OTHER", "PER"}, "LOC": {"LOC", "OTHER"}, "TIME": {"TIME"}, "NUM": {"NUM", "AMOUNT"},
-        "DURATION": {"NUM"}, "MONEY": {"AMOUNT"},
+        "DURATION": {"NUM"}, "MONEY": {"AMOUNT"}, "PEOPLE": {"PER"}, "NONE": set(),
         "TITLE": {"OTHER"}, "OTHER": {"OTHER"}, "CLAUSE": {"OTHER", "REASON"}}
 # Chinese asks for a place with 哪里 (哪个国家 etc. are OTHER): a bare 什么 in 位于什么 does not fit
 # and the rule generator's 什么 in place of a whole clause asks for nothing a reader can answer
@@ -45,13 +45,14 @@ _ZH_TIME = re.compile(r"^(公元前?)?[0-9零〇一二三四五六七八九十�
 _ZH_NUM = re.compile(r"^[0-9.,零〇一二三四五六七八九十百千万亿两]+[^《》]{0,3}$")
 _EN_TIME = re.compile(r"^(in |the )?(\d{3,4}s?|\d{1,2}(st|nd|rd|th) century)$", re.I)
 _EN_NUM = re.compile(r"^[\d.,]+( ?%| percent)?$")
-_EN_DURATION = re.compile(r"^(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|many|"
+_EN_DURATION = re.compile(r"^((almost|about|nearly|over|more than|approximately|around|at least)\s+)?(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|many|"
                           r"few|some)\b.*\b(years?|months?|weeks?|days?|decades?|centuries|hours?|minutes?|seconds?)$",
                           re.I)
 _EN_BARE_DURATION = re.compile(r"^(decades|years|centuries|months|weeks|days|hours|minutes)$", re.I)
 _EN_WHEN = re.compile(r"\d{3,4}|\b(january|february|march|april|may|june|july|august|september|october|november|"
                       r"december|spring|summer|autumn|fall|winter|century|centuries|decade|era|age|dynasty|period|"
                       r"bc|ad|bce|ce)\b", re.I)
+_EN_PEOPLE = re.compile(r"^(the\s+)?([\d,]+\s+)?[A-Z][a-z]+s$")     # "the 148 Huguenots", "Byzantines"
 _EN_RANGE = re.compile(r"^\d{3,4}\s*[–-]\s*\d{2,4}$")
 _EN_MONEY = re.compile(r"^[$£€¥]|\b(dollars?|pounds?|euros?|yen)\b", re.I)
 _ZH_NUMERAL = re.compile(r"[0-9零〇一二三四五六七八九十百千万亿两]")
@@ -68,6 +69,10 @@ def answer_class(answer_type: str, text: str, context: str, start: int, lang: st
     cls = _TYPE_CLASS.get(answer_type, "OTHER")
     if lang == "en" and _EN_RANGE.match(t):
         return "TIME"                # "865–915": a span of years
+    if lang == "en" and cls == "ORG" and _EN_PEOPLE.match(t):
+        return "PEOPLE"              # a people or team: who/whom, not what
+    if lang == "en" and t.lower() == "one" and context[start + len(text):start + len(text) + 5].lower() == " time":
+        return "NONE"                # "at one time" = formerly: nothing to ask
     if lang == "en" and cls == "NUM" and _EN_MONEY.search(t):
         return "MONEY"               # "how much", not "how many"
     if lang == "zh" and cls == "NUM" and not _ZH_NUMERAL.search(t):

@@ -33,7 +33,8 @@ WH_FOR_CLASS = {
            "NUM": ("多少", "几"), "ORG": ("什么", "哪个"), "TITLE": ("什么",), "OTHER": ("什么",),
            "CLAUSE": ("什么",)},
     "en": {"PER": ("who",), "LOC": ("where", "what"), "TIME": ("when",), "DURATION": ("how long",),
-           "PERCENT": ("what percentage",), "MONEY": ("how much",), "YEAR": ("what year", "when"),
+           "PERCENT": ("what percentage",), "MONEY": ("how much",), "PEOPLE": ("who",),
+           "NONE": (), "YEAR": ("what year", "when"),
            "NUM": ("how many", "how much"), "ORG": ("what", "which"), "TITLE": ("what",), "OTHER": ("what",),
            "CLAUSE": ("what",)},
 }
@@ -151,6 +152,9 @@ class RuleQuestionGenerator:
                 continue
             if a.text.count("(") != a.text.count(")") or a.text.count("（") != a.text.count("）"):
                 out.append([])       # an unclosed bracket: the span is cut in the middle of a phrase
+                continue
+            if cls == "NONE":
+                out.append([])       # e.g. "at one time": no question word asks for it
                 continue
             for wh in WH_FOR_CLASS[self.lang].get(cls, WH_FOR_CLASS[self.lang]["OTHER"]):
                 pw = math.log(self._p_wh(typ, wh))
