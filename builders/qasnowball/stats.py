@@ -38,9 +38,10 @@ def quality_stats(recs: list[dict[str, Any]], *, dup_jaccard: float = 0.5, copy_
     """Duplicate-span rate, wh/type agreement, copy rate and answer-class shares of generated records.
 
     A record is a duplicate span when an earlier record has the same context and normalised answer and a
-    question with token Jaccard >= `dup_jaccard`; wh/type agreement is `quality.wh_fits` (automatic)."""
+    question with token Jaccard >= `dup_jaccard` (`same_span_repeats` counts repeats of the span whatever
+    the question); wh/type agreement is `quality.wh_fits` (automatic)."""
     groups: dict[tuple[str, str], list[str]] = {}
-    dups = fits = 0
+    dups = fits = same = 0
     copies: list[float] = []
     classes: Counter[str] = Counter()
     for r in recs:
@@ -48,6 +49,7 @@ def quality_stats(recs: list[dict[str, Any]], *, dup_jaccard: float = 0.5, copy_
         text, start = r["answers"]["text"][0], r["answers"]["answer_start"][0]
         prev = groups.setdefault((ctx, normalize(text, lang)), [])
         dups += any(jaccard(q, p, lang) >= dup_jaccard for p in prev)
+        same += bool(prev)
         prev.append(q)
         sent = source_sentence(ctx, start, lang)
         cls = answer_class(r["meta"].get("answer_type", "OTHER"), text, ctx, start, lang)
@@ -55,7 +57,8 @@ def quality_stats(recs: list[dict[str, Any]], *, dup_jaccard: float = 0.5, copy_
         fits += wh_fits(q, sent, cls, lang, text)
         copies.append(copy_rate(q, sent, lang))
     n = len(recs) or 1
-    return {"duplicate_span_rate": dups / n, "duplicate_spans": dups, "wh_type_agreement": fits / n,
+    return {"duplicate_span_rate": dups / n, "duplicate_spans": dups, "same_span_repeats": same,
+            "wh_type_agreement": fits / n,
             "copy_rate": sum(copies) / n, f"copy_over_{copy_cap}": sum(c >= copy_cap for c in copies) / n,
             "answer_classes": dict(classes.most_common()),
             "top_class_share": (classes.most_common(1)[0][1] / n) if classes else 0.0}
