@@ -17,17 +17,18 @@ from collections import Counter
 
 from builders.qasnowball.text import split_sentences, tokens
 
-__all__ = ["answer_class", "question_words", "question_classes", "wh_fits", "copy_rate", "jaccard", "source_sentence",
-           "FITS", "WH_CLASS"]
+__all__ = ["answer_class", "question_words", "question_classes", "wh_fits", "copy_rate", "jaccard",
+           "source_sentence", "FITS", "FITS_ZH", "WH_CLASS"]
 
 # question word -> class of answer it asks for; longest phrases first (matched before their parts)
 WH_CLASS = {
     "zh": (("什么时候", "TIME"), ("什么地方", "LOC"), ("哪一年", "TIME"), ("哪年", "TIME"), ("何时", "TIME"),
            ("哪天", "TIME"), ("几月", "TIME"), ("哪里", "LOC"), ("哪儿", "LOC"), ("何地", "LOC"),
            ("为什么", "REASON"), ("为何", "REASON"), ("如何", "REASON"), ("怎么", "REASON"), ("怎样", "REASON"),
-           ("多长时间", "NUM"), ("多久", "NUM"), ("多少", "NUM"), ("几", "NUM"), ("谁", "PER"), ("哪部", "OTHER"), ("哪个", "OTHER"),
-           ("哪些", "OTHER"), ("什么", "OTHER")),
-    "en": (("what percentage", "NUM"), ("what percent", "NUM"), ("how many", "NUM"), ("how much", "AMOUNT"), ("how long", "NUM"), ("how old", "NUM"),
+           ("多长时间", "NUM"), ("多久", "NUM"), ("多少", "NUM"), ("几", "NUM"), ("谁", "PER"),
+           ("哪部", "OTHER"), ("哪个", "OTHER"), ("哪些", "OTHER"), ("什么", "OTHER")),
+    "en": (("what percentage", "NUM"), ("what percent", "NUM"), ("how many", "NUM"), ("how much", "AMOUNT"),
+           ("how long", "NUM"), ("how old", "NUM"),
            ("what year", "TIME"), ("which year", "TIME"), ("what century", "TIME"), ("what date", "TIME"),
            ("who", "PER"), ("whom", "PER"), ("whose", "PER"), ("when", "TIME"), ("where", "LOC"),
            ("why", "REASON"), ("how", "REASON"), ("what", "OTHER"), ("which", "OTHER")),
@@ -45,7 +46,8 @@ _ZH_TIME = re.compile(r"^(公元前?)?[0-9零〇一二三四五六七八九十�
 _ZH_NUM = re.compile(r"^[0-9.,零〇一二三四五六七八九十百千万亿两]+[^《》]{0,3}$")
 _EN_TIME = re.compile(r"^(in |the )?(\d{3,4}s?|\d{1,2}(st|nd|rd|th) century)$", re.I)
 _EN_NUM = re.compile(r"^[\d.,]+( ?%| percent)?$")
-_EN_DURATION = re.compile(r"^((almost|about|nearly|over|more than|approximately|around|at least)\s+)?(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|many|"
+_EN_DURATION = re.compile(r"^((almost|about|nearly|over|more than|approximately|around|at least)\s+)?"
+                          r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|many|"
                           r"few|some)\b.*\b(years?|months?|weeks?|days?|decades?|centuries|hours?|minutes?|seconds?)$",
                           re.I)
 _EN_BARE_DURATION = re.compile(r"^(decades|years|centuries|months|weeks|days|hours|minutes)$", re.I)
@@ -61,7 +63,8 @@ _ZH_DURATION = re.compile(r"^[0-9零〇一二三四五六七八九十百千两�
 
 
 def answer_class(answer_type: str, text: str, context: str, start: int, lang: str) -> str:
-    """PER / ORG / LOC / TIME / NUM / TITLE / CLAUSE / OTHER for a candidate answer."""
+    """PER / ORG / PEOPLE / LOC / TIME / DURATION / NUM / MONEY / TITLE / CLAUSE / OTHER / NONE for a
+    candidate answer (NONE: no question word asks for it, e.g. "one" in "at one time")."""
     t = text.strip()
     if lang == "zh" and (t.startswith("《") or (context[start - 1:start] == "《" and
                                                  context[start + len(text):start + len(text) + 1] == "》")):
