@@ -69,20 +69,28 @@ def webcpm_stats(file: Path) -> list[RenderableType]:
 
 
 def qasnowball_stats(folder: Path) -> tuple[dict[str, Any], list[RenderableType]]:
-    """Per round: |S|, S0 kept, stage counts, filter rejections by rule, answer types, lengths."""
+    """Per round: |S|, S0 kept, stage counts, filter rejections by rule, lengths; then the quality of the
+    kept pairs: duplicate-span rate, wh/type agreement, copy rate, answer-class distribution."""
     from builders.qasnowball.stats import build_stats  # noqa: PLC0415
 
     st = build_stats(folder)
     table = Table(title=f"qasnowball · {folder}", title_justify="left")
-    for col in ("round", "|S|", "S0 in S", "questions", "kept", "rejected by rule", "answer types", "q / a len"):
+    for col in ("round", "|S|", "S0 in S", "questions", "kept", "rejected by rule", "q / a len"):
         table.add_column(col)
+    quality = Table(title="quality of the kept pairs (builders/qasnowball/quality.py)", title_justify="left")
+    for col in ("round", "kept", "dup-span rate", "wh/type agreement", "copy rate (≥0.9)", "answer classes"):
+        quality.add_column(col)
     for r in st["rounds"]:
         rejected = ", ".join(f"{k} {v}" for k, v in r["rejected"].items() if v)
-        types = ", ".join(f"{k} {v}" for k, v in list(r["answer_types"].items())[:4])
         table.add_row(str(r["round"]), str(r["seed_size"]), f"{r['s0_in_seed']}/{r['s0_size']}", str(r["questions"]),
-                      str(r["kept"]), rejected, types,
+                      str(r["kept"]), rejected,
                       f"{r['mean_question_len']:.1f} / {r['mean_answer_len']:.1f} {r['len_unit']}")
-    return st, [table]
+        q = r["quality"]
+        n = max(r["kept"], 1)
+        classes = ", ".join(f"{k} {v / n:.0%}" for k, v in q["answer_classes"].items())
+        quality.add_row(str(r["round"]), str(r["kept"]), f"{q['duplicate_span_rate']:.1%}",
+                        f"{q['wh_type_agreement']:.1%}", f"{q['copy_rate']:.2f} ({q['copy_over_0.9']:.0%})", classes)
+    return st, [table, quality]
 
 
 ULTRACHAT_ROWS = (("dialogues", "dialogues"), ("mean turns (pairs)", "turns_mean"),

@@ -2,6 +2,11 @@
 
 Every rule can be switched off and its rejections are counted (a pair is charged to the first rule it
 fails, in the order of `RULES`), so a per-round log shows exactly where generated pairs are lost.
+Quality rules (builders.qasnowball.quality): `wh_type` (the question word fits the answer's class),
+`copy` (the question is not its source sentence nearly verbatim), `span_duplicate` (one pair per
+document and answer unless the questions differ: token Jaccard < span_jaccard) and `type_balance` (no
+answer class, e.g. 《title》 spans, above max_type_share of a round's kept pairs). The last two depend on
+what was kept before, like `duplicate`; `remember_record` replays kept pairs when a round resumes.
 """
 from __future__ import annotations
 
@@ -10,11 +15,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
 from builders.qasnowball.modules import Candidate, Reader
+from builders.qasnowball.quality import answer_class, copy_rate, jaccard, source_sentence, wh_fits
 from builders.qasnowball.text import answer_f1, is_interrogative, normalize, normalize_question
 
 __all__ = ["FilterConfig", "Pair", "Verdict", "QAFilter", "RULES"]
 
-RULES = ("length", "answer_length", "answer_in_question", "interrogative", "roundtrip", "confidence", "duplicate")
+RULES = ("length", "answer_length", "answer_in_question", "interrogative", "wh_type", "copy", "roundtrip",
+         "confidence", "duplicate", "span_duplicate", "type_balance")
 
 
 @dataclass
@@ -26,6 +33,14 @@ class FilterConfig:
     roundtrip: bool = True
     confidence: bool = True
     duplicate: bool = True
+    wh_type: bool = True                # the question word fits the answer's class (quality.wh_fits)
+    copy: bool = True                   # the question is not (nearly) its source sentence verbatim
+    span_duplicate: bool = True         # one pair per (document, answer) unless the questions differ
+    type_balance: bool = True           # no answer class above max_type_share of a round's kept pairs
+    max_copy: float = 0.9               # quality.copy_rate cap (share of question n-grams in the sentence)
+    span_jaccard: float = 0.5           # questions on one answer with token Jaccard >= this are duplicates
+    max_type_share: float = 0.5
+    type_grace: int = 10                # each class may take this many pairs before the share cap applies
     roundtrip_mode: str = "em"          # "em" (normalised exact match, PAQ) or "f1" (relaxed)
     f1_threshold: float = 0.8
     min_confidence: float = 0.1         # PaddleNLP's qa-filter default
@@ -61,6 +76,35 @@ class QAFilter:
             raise ValueError(f"roundtrip_mode must be 'em' or 'f1', got {self.config.roundtrip_mode!r}")
         self.rejected: Counter[str] = Counter()
         self.checked = 0
+        self.span_questions: dict[tuple[str, str], list[str]] = {}   # (doc_id, answer) -> kept questions
+        self.classes: Counter[str] = Counter()                        # answer classes kept this round
+
+    def _class(self, p: Pair) -> str:
+        return answer_class(p.answer.type, p.answer.text, p.context, p.answer.start, self.lang)
+
+    def remember(self, doc_id: str, question: str, cls: str, answer: str) -> None:
+        """Count a kept pair in the stateful rules (also used to replay a resumed round)."""
+        self.span_questions.setdefault((doc_id, normalize(answer, self.lang)), []).append(question)
+        self.classes[cls] += 1
+
+    def remember_record(self, rec: dict[str, Any]) -> None:
+        """`remember` for a generated record (a resumed round replays its finished documents)."""
+        text, start = rec["answers"]["text"][0], rec["answers"]["answer_start"][0]
+        cls = answer_class(rec["meta"].get("answer_type", "OTHER"), text, rec["context"], start, self.lang)
+        self.remember(rec["meta"]["doc_id"], rec["question"], cls, text)
+
+    def _kept_state_rule(self, p: Pair) -> str | None:
+        """span_duplicate and type_balance: they depend on the pairs kept before this one."""
+        c = self.config
+        prev = self.span_questions.get((p.doc_id, normalize(p.answer.text, self.lang)), [])
+        if c.span_duplicate and any(jaccard(p.question, q, self.lang) >= c.span_jaccard for q in prev):
+            return "span_duplicate"
+        cls = self._class(p)
+        kept = sum(self.classes.values())
+        if c.type_balance and self.classes[cls] + 1 > max(c.type_grace, c.max_type_share * (kept + 1)):
+            return "type_balance"
+        self.remember(p.doc_id, p.question, cls, p.answer.text)
+        return None
 
     def _qlen(self, q: str) -> int:
         return len(q.strip()) if self.lang == "zh" else len(q.split())
@@ -82,10 +126,17 @@ class QAFilter:
                 return "answer_in_question"
         if c.interrogative and not is_interrogative(p.question, self.lang):
             return "interrogative"
+        if c.wh_type or c.copy:
+            sent = source_sentence(p.context, p.answer.start, self.lang)
+            if c.wh_type and not wh_fits(p.question, sent, self._class(p), self.lang, p.answer.text):
+                return "wh_type"
+            if c.copy and copy_rate(p.question, sent, self.lang) >= c.max_copy:
+                return "copy"
         return None
 
     def check(self, pairs: Sequence[Pair], seen: set[tuple[str, str]]) -> list[Verdict]:
-        """Verdicts for a batch; `seen` holds (doc_id, normalised question) already kept, and is updated."""
+        """Verdicts for a batch; `seen` holds (doc_id, normalised question) already kept, and is updated
+        (as are the span and answer-class counts of this filter)."""
         verdicts: list[Verdict | None] = [None] * len(pairs)
         to_read: list[int] = []
         for i, p in enumerate(pairs):
@@ -113,12 +164,13 @@ class QAFilter:
                 scores["filter"] = ans.score * f1
             else:
                 scores["filter"] = p.answer.score
-            if reason is None and self.config.duplicate:
-                key = (p.doc_id, normalize_question(p.question, self.lang))
-                if key in seen:
-                    reason = "duplicate"
-                else:
-                    seen.add(key)
+            key = (p.doc_id, normalize_question(p.question, self.lang))
+            if reason is None and self.config.duplicate and key in seen:
+                reason = "duplicate"
+            if reason is None:
+                reason = self._kept_state_rule(p)
+            if reason is None:
+                seen.add(key)
             verdicts[i] = Verdict(reason is None, reason, scores)
         for v in verdicts:
             self.checked += 1

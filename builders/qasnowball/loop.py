@@ -165,6 +165,7 @@ class Snowball:
                     flt.rejected.update(line["rejected"])
                     for r in line["kept"]:
                         seen.add((r["meta"]["doc_id"], normalize_question(r["question"], cfg.lang)))
+                        flt.remember_record(r)
                 self.log(f"round {t}: {len(writer.done)} of {len(docs)} documents already done")
             # one worker, in document order: the duplicate filter depends on what was kept before
             run_items(docs, key=lambda d: d["doc_id"], work=work, writer=writer, workers=1, ordered=True,

@@ -14,16 +14,33 @@ from collections import Counter, defaultdict
 from typing import Any, Sequence
 
 from builders.qasnowball.modules import Candidate
+from builders.qasnowball.quality import answer_class, copy_rate, source_sentence
 from builders.qasnowball.rule.candidates import candidate_spans
 from builders.qasnowball.text import split_sentences
 
 __all__ = ["RuleQuestionGenerator", "WH_INVENTORY"]
 
 WH_INVENTORY = {
-    "zh": ("什么时候", "哪一年", "为什么", "哪里", "哪个", "哪些", "多少", "什么", "如何", "谁", "几"),
-    "en": ("how many", "how much", "what year", "what", "who", "when", "where", "which", "why", "how"),
+    "zh": ("什么时候", "哪一年", "多久", "为什么", "哪里", "哪个", "哪些", "多少", "什么", "如何", "谁", "几"),
+    "en": ("what percentage", "how many", "how much", "how long", "what year", "what", "who", "when", "where",
+           "which", "why", "how"),
 }
 _ZH_BOUND = re.compile(r"[，,；;。！？!?\n：:]")
+# question words the generator may use for each answer class (quality.answer_class); the fitted
+# P(wh | type) and the fluency model choose among these only, so "When ...?" never asks for a thing
+WH_FOR_CLASS = {
+    "zh": {"PER": ("谁",), "LOC": ("哪里",), "TIME": ("什么时候",), "DURATION": ("多久",), "YEAR": ("哪一年", "什么时候"),
+           "NUM": ("多少", "几"), "ORG": ("什么", "哪个"), "TITLE": ("什么",), "OTHER": ("什么",),
+           "CLAUSE": ("什么",)},
+    "en": {"PER": ("who",), "LOC": ("where", "what"), "TIME": ("when",), "DURATION": ("how long",),
+           "PERCENT": ("what percentage",), "MONEY": ("how much",), "PEOPLE": ("who",),
+           "NONE": (), "YEAR": ("what year", "when"),
+           "NUM": ("how many", "how much"), "ORG": ("what", "which"), "TITLE": ("what",), "OTHER": ("what",),
+           "CLAUSE": ("what",)},
+}
+_YEAR = re.compile(r"^(公元前?)?\d{3,4}年?$|^(in )?\d{3,4}$")
+_EMPTY_PARENS = re.compile(r"（\s*）|\(\s*\)|-\{\}-")
+_EN_ARTICLE = re.compile(r"\s*\b(a|an|the)$", re.I)
 
 
 def _question_wh(q: str, lang: str) -> str | None:
@@ -37,8 +54,8 @@ def _question_wh(q: str, lang: str) -> str | None:
 class RuleQuestionGenerator:
     name = "rule-qg"
 
-    def __init__(self, lang: str, *, seed: int = 0, max_length: int | None = None):
-        self.lang, self.seed = lang, seed
+    def __init__(self, lang: str, *, seed: int = 0, max_length: int | None = None, max_copy: float = 0.9):
+        self.lang, self.seed, self.max_copy = lang, seed, max_copy
         self.max_length = max_length if max_length is not None else (60 if lang == "zh" else 40)
         self.wh_counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.bigrams: Counter[tuple[str, str]] = Counter()
@@ -97,30 +114,49 @@ class RuleQuestionGenerator:
             frames.insert(0, (left, max(right, a.end)))
         else:
             m = re.search(r"[,;]", context[a.end:e])
+            right = a.end + m.start() if m else max(e, a.end)
             if m:
-                frames.insert(0, (s, a.end + m.start()))
+                frames.insert(0, (s, right))
+            cuts = [s + c.end() for c in re.finditer(r"[,;]\s+", context[s:a.start])]
+            if cuts and len(context[cuts[-1]:right].split()) >= 5:     # the clause around the answer
+                frames.insert(0, (cuts[-1], right))
         return list(dict.fromkeys(frames))
 
     def _cloze(self, context: str, frame: tuple[int, int], a: Candidate, wh: str) -> str:
         s, e = frame
         before, after = context[s:a.start], context[a.end:e]
         if self.lang == "zh":
-            q = (before + wh + after).strip().rstrip("，,；;。！？!?：: \n")
+            q = _EMPTY_PARENS.sub("", before + wh + after).strip().rstrip("，,；;。！？!?：: \n")
             return q + "？"
-        before = before.strip()
+        before = _EN_ARTICLE.sub("", before.strip())      # "a string over an what" -> "a string over what"
         after = after.strip().rstrip(".;,:!? ")
         if not before:
             q = f"{wh[:1].upper()}{wh[1:]} {after}"
         else:
             q = f"{before} {wh} {after}"
-        return " ".join(q.split()).rstrip() + "?"
+        return re.sub(r"\s+([,;:)])", r"\1", re.sub(r"\(\s+", "(", " ".join(q.split()))).rstrip() + "?"
 
     def generate(self, context: str, answers: Sequence[Candidate], n: int) -> list[list[tuple[str, float]]]:
         out: list[list[tuple[str, float]]] = []
         for a in answers:
             typ = a.type if a.type != "NP" or len(a.text) <= 40 else "LONG"
             options: dict[str, float] = {}
-            for wh in WH_INVENTORY[self.lang]:
+            cls = answer_class(a.type, a.text, context, a.start, self.lang)
+            if cls == "TIME" and _YEAR.match(a.text.strip()):
+                cls = "YEAR"
+            if cls == "NUM" and self.lang == "en" and re.search(r"%|\bpercent\b", a.text):
+                cls = "PERCENT"
+            if self.lang == "en" and re.match(r"[\w-]", context[a.end:a.end + 1] + " ") \
+                    or self.lang == "en" and re.match(r"[\w-]", (context[a.start - 1:a.start] or " ")):
+                out.append([])       # the span is part of a word ("Six-time"): no sensible question
+                continue
+            if a.text.count("(") != a.text.count(")") or a.text.count("（") != a.text.count("）"):
+                out.append([])       # an unclosed bracket: the span is cut in the middle of a phrase
+                continue
+            if cls == "NONE":
+                out.append([])       # e.g. "at one time": no question word asks for it
+                continue
+            for wh in WH_FOR_CLASS[self.lang].get(cls, WH_FOR_CLASS[self.lang]["OTHER"]):
                 pw = math.log(self._p_wh(typ, wh))
                 for frame in self._frames(context, a):
                     q = self._cloze(context, frame, a, wh)
@@ -128,8 +164,11 @@ class RuleQuestionGenerator:
                     if q not in options or score > options[q]:
                         options[q] = score
             size = (lambda q: len(q)) if self.lang == "zh" else (lambda q: len(q.split()))
-            ranked = sorted(options.items(), key=lambda kv: (size(kv[0]) > self.max_length, -kv[1], kv[0]))
-            best = ranked[:n]           # over-long variants only when nothing shorter exists
+            sent = source_sentence(context, a.start, self.lang)
+            ranked = sorted(options.items(), key=lambda kv: (size(kv[0]) > self.max_length,
+                                                             copy_rate(kv[0], sent, self.lang) >= self.max_copy,
+                                                             -kv[1], kv[0]))
+            best = ranked[:n]           # over-long or near-verbatim variants only when nothing better exists
             out.append(best)
         return out
 

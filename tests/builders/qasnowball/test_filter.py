@@ -59,7 +59,8 @@ def test_roundtrip_and_confidence():
 
 def test_rules_switch_off():
     off = FilterConfig(length=False, interrogative=False, answer_in_question=False, duplicate=False,
-                       roundtrip=False, confidence=False)
+                       roundtrip=False, confidence=False, wh_type=False, copy=False, span_duplicate=False,
+                       type_balance=False)
     f = QAFilter(FixedReader("nothing", 0.0), "en", off)
     vs = f.check([pair("Paris"), pair("Paris")], set())
     assert all(v.keep for v in vs)
@@ -72,3 +73,29 @@ def test_chinese_rules():
     vs = f.check([Pair("d", ctx, ans, "清华大学位于哪里？", 0.0), Pair("d", ctx, ans, "清华大学位于北京市吗？", 0.0),
                   Pair("d", ctx, ans, "清华大学位于海淀区。", 0.0)], set())
     assert [v.reason for v in vs] == [None, "answer_in_question", "interrogative"]
+
+
+def test_quality_rules_reject_their_planted_pairs():
+    f = QAFilter(FixedReader("Paris", 0.9), "en")
+    vs = f.check([pair("What is the capital of France?"),
+                  pair("When is the capital of France?"),                                  # wh does not fit LOC
+                  pair("Which French city hosts the national government?"),                # same span, new question
+                  pair("What is the capital of France, then?")], set())                    # same span, ~same question
+    assert [v.reason for v in vs] == [None, "wh_type", None, "span_duplicate"]
+    long_ctx = "In 1998 the new satellite service was launched from the Astra orbital position at Paris for Europe."
+    copy = Pair("d2", long_ctx, Candidate(long_ctx.index("Paris"), long_ctx.index("Paris") + 5, "Paris", "LOC", 0.9),
+                "In 1998 the new satellite service was launched from the Astra orbital position at where?", 0.0)
+    assert f.check([copy], set())[0].reason == "copy"
+    assert f.counts()["rejected"]["wh_type"] == 1 and f.counts()["rejected"]["span_duplicate"] == 1
+
+
+def test_type_balance_caps_one_class():
+    ctx = "《甲》《乙》《丙》《丁》《戊》《己》是书，北京是城市。"
+    cfg = FilterConfig(roundtrip=False, confidence=False, max_type_share=0.5, type_grace=2)
+    f = QAFilter(FixedReader("", 0.9), "zh", cfg)
+    titles = [Pair(f"d{i}", ctx, Candidate(3 * i, 3 * i + 3, ctx[3 * i:3 * i + 3], "OTHER", 0.9),
+                   f"第{i}本书是什么作品呢？", 0.0) for i in range(4)]
+    city = Pair("d9", ctx, Candidate(ctx.index("北京"), ctx.index("北京") + 2, "北京", "LOC", 0.9), "哪里是一个城市呢？", 0.0)
+    vs = f.check([*titles[:3], city, titles[3]], set())
+    # 2 titles within the grace, the 3rd would be 3 of 3 > 50%; after the city, 3 of 4 is still > 50%
+    assert [v.reason for v in vs] == [None, None, "type_balance", None, "type_balance"]

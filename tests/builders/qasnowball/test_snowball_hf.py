@@ -29,7 +29,7 @@ def test_hf_loop_runs_offline(tiny, tmp_path):
         lang="en", backend="hf", rounds=2, answers_per_doc=2, questions_per_answer=1, reseed_size=4, docs_per_round=2,
         # random-init models cannot pass a real filter: keep only the structural rules on
         filter=FilterConfig(roundtrip=False, confidence=False, length=False, interrogative=False,
-                            answer_in_question=False),
+                            answer_in_question=False, wh_type=False, copy=False),
         backend_options={"ae_model": paths["extractor"], "qg_model": paths["generator"],
                          "reader_model": paths["reader"], "epochs": 1, "batch_size": 8, "max_length": 64,
                          "max_question_tokens": 6, "window_chars": 120,
