@@ -129,7 +129,9 @@ def classify(rc: int | None, output: str, stderr: str = "") -> str:
 def _prepare(scratch: Path, venv: Path) -> tuple[Path, dict[str, str]]:
     work = scratch / "work"
     work.mkdir(parents=True, exist_ok=True)
-    mirror = Path(os.environ.get("BENCH_DATA_MIRROR", REPO.parent.parent / "shared" / "data")).resolve()
+    beside = next((p / "shared" / "data" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "data").is_dir()),
+                  REPO.parent / "shared" / "data")         # a clone sits beside shared/, a worktree one level deeper
+    mirror = Path(os.environ.get("BENCH_DATA_MIRROR", beside)).resolve()
     for link, target in ((scratch / "shared", mirror.parent), (work / "tests", REPO / "tests"),
                          (work / ".venv", venv.resolve()), (work / "requirements.txt", REPO / "requirements.txt")):
         if not link.exists() and not link.is_symlink():

@@ -138,15 +138,17 @@ def _resolve_run_file(result_path: Path, run_file: str | None) -> Path | None:
     return None
 
 
-def load_baseline(path: Path, questions: list[Question]) -> tuple[str, dict[str, list[str]]]:
-    """(name, question id -> answers) from a Result JSON of a judged task, a bundle, or an answers JSONL."""
+def load_baseline(path: Path, questions: list[Question], option: str = "--baseline") -> tuple[str, dict[str, list[str]]]:
+    """(name, question id -> answers) from a Result JSON of a judged task, a bundle, or an answers JSONL.
+
+    `option` names the flag the file came from in error messages (--baseline or --predictions)."""
     if not path.is_file():
-        raise DataError(f"--baseline {path}: file not found")
+        raise DataError(f"{option} {path}: file not found")
     result = sniff_json_object(path)
     if result is not None:
         run = _resolve_run_file(path, result.get("run_file"))
         if run is None or not is_bundle(run):
-            raise DataError(f"--baseline {path}: field run_file: {result.get('run_file')!r} is not a judgments "
+            raise DataError(f"{option} {path}: field run_file: {result.get('run_file')!r} is not a judgments "
                             f"bundle next to the result")
         path = run
     if is_bundle(path):
@@ -154,16 +156,16 @@ def load_baseline(path: Path, questions: list[Question]) -> tuple[str, dict[str,
         texts = {q.id: q.turns for q in b.questions}
         for q in questions:
             if q.id in texts and tuple(texts[q.id]) != q.turns:
-                raise DataError(f"--baseline {path}: question {q.id}: its text differs from this question set")
+                raise DataError(f"{option} {path}: question {q.id}: its text differs from this question set")
         name, answers = str((b.meta.get("model") or {}).get("model", path.stem)), b.answers.get("model", {})
     else:
         name, answers = path.name.split(".")[0], read_answer_file(path)
     missing = [q.id for q in questions if q.id not in answers]
     if missing:
-        raise DataError(f"--baseline {path}: no answers for {len(missing)} question(s), e.g. {', '.join(missing[:5])}")
+        raise DataError(f"{option} {path}: no answers for {len(missing)} question(s), e.g. {', '.join(missing[:5])}")
     bad = [q.id for q in questions if len(answers[q.id]) < len(q.turns)]
     if bad:
-        raise DataError(f"--baseline {path}: question {bad[0]}: fewer answers than turns")
+        raise DataError(f"{option} {path}: question {bad[0]}: fewer answers than turns")
     return name, {q.id: list(answers[q.id][:len(q.turns)]) for q in questions}
 
 
@@ -182,7 +184,7 @@ def run(cfg: JudgeConfig, out_dir: Path, stem: str, *, answers_file: Path | None
     usage: dict[str, Any] = {}
     with JsonlCache(cache_dir / "answers.jsonl") as acache, JsonlCache(cache_dir / "judgments.jsonl") as jcache:
         if answers_file is not None:
-            model_name, texts = load_baseline(answers_file, questions)
+            model_name, texts = load_baseline(answers_file, questions, option="--predictions")
             model_meta: dict[str, Any] = {"backend": "external", "model": model_name, "source": str(answers_file)}
         else:
             if cfg.model is None:
