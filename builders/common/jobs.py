@@ -231,7 +231,8 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
               writer: CheckpointedJsonl, workers: int = 1, description: str = "items",
               show_progress: bool = True, meters: Sequence[Any] = (), retry_errors: tuple[type[BaseException], ...] = (),
               reject_writer: CheckpointedJsonl | None = None, ordered: bool = False,
-              executor: ExecutorSpec | None = None) -> JobStats:
+              executor: ExecutorSpec | None = None, finalize: Callable[[Any], Mapping[str, Any] | None] | None = None,
+              ) -> JobStats:
     """Run `work` on every item not yet in the writer's `done` set, writing each result as it finishes.
 
     `work` returns a record (written to `writer`), a record with `"_rejected": True` (written to
@@ -244,7 +245,10 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
     written as they finish (input order among those finishing together).
 
     `executor` (default: local threads) says where `work` runs (builders.common.executors); results always
-    come back here and are written by this process, so the output does not depend on it.
+    come back here and are written by this process, so the output does not depend on it. `finalize`, when
+    given, turns what `work` returned into the record, here in the driver and (with `ordered=True`) in
+    input order: the place for a step that depends on the items before (a duplicate filter), so `work`
+    stays independent per item and can run anywhere.
     """
     done = set(writer.done) | (set(reject_writer.done) if reject_writer else set())
     todo = [it for it in items if key(it) not in done]
@@ -260,6 +264,8 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
             stats.errors.append(str(exc))
             progress.advance(failed=True)
             return
+        if finalize is not None:
+            rec = finalize(rec)
         if rec is not None:
             if rec.get("_rejected") and reject_writer is not None:
                 reject_writer.write({k: v for k, v in rec.items() if k != "_rejected"})
