@@ -92,15 +92,13 @@ class RayExecutor:
 
         ray = require("ray", RAY_PIP, "--executor ray", error=ExecutorError)
         self.ray, self._shard_of = ray, shard_of
-        self._started = False
-        if not ray.is_initialized():
+        if not ray.is_initialized():     # stays up for the next stage (a qasnowball round); ray shuts it at exit
             try:
                 ray.init(address=address, include_dashboard=False, log_to_driver=False,
                          runtime_env={"env_vars": {"PYTHONPATH": os.environ.get("PYTHONPATH", "")}})
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 raise ExecutorError(f"--executor ray --address {address or '(local)'}: cannot start or reach "
                                     f"a Ray cluster ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
-            self._started = True
         n = num_workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         try:
             self._work_ref = ray.put(work)     # kept referenced: a restarted actor unpickles it again
@@ -131,8 +129,6 @@ class RayExecutor:
     def close(self) -> None:
         for actor in self.actors:
             self.ray.kill(actor)
-        if self._started:
-            self.ray.shutdown()
 
 
 def create_executor(spec: ExecutorSpec | None, work: Callable[[Any], Any], workers: int = 1) -> Any:
