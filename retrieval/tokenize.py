@@ -122,6 +122,18 @@ class ChineseTokenizer(Tokenizer):
         jieba.setLogLevel(60)  # jieba prints "Building prefix dict" to stderr otherwise
         self._lcut = jieba.lcut
 
+    def __getstate__(self) -> dict[str, Any]:
+        # jieba.lcut is bound to jieba's global tokenizer (holds a lock): a pickled copy (a Ray worker's)
+        # re-binds it on load instead
+        return {k: v for k, v in self.__dict__.items() if k != "_lcut"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        import jieba  # noqa: PLC0415
+
+        jieba.setLogLevel(60)
+        self.__dict__.update(state)
+        self._lcut = jieba.lcut
+
     @staticmethod
     def _is_word(term: str) -> bool:
         # keep terms with at least one letter/number/CJK char: drops punctuation and whitespace runs

@@ -143,3 +143,12 @@ def test_qasnowball_hf_checkpoint_not_available_offline(monkeypatch: pytest.Monk
     with pytest.raises(UserError) as info:
         load_tokenizer("databench-no-such-org/no-such-model")
     assert "\n" not in str(info.value) and "cannot load 'databench-no-such-org/no-such-model'" in str(info.value)
+
+
+def test_ray_executor(monkeypatch: pytest.MonkeyPatch) -> None:
+    from builders.common.executors import ExecutorSpec, create_executor
+
+    _block(monkeypatch, "ray")
+    with pytest.raises(UserError) as info:
+        create_executor(ExecutorSpec("ray"), lambda item: item)
+    _one_line(info.value, "ray==2.60.0")

@@ -41,9 +41,13 @@ def build_qasnowball(
     data_root: Optional[Path] = typer.Option(None, "--data-root", help="Folder holding cmrc2018/ and xquad/ "
                                              "(default: the data registry)."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted build in OUT (same config)."),
+    executor: str = typer.Option("local", "--executor", help="Where documents run: local | ray (output is identical)."),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (e.g. auto, or HOST:6379); default: a local Ray."),
+    num_workers: Optional[int] = typer.Option(None, "--num-workers", help="Ray worker processes (default: the cluster's CPUs)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Bootstrap QA data from a seed set: S := S0; per round fit, extract, generate, filter, re-seed."""
+    from builders.common.executors import ExecutorSpec
     from builders.llm.spec import BackendSpec
     from builders.qasnowball.run import QASnowballOptions, build_from_options
 
@@ -57,7 +61,8 @@ def build_qasnowball(
         seed_file=seed_file, docs=docs, lang=lang, backend=backend, rounds=rounds, docs_per_round=docs_per_round,
         answers_per_doc=answers_per_doc, questions_per_answer=questions_per_answer, reseed_size=reseed_size,
         seed=seed, roundtrip=roundtrip, f1_threshold=f1_threshold, min_confidence=min_confidence, no_rule=no_rule,
-        backend_options=options, chat=chat_spec, resume=resume, progress=not quiet), log=console.print)
+        backend_options=options, chat=chat_spec, resume=resume, progress=not quiet,
+        executor=ExecutorSpec(executor, address, num_workers)), log=console.print)
     from rich.table import Table
 
     table = Table(title=f"qasnowball {res.lang} · {res.backend}", title_justify="left")

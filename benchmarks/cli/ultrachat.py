@@ -76,9 +76,13 @@ def build_ultrachat(
     shard_index: int = typer.Option(0, "--shard-index", help="Which shard this run generates (0-based)."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run in OUT."),
     stage: str = typer.Option("all", "--stage", help="all | seeds (stop after the seed trees)."),
+    executor: str = typer.Option("local", "--executor", help="Where dialogues run: local | ray (ray: written in opening order)."),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (e.g. auto, or HOST:6379); default: a local Ray."),
+    num_workers: Optional[int] = typer.Option(None, "--num-workers", help="Ray worker processes (default: the cluster's CPUs)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
     """Generate UltraChat-style dialogues (three sectors) with an assistant and a user-simulator model."""
+    from builders.common.executors import ExecutorSpec
     from builders.ultrachat.run import UltraChatOptions, build_from_options
 
     common = dict(api_key_env=api_key_env, concurrency=concurrency, price_prompt=price_prompt,
@@ -90,7 +94,8 @@ def build_ultrachat(
     opts = UltraChatOptions(out=out, assistant=_spec(backend, model, base_url=base_url, **common), user=user,
                             config=config, seed=seed, sectors=sectors, materials=materials, entities=entities,
                             eval_sets=list(eval_set), num_shards=num_shards, shard_index=shard_index,
-                            workers=workers or concurrency, resume=resume, stage=stage, show_progress=not quiet)
+                            workers=workers or concurrency, resume=resume, stage=stage, show_progress=not quiet,
+                            executor=ExecutorSpec(executor, address, num_workers))
     opts.ultra_eval = _ultra_eval(_load_cfg(config))
     report = build_from_options(opts)
     table = Table(title=f"ultrachat build: {report.status}")

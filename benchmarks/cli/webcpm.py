@@ -35,9 +35,13 @@ def build_webcpm(
     seed: int = typer.Option(0, "--seed", help="Seeds trace ids and the clock."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N questions."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted build of OUT (same config)."),
+    executor: str = typer.Option("local", "--executor", help="Where questions run: local | ray (output is identical)."),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (e.g. auto, or HOST:6379); default: a local Ray."),
+    num_workers: Optional[int] = typer.Option(None, "--num-workers", help="Ray worker processes (default: the cluster's CPUs)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Build WebCPM-format search traces over a local corpus (question -> browse -> facts -> cited answer)."""
+    from builders.common.executors import ExecutorSpec  # noqa: PLC0415
     from builders.llm.spec import BackendSpec, parse_options  # noqa: PLC0415
     from builders.webcpm.build import WebCPMBuildConfig, build_webcpm as run_build  # noqa: PLC0415
     from builders.webcpm.policies import PolicyOptions  # noqa: PLC0415
@@ -49,7 +53,7 @@ def build_webcpm(
         spec = BackendSpec.from_cli(llm_backend, llm_model, explicit=parse_options(llm_option), what="--llm-model")
     report = run_build(WebCPMBuildConfig(
         out=out, corpus=_dureader_file(corpus), policy=policy, retriever=retriever, seed=seed, limit=limit,
-        resume=resume, show_progress=not quiet,
+        resume=resume, show_progress=not quiet, executor=ExecutorSpec(executor, address, num_workers),
         policy_options=PolicyOptions(replay=replay, llm=spec, llm_max_tokens=llm_max_tokens, llm_answer=llm_answer)))
     console.print(report.summary(), highlight=False, soft_wrap=True)
 

@@ -13,7 +13,7 @@ import json
 import os
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from annotation.floor import (UserError, atomic_folder, atomic_write_json, atomic_write_jsonl,  # noqa: F401
                               atomic_write_text, canonical_json, read_json, read_jsonl, sha256_json)
+from builders.common.executors import ExecutorSpec, create_executor
 
 T = TypeVar("T")
 
@@ -229,7 +230,9 @@ class JobStats:
 def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T], Mapping[str, Any] | None],
               writer: CheckpointedJsonl, workers: int = 1, description: str = "items",
               show_progress: bool = True, meters: Sequence[Any] = (), retry_errors: tuple[type[BaseException], ...] = (),
-              reject_writer: CheckpointedJsonl | None = None, ordered: bool = False) -> JobStats:
+              reject_writer: CheckpointedJsonl | None = None, ordered: bool = False,
+              executor: ExecutorSpec | None = None, finalize: Callable[[Any], Mapping[str, Any] | None] | None = None,
+              ) -> JobStats:
     """Run `work` on every item not yet in the writer's `done` set, writing each result as it finishes.
 
     `work` returns a record (written to `writer`), a record with `"_rejected": True` (written to
@@ -240,6 +243,12 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
     `ordered=True` writes results in input order (a finished item waits for the ones before it), so the
     file is byte-identical whatever the worker count, and after a kill -9 + resume; otherwise results are
     written as they finish (input order among those finishing together).
+
+    `executor` (default: local threads) says where `work` runs (builders.common.executors); results always
+    come back here and are written by this process, so the output does not depend on it. `finalize`, when
+    given, turns what `work` returned into the record, here in the driver and (with `ordered=True`) in
+    input order: the place for a step that depends on the items before (a duplicate filter), so `work`
+    stays independent per item and can run anywhere.
     """
     done = set(writer.done) | (set(reject_writer.done) if reject_writer else set())
     todo = [it for it in items if key(it) not in done]
@@ -255,6 +264,8 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
             stats.errors.append(str(exc))
             progress.advance(failed=True)
             return
+        if finalize is not None:
+            rec = finalize(rec)
         if rec is not None:
             if rec.get("_rejected") and reject_writer is not None:
                 reject_writer.write({k: v for k, v in rec.items() if k != "_rejected"})
@@ -263,11 +274,12 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
             stats.written += 1
         progress.advance()
 
-    with progress, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = create_executor(executor, work, workers) if todo else None
+    with progress:
         pending: dict[Future, int] = {}
         ready: dict[int, Future] = {}               # ordered: finished, waiting for the items before them
         next_index = 0
-        window = max(1, workers) * 2               # bounded: memory stays flat on millions of items
+        window = (pool.workers if pool else 1) * 2  # bounded: memory stays flat on millions of items
 
         def collect() -> None:
             nonlocal next_index
@@ -284,7 +296,7 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
 
         try:
             for index, item in enumerate(todo):
-                pending[pool.submit(work, item)] = index
+                pending[pool.submit(key(item), item)] = index
                 if len(pending) + len(ready) >= window:
                     collect()
             while pending:
@@ -293,6 +305,9 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
             for fut in pending:
                 fut.cancel()
             raise
+        finally:
+            if pool is not None:
+                pool.close()
     stats.seconds = time.monotonic() - t0
     return stats
 

@@ -54,6 +54,12 @@ class OpenAICompatBackend:
             raise BackendError(f"openai backend: concurrency must be >= 1, got {concurrency}")
         self.model = model
         self.base_url = (base_url or os.environ.get(base_url_env) or DEFAULT_BASE_URL).rstrip("/")
+        self._kwargs = {"model": model, "base_url": self.base_url, "api_key_env": api_key_env,
+                        "concurrency": concurrency, "max_retries": max_retries, "timeout": timeout,
+                        "backoff_base": backoff_base, "backoff_max": backoff_max,
+                        "price_prompt_per_mtok": price_prompt_per_mtok,
+                        "price_completion_per_mtok": price_completion_per_mtok, "extra_body": extra_body,
+                        "jitter_seed": jitter_seed}
         self.api_key_env = api_key_env
         self.concurrency = concurrency
         self.max_retries = max_retries
@@ -72,6 +78,11 @@ class OpenAICompatBackend:
             headers["Authorization"] = f"Bearer {key}"
         self._client = httpx.Client(timeout=timeout, headers=headers,
                                     limits=httpx.Limits(max_connections=concurrency + 2))
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # a copy for another process (a Ray worker) is a new backend of the same settings: its own HTTP
+        # client, a fresh meter, and the API key read from that process's environment (never pickled)
+        return (_rebuild, (self._kwargs,))
 
     def __repr__(self) -> str:  # never shows the key
         return f"OpenAICompatBackend(model={self.model!r}, base_url={self.base_url!r})"
@@ -158,3 +169,7 @@ class OpenAICompatBackend:
             return []
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(conversations))) as pool:
             return list(pool.map(lambda m: self.chat(m, sampling), conversations))
+
+
+def _rebuild(kwargs: dict[str, Any]) -> OpenAICompatBackend:
+    return OpenAICompatBackend(**kwargs)

@@ -137,12 +137,17 @@ class QAFilter:
     def check(self, pairs: Sequence[Pair], seen: set[tuple[str, str]]) -> list[Verdict]:
         """Verdicts for a batch; `seen` holds (doc_id, normalised question) already kept, and is updated
         (as are the span and answer-class counts of this filter)."""
-        verdicts: list[Verdict | None] = [None] * len(pairs)
+        return self.decide(pairs, self.score(pairs), seen)
+
+    def score(self, pairs: Sequence[Pair]) -> list[tuple[str | None, dict[str, float] | None]]:
+        """The rules that look at one pair only (cheap rules, reader round trip and confidence):
+        `(reason or None, scores)` per pair. Changes no state, so it can run in any process (a Ray worker)."""
+        out: list[tuple[str | None, dict[str, float] | None]] = [(None, None)] * len(pairs)
         to_read: list[int] = []
         for i, p in enumerate(pairs):
             reason = self._cheap(p)
             if reason:
-                verdicts[i] = Verdict(False, reason)
+                out[i] = (reason, None)
             else:
                 to_read.append(i)
         need_reader = self.config.roundtrip or self.config.confidence
@@ -164,19 +169,31 @@ class QAFilter:
                 scores["filter"] = ans.score * f1
             else:
                 scores["filter"] = p.answer.score
-            key = (p.doc_id, normalize_question(p.question, self.lang))
-            if reason is None and self.config.duplicate and key in seen:
-                reason = "duplicate"
-            if reason is None:
-                reason = self._kept_state_rule(p)
-            if reason is None:
-                seen.add(key)
-            verdicts[i] = Verdict(reason is None, reason, scores)
+            out[i] = (reason, scores)
+        return out
+
+    def decide(self, pairs: Sequence[Pair], scored: Sequence[tuple[str | None, dict[str, float] | None]],
+               seen: set[tuple[str, str]]) -> list[Verdict]:
+        """The rules that depend on the pairs kept before (duplicate, span duplicate, type balance), in
+        order, on `score`'s output; updates `seen` and this filter's counts."""
+        verdicts: list[Verdict] = []
+        for p, (reason, scores) in zip(pairs, scored):
+            if scores is not None:        # passed the cheap rules: it has scores
+                key = (p.doc_id, normalize_question(p.question, self.lang))
+                if reason is None and self.config.duplicate and key in seen:
+                    reason = "duplicate"
+                if reason is None:
+                    reason = self._kept_state_rule(p)
+                if reason is None:
+                    seen.add(key)
+                verdicts.append(Verdict(reason is None, reason, scores))
+            else:
+                verdicts.append(Verdict(False, reason))
         for v in verdicts:
             self.checked += 1
-            if v is not None and not v.keep:
+            if not v.keep:
                 self.rejected[v.reason or "?"] += 1
-        return [v for v in verdicts if v is not None]
+        return verdicts
 
     def counts(self) -> dict[str, Any]:
         return {"checked": self.checked, "rejected": {r: self.rejected.get(r, 0) for r in RULES},

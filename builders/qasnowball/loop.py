@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from annotation.squad import QADataError, validate_record
+from builders.common.executors import ExecutorSpec
 from builders.common.jobs import CheckpointedJsonl, run_items
 from builders.common.squad_io import read_jsonl, write_json, write_jsonl
 from builders.qasnowball.filter import FilterConfig, Pair, QAFilter
@@ -63,9 +64,11 @@ class Modules:
 
 class Snowball:
     def __init__(self, config: SnowballConfig, modules: Modules, out_dir: str | Path,
-                 *, progress: bool = True, log: Callable[[str], None] | None = None, resume: bool = False):
+                 *, progress: bool = True, log: Callable[[str], None] | None = None, resume: bool = False,
+                 executor: ExecutorSpec | None = None):
         self.config, self.modules, self.out = config, modules, Path(out_dir)
         self.progress, self.resume = progress, resume
+        self.executor = executor            # where documents run (not in the config: output is the same)
         self.log = log or (lambda msg: None)
 
     # ---- inputs -------------------------------------------------------------------------------
@@ -138,23 +141,37 @@ class Snowball:
                        (("extractor", models["extractor"]), ("generator", models["generator"]), ("reader", models["reader"]))}
         t_stage = {"extract": 0.0, "generate": 0.0, "filter": 0.0}
 
-        def work(doc: Doc) -> Record:
-            """One document: extract, generate, filter; its line carries what the round log needs."""
+        extractor, generator, lang = m.extractor, m.generator, cfg.lang
+        answers_per_doc, questions_per_answer = cfg.answers_per_doc, cfg.questions_per_answer
+        scorer = QAFilter(m.reader, lang, cfg.filter)    # stateless part of the filter (no kept-pair state)
+
+        def work(doc: Doc) -> dict[str, Any]:
+            """One document: extract, generate, score each pair; independent of the other documents, so
+            it runs on any executor (a Ray worker holds its own copy of the fitted modules)."""
             t0 = time.perf_counter()
-            cands = m.extractor.extract(doc["context"], cfg.answers_per_doc)
+            cands = extractor.extract(doc["context"], answers_per_doc)
             t1 = time.perf_counter()
-            questions = m.generator.generate(doc["context"], cands, cfg.questions_per_answer) if cands else []
+            questions = generator.generate(doc["context"], cands, questions_per_answer) if cands else []
             t2 = time.perf_counter()
             pairs = [Pair(doc["doc_id"], doc["context"], c, q, s) for c, qs in zip(cands, questions) for q, s in qs]
-            verdicts = flt.check(pairs, seen)
-            t_stage["extract"] += t1 - t0
-            t_stage["generate"] += t2 - t1
-            t_stage["filter"] += time.perf_counter() - t2
+            scored = scorer.score(pairs)
+            return {"doc": doc, "candidates": len(cands), "pairs": pairs, "scored": scored,
+                    "t": (t1 - t0, t2 - t1, time.perf_counter() - t2)}
+
+        def finalize(res: dict[str, Any]) -> Record:
+            """Here, in document order: the filter rules that depend on what was kept before; its line
+            carries what the round log needs."""
+            t0 = time.perf_counter()
+            doc, pairs = res["doc"], res["pairs"]
+            verdicts = flt.decide(pairs, res["scored"], seen)
+            t_stage["extract"] += res["t"][0]
+            t_stage["generate"] += res["t"][1]
+            t_stage["filter"] += res["t"][2] + time.perf_counter() - t0
             rejected: dict[str, int] = {}
             for v in verdicts:
                 if not v.keep:
                     rejected[v.reason or "?"] = rejected.get(v.reason or "?", 0) + 1
-            return {"id": doc["doc_id"], "candidates": len(cands), "questions": len(pairs), "rejected": rejected,
+            return {"id": doc["doc_id"], "candidates": res["candidates"], "questions": len(pairs), "rejected": rejected,
                     "kept": [self._record(t, doc, p, v.scores, model_names) for p, v in zip(pairs, verdicts) if v.keep]}
 
         rdir = self.out / f"round_{t}"
@@ -167,9 +184,10 @@ class Snowball:
                         seen.add((r["meta"]["doc_id"], normalize_question(r["question"], cfg.lang)))
                         flt.remember_record(r)
                 self.log(f"round {t}: {len(writer.done)} of {len(docs)} documents already done")
-            # one worker, in document order: the duplicate filter depends on what was kept before
+            # documents run on the executor; the kept-pair filter runs here in document order (finalize)
             run_items(docs, key=lambda d: d["doc_id"], work=work, writer=writer, workers=1, ordered=True,
-                      description=f"round {t}/{cfg.rounds}", show_progress=self.progress)
+                      description=f"round {t}/{cfg.rounds}", show_progress=self.progress,
+                      executor=self.executor, finalize=finalize)
         by_doc = {line["id"]: line for line in read_jsonl(rdir / "docs.jsonl")}
         lines = [by_doc[d["doc_id"]] for d in docs]
         n_cands = sum(line["candidates"] for line in lines)

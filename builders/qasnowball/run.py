@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 
 from annotation.floor import sha256_json
 from annotation.squad import QADataError
+from builders.common.executors import ExecutorSpec
 from builders.common.jobs import BuildReport, check_output, start_manifest, update_manifest
 from builders.qasnowball.backends import make_modules
 from builders.qasnowball.loop import Snowball, SnowballConfig
@@ -34,7 +35,8 @@ class QASnowballReport(BuildReport):
 
 def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], out_dir: str | Path,
           *, chat: Any = None, progress: bool = True, log: Callable[[str], None] | None = None,
-          inputs: dict[str, Any] | None = None, resume: bool = False) -> QASnowballReport:
+          inputs: dict[str, Any] | None = None, resume: bool = False,
+          executor: ExecutorSpec | None = None) -> QASnowballReport:
     """Run all rounds (under `resume`, continuing a killed run of the same config) and write the outputs.
 
     `chat`: a builders.llm chat backend, or a BackendSpec (built here), for backend llm."""
@@ -49,7 +51,7 @@ def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence
     if hasattr(chat, "create"):
         chat = chat.create()
     modules = make_modules(config.backend, config.lang, seed=config.seed, chat=chat, **config.backend_options)
-    snowball = Snowball(config, modules, out, progress=progress, log=log, resume=resume)
+    snowball = Snowball(config, modules, out, progress=progress, log=log, resume=resume, executor=executor)
     snowball._check_inputs(seed, docs)            # bad inputs are refused before anything is written
     manifest = start_manifest(mpath, job="qasnowball", config=hashed, backends={"chat": spec} if spec else {},
                               seed=config.seed, resume=resume)
@@ -88,6 +90,7 @@ class QASnowballOptions:
     chat: Any = None                       # a builders.llm.spec.BackendSpec for backend llm
     resume: bool = False
     progress: bool = True
+    executor: ExecutorSpec | None = None   # --executor/--address/--num-workers (output is the same)
 
 
 def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | None = None) -> QASnowballReport:
@@ -125,4 +128,4 @@ def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | Non
                          reseed_size=opts.reseed_size, seed=opts.seed, filter=flt,
                          backend_options=dict(opts.backend_options))
     return build(cfg, seed_recs, documents, opts.out, chat=opts.chat if opts.backend == "llm" else None,
-                 progress=opts.progress, log=log, inputs=inputs, resume=opts.resume)
+                 progress=opts.progress, log=log, inputs=inputs, resume=opts.resume, executor=opts.executor)

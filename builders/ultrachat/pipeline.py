@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from annotation.floor import sha256_file
+from builders.common.executors import ExecutorSpec
 from builders.common.jobs import (BuildReport, CheckpointedJsonl, JobError, atomic_write_json, atomic_write_jsonl, read_jsonl,
                                   run_items, select_shard, shard_suffix, start_manifest, update_manifest)
 from builders.llm.base import BackendError, ChatBackend, backend_info
@@ -92,6 +93,7 @@ def _check_materials(cfg: UltraChatConfig) -> None:
 
 def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, user: ChatBackend | None = None,
           *, resume: bool = False, num_shards: int = 1, shard_index: int = 0, workers: int = 1,
+          executor: ExecutorSpec | None = None,
           stage: str = "all", show_progress: bool = True, ultra_eval: str | Path | None = None) -> UltraChatBuildReport:
     """Run (or resume) one shard of an UltraChat build into `out_dir`.
 
@@ -136,10 +138,12 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
         gen = DialogueGenerator(cfg, assistant, user)
         with CheckpointedJsonl(out / f"dialogues{sfx}.jsonl").open(resume=resume) as writer, \
                 CheckpointedJsonl(out / f"rejected{sfx}.jsonl").open(resume=resume) as rejects:
+            # on Ray, written in opening order: the file is then byte-identical to a one-worker local run
             job = run_items(mine, key=lambda n: f"uc.{n.id}", work=gen.generate, writer=writer,
                             reject_writer=rejects, workers=workers, description="dialogues",
                             show_progress=show_progress, meters=_meters(assistant, user),
-                            retry_errors=(BackendError,))
+                            retry_errors=(BackendError,), executor=executor,
+                            ordered=executor is not None and executor.name == "ray")
             dpath, rpath = writer.path, rejects.path
         dialogues = list(read_jsonl(dpath))
         rejected = list(read_jsonl(rpath))

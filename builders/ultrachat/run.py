@@ -46,6 +46,7 @@ class UltraChatOptions:
     resume: bool = False
     stage: str = "all"
     show_progress: bool = True
+    executor: Any = None                     # a builders.common.executors.ExecutorSpec (dialogue stage)
 
 
 def configure(opts: UltraChatOptions) -> UltraChatConfig:
@@ -74,4 +75,4 @@ def build_from_options(opts: UltraChatOptions) -> UltraChatBuildReport:
     user: Any = opts.user.create() if opts.user is not None else assistant
     return build(opts.out, cfg, assistant, user, resume=opts.resume, num_shards=opts.num_shards,
                  shard_index=opts.shard_index, workers=opts.workers, stage=opts.stage,
-                 show_progress=opts.show_progress, ultra_eval=opts.ultra_eval)
+                 show_progress=opts.show_progress, ultra_eval=opts.ultra_eval, executor=opts.executor)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from annotation.floor import require_file, sha256_file, sha256_json
+from builders.common.executors import ExecutorSpec
 from builders.common.jobs import BuildReport, CheckpointedJsonl, check_output, run_items, start_manifest, update_manifest
 from builders.webcpm.answer import extractive_answer
 from builders.webcpm.browser import Browser
@@ -41,6 +42,7 @@ class WebCPMBuildConfig:
     limit: int | None = None
     resume: bool = False
     show_progress: bool = True
+    executor: ExecutorSpec | None = None      # where the questions run (not hashed: output is the same)
 
 
 @dataclass
@@ -59,7 +61,8 @@ def build_traces(questions: Iterable[dict[str, Any]], web: LocalWeb, policy: Any
                  seed: int = 0, resume: bool = False, answer: AnswerFn | None = None,
                  meta: dict[str, Any] | None = None, show_progress: bool = True,
                  config: dict[str, Any] | None = None, backends: dict[str, Any] | None = None,
-                 timing: ThinkTimes | None = None, answer_kind: str = "extractive") -> dict[str, Any]:
+                 timing: ThinkTimes | None = None, answer_kind: str = "extractive",
+                 executor: ExecutorSpec | None = None) -> dict[str, Any]:
     """Run `policy` on every question; one WebCPM record per line of `out` (JSONL), in question order.
 
     `config` is what else changes the traces (policy settings, corpus sha...); with the policy name, the
@@ -86,10 +89,12 @@ def build_traces(questions: Iterable[dict[str, Any]], web: LocalWeb, policy: Any
         notes = policy.run(browser, q)
         return browser.record(answer(q["question"], browser.facts()), meta={**base_meta, **notes})
 
-    # one worker: the policy and the browser's web cache are not shared across threads
+    # one local worker: the policy and the browser's web cache are not shared across threads (each Ray
+    # worker process holds its own copy of them, unpickled from `work`)
     with CheckpointedJsonl(out, key="_id").open(resume=resume) as writer:
         stats = run_items(questions, key=lambda q: str(q.get("id")), work=work, writer=writer, workers=1, ordered=True,
-                          description=f"webcpm traces ({hashed['policy']})", show_progress=show_progress)
+                          description=f"webcpm traces ({hashed['policy']})", show_progress=show_progress,
+                          executor=executor)
     update_manifest(mpath, manifest, status="complete", counts=stats.to_dict())
     return {"written": stats.written, "skipped": stats.skipped_done, "out": str(out), "manifest": str(mpath),
             "seconds": stats.seconds}
@@ -114,7 +119,7 @@ def build_webcpm(cfg: WebCPMBuildConfig) -> WebCPMBuildReport:
     res = build_traces(questions, web, setup.policy, cfg.out, seed=cfg.seed, resume=cfg.resume,
                        answer=setup.answer, meta={"corpus": str(corpus)}, show_progress=cfg.show_progress,
                        config={"policy_config": setup.config, "corpus_sha256": sha256_file(corpus)},
-                       backends=setup.backends, answer_kind=setup.answer_kind)
+                       backends=setup.backends, answer_kind=setup.answer_kind, executor=cfg.executor)
     return WebCPMBuildReport(out=Path(cfg.out), manifest=Path(res["manifest"]), policy=cfg.policy,
                              questions=len(questions), written=res["written"], resumed=res["skipped"],
                              seconds=round(time.monotonic() - t0, 2))
