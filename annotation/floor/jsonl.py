@@ -107,14 +107,11 @@ def iter_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
                error: type[UserError] = DataError) -> Iterator[tuple[int, dict[str, Any]]]:
     """(1-based line number, record) for every non-blank line; the first bad line raises `error`."""
     path = Path(path)
-    pending: tuple[int, str] | None = None
     for lineno, obj, problem in scan_jsonl(path, error=error):
-        if pending is not None:          # a bad line followed by more lines: not a cut-off tail
-            raise error(f"{path}:{pending[0]}: {pending[1]}")
         if problem is None:
             yield lineno, obj  # type: ignore[misc]
         elif tolerate_partial_tail and problem.endswith("cut short"):
-            pending = (lineno, problem)
+            return                       # only the last line can lack its newline: a killed writer's tail
         else:
             raise error(f"{path}:{lineno}: {problem}")
 
