@@ -135,9 +135,10 @@ def compare(a: Result, b: Result, metrics: Sequence[str] | None = None, *, metri
                      "significant": f"both p < {alpha}"})
 
 
-def attach(result: Result, baseline: Result, **kwargs: Any) -> Result:
-    """Store the comparison against `baseline` in `result.extra['comparison']` (list, one per baseline)."""
-    comp = compare(baseline, result, **kwargs)
+def attach(result: Result, baseline: Result, comp: Comparison | None = None, **kwargs: Any) -> Result:
+    """Store the comparison against `baseline` in `result.extra['comparison']` (list, one per baseline);
+    `comp`: that comparison when the caller already ran it (the randomization test is not cheap)."""
+    comp = comp or compare(baseline, result, **kwargs)
     entries = [c for c in result.extra.get("comparison", []) if c.get("model_a") != comp.model_a]
     result.extra["comparison"] = [*entries, comp.to_dict()]
     return result
@@ -152,5 +153,5 @@ def compare_files(path_a: str | Path, path_b: str | Path, *, output: str | Path 
     if output is not None:
         atomic_write_json(output, comp.to_dict())
     if annotate:
-        attach(b, a, **kwargs).save(path_b)
+        attach(b, a, comp=comp).save(path_b)
     return comp

@@ -1,7 +1,7 @@
 """`bench export webcpm OUT --source TRACES`: the four WebCPM module datasets as one HF folder."""
 from __future__ import annotations
 
-import shutil
+import os
 import tempfile
 from pathlib import Path
 
@@ -20,8 +20,8 @@ def export(out_dir: Path, *, source: Path | None = None) -> Path:
     if not source.is_file():
         raise WebCPMError(f"--source {source}: trace file not found")
     out_dir = Path(out_dir)
-    with tempfile.TemporaryDirectory(dir=out_dir.parent if out_dir.parent.exists() else None,
-                                     prefix=f".{out_dir.name}.work.") as work, atomic_folder(out_dir) as tmp:
+    with atomic_folder(out_dir) as tmp, tempfile.TemporaryDirectory(dir=tmp.parent,
+                                                                    prefix=f".{out_dir.name}.work.") as work:
         convert(Path(source), Path(work) / "tasks")
-        shutil.copytree(Path(work) / "tasks" / "hf", tmp, dirs_exist_ok=True)
+        os.replace(Path(work) / "tasks" / "hf", tmp)       # onto the empty folder atomic_folder made: no copy
     return out_dir

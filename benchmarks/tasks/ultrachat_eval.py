@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotation.floor import DataError, sha256_file
+from annotation.floor import DataError
 from benchmarks.judging import stats
 from benchmarks.results import ModelInfo
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError, modes_of
