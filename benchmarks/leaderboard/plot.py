@@ -8,9 +8,9 @@
 """
 from __future__ import annotations
 
-import hashlib
 from html import escape
 
+from annotation.floor import sha256_text
 from benchmarks.leaderboard.collect import Row
 from benchmarks.leaderboard.scales import Scale
 
@@ -78,7 +78,7 @@ def _quantile(sorted_values: list[float], q: float) -> float:
 
 def _jitter(key: str) -> float:
     """A stable offset in [-1, 1] per query id: the same page every build."""
-    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 0x7FFFFFFF - 1.0
+    return int(sha256_text(key)[:8], 16) / 0x7FFFFFFF - 1.0
 
 
 def distribution(task: str, rows: list[Row], scale: Scale, *, labels: list[str] | None = None, width: int = WIDTH,

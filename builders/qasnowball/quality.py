@@ -17,7 +17,7 @@ from collections import Counter
 
 from builders.qasnowball.text import split_sentences, tokens
 
-__all__ = ["answer_class", "question_words", "question_classes", "wh_fits", "copy_rate", "jaccard",
+__all__ = ["answer_class", "question_words", "wh_fits", "copy_rate", "jaccard",
            "source_sentence", "FITS", "FITS_ZH", "WH_CLASS"]
 
 # question word -> class of answer it asks for; longest phrases first (matched before their parts)
@@ -111,12 +111,6 @@ def question_words(question: str, sentence: str, lang: str) -> list[str]:
     """The question words the question adds to its source sentence (all of them if it adds none)."""
     added = _wh_counts(question, lang) - _wh_counts(sentence, lang)
     return sorted(added or _wh_counts(question, lang))
-
-
-def question_classes(question: str, sentence: str, lang: str) -> set[str]:
-    """Classes asked for by the question words the question adds to its source sentence."""
-    table = dict(WH_CLASS[lang])
-    return {table[w] for w in question_words(question, sentence, lang)}
 
 
 _YEAR_WH = {"哪一年", "哪年", "what year", "which year"}

@@ -27,7 +27,7 @@ from builders.ultrachat.config import UltraChatConfig
 from builders.ultrachat.dialogue import DialogueGenerator
 from builders.ultrachat.filters import build_decontaminator, filter_records
 from builders.ultrachat.formats import export_h4_folder, export_raw, load_dialogues
-from builders.ultrachat.seeds import Node, SeedTreeBuilder, rng_for
+from builders.ultrachat.seeds import Node, SeedTreeBuilder, read_materials, rng_for
 
 
 def _sample_openings(nodes: list[Node], cfg: UltraChatConfig) -> list[Node]:
@@ -79,16 +79,12 @@ class UltraChatBuildReport(BuildReport):
         return cls(out=out, manifest=path, status=manifest["status"], counts=manifest.get("counts") or {},
                    filter_summary=manifest.get("filter_summary") or {}, usage=manifest.get("usage") or {},
                    dialogue_usage_all_runs=manifest.get("dialogue_usage_all_runs") or {}, seconds=round(seconds, 2))
+
+
 def _check_materials(cfg: UltraChatConfig) -> None:
     """Sector 3's materials file is read up front: a bad file fails before the output folder is touched."""
-    path = cfg.sector3.materials
-    if 3 in cfg.sectors and path:
-        records = read_jsonl(path, error=JobError)
-        if not records:
-            raise JobError(f"{path}: no materials (empty file)")
-        for i, rec in enumerate(records, 1):
-            if not isinstance(rec.get("text"), str) or not rec["text"].strip():
-                raise JobError(f"{path}: record {i} field text: missing or empty")
+    if 3 in cfg.sectors and cfg.sector3.materials:
+        read_materials(cfg.sector3.materials)
 
 
 def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, user: ChatBackend | None = None,

@@ -78,6 +78,17 @@ class Node:
         return cls(d["id"], d.get("parent_id"), int(d["sector"]), d["kind"], d["text"], dict(d.get("meta") or {}))
 
 
+def read_materials(path: str | Path) -> list[dict[str, Any]]:
+    """Sector 3's materials (JSONL, a non-empty `text` each); an empty or bad file is a one-line JobError."""
+    records = read_jsonl(path, error=JobError)
+    if not records:
+        raise JobError(f"{path}: no materials (empty file)")
+    for i, rec in enumerate(records, 1):
+        if not isinstance(rec.get("text"), str) or not rec["text"].strip():
+            raise JobError(f"{path}: record {i} field text: missing or empty")
+    return records
+
+
 class SeedTreeBuilder:
     """Grows the seed trees into `out_dir/seeds/*.jsonl` and returns the opening-line nodes."""
 
@@ -231,10 +242,8 @@ class SeedTreeBuilder:
             raise JobError("sector 3 needs materials: set sector3.materials to a JSONL file of "
                            '{"text": ..., "source_url": ..., "material_type": ...} records (e.g. C4 pieces)')
         mats = []
-        for i, rec in enumerate(read_jsonl(c.materials)):
-            text = rec.get("text")
-            if not isinstance(text, str) or not text.strip():
-                raise JobError(f"{c.materials}: record {i + 1} field text: missing or empty")
+        for i, rec in enumerate(read_materials(c.materials)):
+            text = rec["text"]
             meta = {"material_id": str(rec.get("id", i)), "source_url": rec.get("source_url"),
                     "material_type": rec.get("material_type"), "material_license": rec.get("license")}
             mats.append(Node(f"s3.d{i:06d}", "s3", 3, "material", text.strip()[: c.max_material_chars],

@@ -214,9 +214,14 @@ def next_action_prompt(record: dict[str, Any], tok: Tokenizer | None = None, kin
     return finish(states[-1].render(kind))
 
 
+def record_facts(record: dict[str, Any]) -> list[str]:
+    """The trace's facts: each digest's quoted pieces joined (what the synthesis source is built from)."""
+    return ["".join(d.get("desc", "") for d in dig.get("datas", [])) for dig in record.get("digests", [])]
+
+
 def synthesis_instance(record: dict[str, Any]) -> Instance:
     """`摘要：f1；摘要：f2；…问题：q；答案：` -> the answer without citation marks."""
-    facts = ["".join(d.get("desc", "") for d in dig.get("datas", [])) for dig in record.get("digests", [])]
+    facts = record_facts(record)
     context = "".join(f"摘要：{c}；" for c in facts if c).replace("<", "<<")
     answer = CITATION.sub("", record.get("answer", "")).replace("<", "<<")
     source = context + "问题：" + record.get("question", "").replace("<", "<<") + ANSWER_CUE

@@ -13,7 +13,7 @@ from typing import Any
 from annotation.webcpm import actions as A
 from builders.webcpm.answer import char_rouge_l
 from builders.webcpm.convert import read_traces
-from builders.webcpm.prompts import CITATION
+from builders.webcpm.prompts import CITATION, record_facts
 
 # WebCPM paper / abstract figures, for side-by-side display (see shared/docs/webcpm.md §1)
 PAPER = {"traces": 5500, "question_chars": 29.0, "fact_chars": 555.7, "answer_chars": 257.5,
@@ -30,7 +30,7 @@ def synthesis_pairs(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(facts joined, answer without citations) per record that yields a synthesis instance."""
     out = []
     for r in records:
-        facts = ["".join(d.get("desc", "") for d in dig.get("datas", [])) for dig in r.get("digests", [])]
+        facts = record_facts(r)
         answer = CITATION.sub("", r["answer"]) if isinstance(r.get("answer"), str) else ""
         if facts and answer:
             out.append(("".join(facts), answer))
@@ -78,8 +78,7 @@ def behaviour_stats(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 def trace_stats(path: str | Path) -> dict[str, Any]:
     records = read_traces(path)
-    facts = [["".join(d.get("desc", "") for d in dig.get("datas", [])) for dig in r.get("digests", [])]
-             for r in records]
+    facts = [record_facts(r) for r in records]
     n = len(records) or 1
     all_facts = [f for fs in facts for f in fs]
     answers = [CITATION.sub("", r.get("answer", "")) for r in records]
