@@ -12,7 +12,7 @@ It imports nothing of ours, so any room can stand on it without an import circle
 from annotation.floor.atomic import (atomic_folder, atomic_output, atomic_write_bytes, atomic_write_json,
                                      atomic_write_jsonl, atomic_write_text)
 from annotation.floor.errors import DataError, UserError, require_file
-from annotation.floor.hashing import canonical_json, sha256_bytes, sha256_file, sha256_json, sha256_text
+from annotation.floor.hashing import canonical_json, sha256_bytes, sha256_file, sha256_json, sha256_text, sha256_tree
 from annotation.floor.jsonl import iter_jsonl, parse_json, read_json, read_jsonl, read_text, scan_jsonl
 from annotation.floor.optional import MissingDependency, missing, require
 
@@ -21,6 +21,6 @@ __all__ = [
     "atomic_write_text", "atomic_write_bytes", "atomic_write_json", "atomic_write_jsonl", "atomic_output",
     "atomic_folder",
     "read_jsonl", "iter_jsonl", "scan_jsonl", "read_json", "parse_json", "read_text",
-    "sha256_bytes", "sha256_text", "sha256_file", "sha256_json", "canonical_json",
+    "sha256_bytes", "sha256_text", "sha256_file", "sha256_json", "sha256_tree", "canonical_json",
     "MissingDependency", "require", "missing",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 CHUNK = 1 << 20
 
@@ -22,6 +22,15 @@ def sha256_file(path: str | Path) -> str:
     with open(path, "rb") as f:
         while chunk := f.read(CHUNK):
             h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_tree(root: str | Path, paths: Iterable[str | Path]) -> str:
+    """One sha256 for a set of files under `root`: over "relative/path<TAB>sha256" lines, in the given order
+    (callers choose which files count and sort them); the revision of a user's dataset folder."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(f"{Path(path).relative_to(root).as_posix()}\t{sha256_file(path)}\n".encode())
     return h.hexdigest()
 
 

@@ -56,14 +56,9 @@ def data_files(folder: Path) -> list[Path]:
 def folder_sha(folder: Path, only: list[Path] | None = None) -> str:
     """Content sha256 of a dataset folder: over (relative path, sha256_file) of each data file in sorted
     order (or of the `only` files). `databench.yaml` is left out: the result records the description."""
-    import hashlib  # noqa: PLC0415
+    from annotation.floor import sha256_tree  # noqa: PLC0415
 
-    from annotation.floor import sha256_file  # noqa: PLC0415
-
-    h = hashlib.sha256()
-    for path in (sorted(only) if only is not None else data_files(folder)):
-        h.update(f"{path.relative_to(folder).as_posix()}\t{sha256_file(path)}\n".encode())
-    return h.hexdigest()
+    return sha256_tree(folder, sorted(only) if only is not None else data_files(folder))
 
 
 def text_field(rec: dict[str, Any], names: tuple[str, ...], where: str, *, required: bool = True) -> str:

@@ -5,7 +5,6 @@ dataset, language, one `trec_eval_mode(main score, metrics)` and the loader that
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import inspect
 import os
@@ -27,13 +26,10 @@ def _accepts(cls: type, name: str) -> bool:
 
 def _folder_sha(folder: Path) -> str:
     """Revision of a user-given data folder: sha256 over (path, sha256) of every file in it."""
-    from annotation.floor import sha256_file  # noqa: PLC0415
+    from annotation.floor import sha256_tree  # noqa: PLC0415
 
-    h = hashlib.sha256()
-    paths = [Path(root) / name for root, _, names in os.walk(folder, followlinks=True) for name in names]
-    for path in sorted(paths):
-        h.update(f"{path.relative_to(folder).as_posix()}\t{sha256_file(path)}\n".encode())
-    return h.hexdigest()
+    return sha256_tree(folder, sorted(Path(root) / name for root, _, names in os.walk(folder, followlinks=True)
+                                      for name in names))
 
 
 @dataclass(frozen=True)
