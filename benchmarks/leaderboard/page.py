@@ -98,7 +98,8 @@ def sig_cell(vs: Versus | None) -> str:
             f'{escape(vs.text())}</td>')
 
 
-def _table(key: str, rows: list[Row], vs: list[Versus | None], ids: list[str], links: str) -> str:
+def _table(key: str, rows: list[Row], vs: list[Versus | None], ids: list[str], links: str,
+           differs: list[str]) -> str:
     main = rows[0].main_metric
     main_scale = metric_scale(rows[0], main)
     others = sorted({m for r in rows for m in r.metrics} - {main})
@@ -112,7 +113,6 @@ def _table(key: str, rows: list[Row], vs: list[Versus | None], ids: list[str], l
         sc = metric_scale(rows[0], m)
         head.append(f'<th class="num" data-col="{escape(m)}" data-scale="{sc.name}">{escape(header(m, sc))}</th>')
     head += ['<th data-col="date">date</th>', '<th data-col="submission">submission</th>']
-    differs = _differs(rows)
     body = []
     for i, (r, v, rid, diff) in enumerate(zip(rows, vs, ids, differs), 1):
         cells = [f'<td class="num">{i}</td>', _model_cell(r, diff), _params_cell(r, rid),
@@ -165,14 +165,15 @@ def build_site(board: Board, out_dir: str | Path, *, cards_dir: Path | None = No
             card_href = write_card(tmp, rows[0].dataset, cards_dir)
             for row, rid in zip(rows, ids):
                 write_result(tmp, row, rid, metric_scale)
-            names = [f"{r.model} \u00b7 {d}" if d else r.model for r, d in zip(rows, _differs(rows))]
-            task_href = write_task(tmp, key, rows, ids, vs, scales[key], card_href, cards_dir, names)
+            differs = _differs(rows)
+            names = [f"{r.model} \u00b7 {d}" if d else r.model for r, d in zip(rows, differs)]
+            plot = distribution(key, rows, scales[key], labels=names)
+            task_href = write_task(tmp, key, rows, ids, vs, scales[key], card_href, cards_dir, names, plot)
             links = (f' &middot; <a class="task-link" href="{task_href}">task page: distributions, significance, '
                      f'dataset figures</a>')
             if card_href:
                 links += f' &middot; <a class="card-link" href="{escape(card_href)}">data card: {escape(rows[0].dataset)}</a>'
-            plot = distribution(key, rows, scales[key], labels=names)
-            sections.append(_table(key, rows, vs, ids, links)
+            sections.append(_table(key, rows, vs, ids, links, differs)
                             + (f'<p class="note">per-query {escape(rows[0].per_query_metric or "")} '
                                f'({escape(scales[key].label)}): box = quartiles, line = median, diamond = mean, '
                                f'dots = queries</p>{plot}' if plot else ""))

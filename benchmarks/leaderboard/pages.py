@@ -18,7 +18,6 @@ from benchmarks.leaderboard.collect import Row
 from benchmarks.leaderboard.labels import model_label, summary
 from benchmarks.leaderboard.layout import page, safe_url, slug
 from benchmarks.leaderboard.markdown import card_figures, to_html
-from benchmarks.leaderboard.plot import distribution
 from benchmarks.leaderboard.scales import Scale, header
 from benchmarks.leaderboard.versus import ALPHA, Versus
 
@@ -91,9 +90,10 @@ def _figures(dataset: str, cards_dir: Path) -> str:
 
 
 def write_task(root: Path, key: str, rows: list[Row], ids: list[str], vs: list[Versus | None], scale: Scale,
-               card_href: str | None, cards_dir: Path, names: list[str]) -> str:
+               card_href: str | None, cards_dir: Path, names: list[str], plot: str) -> str:
     """tasks/<key>.html: description, the card's key figures, distributions and significance
-    (`names`: each row's name, with what sets it apart from a row of the same name)."""
+    (`names`: each row's name, with what sets it apart from a row of the same name; `plot`: the
+    per-query distribution SVG the board already drew for this task)."""
     from benchmarks.tasks.base import TaskError
     from benchmarks.tasks.registry import get_task
 
@@ -117,7 +117,7 @@ def write_task(root: Path, key: str, rows: list[Row], ids: list[str], vs: list[V
             f"statistics{card}</p>{_figures(rows[0].dataset, cards_dir)}"
             f"<h2>Per-query {escape(metric)} ({escape(scale.label)})</h2>"
             f'<p class="note">box = quartiles, line = median, whiskers = 1.5 IQR, diamond = mean, dots = queries</p>'
-            + distribution(key, rows, scale, labels=names)
+            + plot
             + f"<h2>Significance against the row above</h2><p class=\"note\">paired over per-query {escape(metric)} "
             f"(benchmarks.significance, as <code>bench compare</code>): t-test and 10,000 seeded sign flips; "
             f"significant = both p &lt; {ALPHA}</p>"
