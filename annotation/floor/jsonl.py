@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from annotation.floor.errors import DataError, UserError, require_file
+from annotation.floor.lines import decoded_lines
 
 
 def _no_constant(name: str) -> Any:
@@ -76,15 +77,9 @@ def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError
     """
     path = require_file(path, "JSONL file", error=error)
     with open(path, "rb") as f:
-        lineno = 0
-        for raw in f:
-            lineno += 1
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield lineno, None, f"not UTF-8 (byte {exc.start + 1} of the line)"
+        for lineno, raw, line, problem in decoded_lines(f):
+            if problem is not None:
+                yield lineno, None, problem
                 continue
             if not line.strip():
                 continue
@@ -109,7 +104,7 @@ def iter_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
     path = Path(path)
     for lineno, obj, problem in scan_jsonl(path, error=error):
         if problem is None:
-            yield lineno, obj  # type: ignore[misc]
+            yield lineno, obj
         elif tolerate_partial_tail and problem.endswith("cut short"):
             return                       # only the last line can lack its newline: a killed writer's tail
         else:

@@ -10,6 +10,8 @@ import importlib
 from pathlib import Path
 from typing import Callable
 
+from annotation.floor import DataError
+
 EXPORTERS: dict[str, str] = {
     # --- retrieval collections (foundation): MTEB layout ---
     "cranfield": "benchmarks.export.retrieval_collections:export_cranfield",
@@ -41,6 +43,6 @@ def available() -> list[str]:
 
 def get_exporter(name: str) -> Callable[..., Path]:
     if name not in EXPORTERS:
-        raise KeyError(f"no exporter for {name!r}; known: {', '.join(available())}")
+        raise DataError(f"no exporter for {name!r}; known: {', '.join(available())}")
     module, attr = EXPORTERS[name].split(":")
     return getattr(importlib.import_module(module), attr)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotation.floor import DataError, atomic_output, read_json, require_file
+from annotation.floor import DataError, atomic_output, iter_lines, read_json
 from retrieval.types import Qrels, Run
 
 __all__ = ["read_run", "write_run", "read_qrels", "write_qrels", "ranked", "read_run_any"]
@@ -22,18 +22,8 @@ __all__ = ["read_run", "write_run", "read_qrels", "write_qrels", "ranked", "read
 
 def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(line number, columns) of every non-blank line; a BOM and CRLF are fine, bad UTF-8 names its line."""
-    require_file(path, "TREC file")
-    with open(path, "rb") as f:
-        for lineno, raw in enumerate(f, 1):
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise DataError(f"{path}:{lineno}: not UTF-8 text ({exc.reason} at byte {exc.start + 1} of the line)"
-                                ) from None
-            if line.strip():
-                yield lineno, line.split()
+    for lineno, line in iter_lines(path, what="TREC file"):
+        yield lineno, line.split()
 
 
 def read_qrels(path: str | Path) -> Qrels:
