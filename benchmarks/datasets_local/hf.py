@@ -10,11 +10,12 @@ Rows are streamed: parquet in record batches, jsonl line by line.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import iter_jsonl
+from annotation.floor import iter_jsonl, read_text
 from benchmarks.datasets_local.base import (PARQUET_BATCH, LocalDataError, LocalFormat, grade, make_collection,
                                             text_field)
 from retrieval.types import Corpus, Document, Qrels, Queries
@@ -25,16 +26,26 @@ SUFFIXES = (".parquet", ".jsonl")
 
 
 def card_yaml(folder: Path) -> dict[str, Any]:
-    """The YAML header of README.md ({} when there is none)."""
-    import yaml  # noqa: PLC0415
-
+    """The YAML header of README.md ({} when there is none), parsed once per README version."""
     readme = folder / "README.md"
     if not readme.is_file():
         return {}
-    text = readme.read_text(encoding="utf-8-sig")
-    if not text.startswith("---"):
+    st = readme.stat()
+    return _parsed_card(str(readme.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_card(readme_path: str, _mtime_ns: int, _size: int) -> dict[str, Any]:
+    """Keyed on the file's stat too, so an edited README is read again (every format callback asks)."""
+    import yaml  # noqa: PLC0415
+
+    from benchmarks.cards import split_front_matter  # noqa: PLC0415
+
+    readme = Path(readme_path)
+    text = read_text(readme, what="dataset card (README.md)", error=LocalDataError).replace("\r\n", "\n")
+    head, _body = split_front_matter(text, source=str(readme))
+    if not head:
         return {}
-    head = text[3:].split("\n---", 1)[0]
     try:
         data = yaml.safe_load(head)
     except yaml.YAMLError as exc:

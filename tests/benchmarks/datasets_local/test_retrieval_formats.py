@@ -104,3 +104,19 @@ def test_broken_folders_name_file_and_line(folders, tmp_path):
     (bad / "databench.yaml").write_text("kind: retrieval\nrankin: full\n", encoding="utf-8")
     with pytest.raises(LocalDataError, match=r"field rankin: unknown field"):
         open_dataset(bad)
+
+
+def test_hf_card_with_crlf_reads_the_same_and_an_edit_is_seen(folders, tmp_path):
+    from benchmarks.datasets_local import hf
+    from tests.benchmarks.datasets_local.conftest import write_hf_parquet
+
+    folder = write_hf_parquet(tmp_path / "crlf")
+    readme = folder / "README.md"
+    want = hf.configs(folder)
+    readme.write_bytes(readme.read_bytes().replace(b"\n", b"\r\n"))
+    assert hf.configs(folder) == want and hf.language(folder) == "en"
+    readme.write_text(readme.read_text(encoding="utf-8").replace("- en", "- fra"), encoding="utf-8")
+    assert hf.language(folder) == "fra"           # the parsed card is cached per README version (stat) only
+    readme.write_bytes(b"---\nlanguage:\n- \xff\n---\n")
+    with pytest.raises(LocalDataError, match=r"README\.md:3: not UTF-8"):
+        hf.card_yaml(folder)
