@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any, Mapping
 
-from annotation.floor import read_jsonl, sha256_json
+from annotation.floor import sha256_json
 from builders.common.jobs import CheckpointedJsonl
 
 
@@ -25,11 +25,8 @@ class JsonlCache:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._writer = CheckpointedJsonl(self.path, key="key").open(resume=True)
-        self._records: dict[str, dict[str, Any]] = {}
-        if self.path.exists() and self.path.stat().st_size:
-            for rec in read_jsonl(self.path):
-                self._records.setdefault(str(rec["key"]), rec)
+        self._writer = CheckpointedJsonl(self.path, key="key", keep_records=True).open(resume=True)
+        self._records: dict[str, dict[str, Any]] = self._writer.records  # type: ignore[assignment]
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -44,10 +41,7 @@ class JsonlCache:
             return rec
 
     def put(self, record: Mapping[str, Any]) -> None:
-        rec = dict(record)
-        self._writer.write(rec)
-        with self._lock:
-            self._records.setdefault(str(rec["key"]), rec)
+        self._writer.write(record)                  # durable, then visible through `records`
 
     def close(self) -> None:
         self._writer.close()

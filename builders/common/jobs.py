@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from annotation.floor import (UserError, atomic_folder, atomic_write_json, atomic_write_jsonl,  # noqa: F401
-                              atomic_write_text, canonical_json, read_json, read_jsonl, sha256_json)
+                              atomic_write_text, canonical_json, iter_jsonl, read_json, read_jsonl, sha256_json)
 from builders.common.executors import ExecutorSpec, create_executor
 
 T = TypeVar("T")
@@ -64,13 +64,16 @@ class CheckpointedJsonl:
     """Append-only JSONL keyed by `key`; each `write` is durable before it returns.
 
     `open(resume=False)` refuses an existing non-empty file (no silent overwrite); `open(resume=True)`
-    truncates a partial last line and loads the ids already written into `done`.
+    truncates a partial last line and loads the ids already written into `done`. With
+    `keep_records=True`, `records` holds every record of the file (loaded and written), so a cache or
+    a round summary answers from memory instead of reading the file again.
     """
 
-    def __init__(self, path: str | Path, *, key: str = "id") -> None:
+    def __init__(self, path: str | Path, *, key: str = "id", keep_records: bool = False) -> None:
         self.path = Path(path)
         self.key = key
         self.done: set[str] = set()
+        self.records: dict[str, dict[str, Any]] | None = {} if keep_records else None
         self.truncated_bytes = 0
         self._f: Any = None
         self._lock = threading.Lock()
@@ -87,23 +90,21 @@ class CheckpointedJsonl:
     def _repair_and_load(self) -> None:
         data = self.path.read_bytes()
         end = data.rfind(b"\n") + 1            # keep everything up to the last complete line
-        if end < len(data):
-            self.truncated_bytes = len(data) - end
+        del data
+        if end < self.path.stat().st_size:
+            self.truncated_bytes = self.path.stat().st_size - end
             with open(self.path, "r+b") as f:
                 f.truncate(end)
                 f.flush()
                 os.fsync(f.fileno())
-        for lineno, line in enumerate(data[:end].decode("utf-8").split("\n"), 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise JobError(f"{self.path}:{lineno}: invalid JSON in a complete line ({exc.msg}); "
-                               "the file was not written by this job") from None
+        for lineno, rec in iter_jsonl(self.path, error=JobError):
             if self.key not in rec:
-                raise JobError(f"{self.path}:{lineno}: record has no {self.key!r} field")
-            self.done.add(str(rec[self.key]))
+                raise JobError(f"{self.path}:{lineno}: record has no {self.key!r} field; "
+                               "the file was not written by this job")
+            rid = str(rec[self.key])
+            self.done.add(rid)
+            if self.records is not None:
+                self.records.setdefault(rid, rec)
 
     def write(self, record: Mapping[str, Any]) -> None:
         rid = str(record[self.key])
@@ -115,6 +116,8 @@ class CheckpointedJsonl:
             self._f.flush()
             os.fsync(self._f.fileno())
             self.done.add(rid)
+            if self.records is not None:         # what a re-read would give, not the caller's live object
+                self.records[rid] = json.loads(line)
 
     def close(self) -> None:
         if self._f is not None:

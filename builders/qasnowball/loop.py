@@ -175,9 +175,9 @@ class Snowball:
                     "kept": [self._record(t, doc, p, v.scores, model_names) for p, v in zip(pairs, verdicts) if v.keep]}
 
         rdir = self.out / f"round_{t}"
-        with CheckpointedJsonl(rdir / "docs.jsonl").open(resume=self.resume) as writer:
+        with CheckpointedJsonl(rdir / "docs.jsonl", keep_records=True).open(resume=self.resume) as writer:
             if writer.done:            # resumed mid-round: the finished documents' filter state, replayed
-                for line in read_jsonl(writer.path):
+                for line in writer.records.values():
                     flt.checked += line["questions"]
                     flt.rejected.update(line["rejected"])
                     for r in line["kept"]:
@@ -188,7 +188,7 @@ class Snowball:
             run_items(docs, key=lambda d: d["doc_id"], work=work, writer=writer, workers=1, ordered=True,
                       description=f"round {t}/{cfg.rounds}", show_progress=self.progress,
                       executor=self.executor, finalize=finalize)
-        by_doc = {line["id"]: line for line in read_jsonl(rdir / "docs.jsonl")}
+        by_doc = writer.records
         lines = [by_doc[d["doc_id"]] for d in docs]
         n_cands = sum(line["candidates"] for line in lines)
         n_questions = sum(line["questions"] for line in lines)

@@ -40,7 +40,7 @@ def test_writer_refuses_overwrite_and_resumes_after_partial_line(tmp_path):
 def test_corrupt_complete_line_is_an_error(tmp_path):
     p = tmp_path / "out.jsonl"
     p.write_text('{"id": "a"}\nnot json\n{"id": "b"}\n')
-    with pytest.raises(JobError, match=r"out.jsonl:2: invalid JSON"):
+    with pytest.raises(JobError, match=r"out.jsonl:2: not valid JSON"):
         CheckpointedJsonl(p).open(resume=True)
 
 
@@ -159,3 +159,16 @@ def test_run_items_ordered_writes_input_order_whatever_finishes_first(tmp_path):
     with CheckpointedJsonl(tmp_path / "o.jsonl").open(resume=False) as w:
         run_items(list(delays), key=str, work=work, writer=w, workers=4, ordered=True, show_progress=False)
     assert [r["id"] for r in read_jsonl(tmp_path / "o.jsonl")] == list(delays)
+
+
+def test_keep_records_holds_loaded_and_written_records_as_a_reread_would(tmp_path):
+    p = tmp_path / "out.jsonl"
+    p.write_text('{"id": "a", "v": [1]}\n{"id": "b", "v": [2]}\n{"id": "c", "v"')     # cut-off tail
+    w = CheckpointedJsonl(p, keep_records=True).open(resume=True)
+    live = {"id": "c", "v": [3]}
+    w.write(live)
+    live["v"].append(99)                           # the caller's object changes after the write
+    w.close()
+    assert w.records == {r["id"]: r for r in read_jsonl(p)}
+    assert list(w.records) == ["a", "b", "c"] and w.records["c"]["v"] == [3]
+    assert CheckpointedJsonl(p).open(resume=True).records is None      # off by default: no memory held
