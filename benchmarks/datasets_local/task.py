@@ -51,24 +51,9 @@ class LocalRetrievalTask(RetrievalTask):
 
     def score(self, collection: Any, run: Any) -> Any:
         """With `relevance: N` (> 1): nDCG on the graded qrels, binary measures on grade >= N (as MUSER's)."""
-        threshold = self.desc.relevance
-        if threshold <= 1:
-            return super().score(collection, run)
-        from benchmarks.metrics import Evaluation, evaluate, parse_measure  # noqa: PLC0415
+        from benchmarks.metrics import evaluate  # noqa: PLC0415
 
-        graded = [m for m in self.metrics if parse_measure(m).family == "nDCG"]
-        binary = [m for m in self.metrics if m not in graded]
-        qrels = {q: {d: int(g >= threshold) for d, g in docs.items()} for q, docs in collection.qrels.items()}
-        parts = [evaluate(collection.qrels, run, graded) if graded else None, evaluate(qrels, run, binary) if binary else None]
-        parts = [p for p in parts if p is not None]
-        per_query: dict[str, dict[str, float]] = {}
-        for part in parts:
-            for q, values in part.per_query.items():
-                per_query.setdefault(q, {}).update(values)
-        conventions = {k: v for part in parts for k, v in part.conventions.items()}
-        conventions["relevance"] = f"binary measures: grade >= {threshold} is relevant; nDCG: gain = grade (linear)"
-        return Evaluation(aggregate={k: v for part in parts for k, v in part.aggregate.items()}, per_query=per_query,
-                          conventions=conventions, measures=list(self.metrics))
+        return evaluate(collection.qrels, run, self.metrics, relevance=self.desc.relevance)
 
     def compute(self, options: RunOptions) -> Scores:
         return _record(super().compute(options), self.desc, self.sha)

@@ -98,25 +98,15 @@ def ranked_to_run(ranked: dict[str, list[str]]) -> dict[str, dict[str, float]]:
 # ---------------------------------------------------------------- standard metrics
 def standard_metrics(scores: dict[str, dict[str, int]], ranked: dict[str, list[str]], queries: list[str],
                      rel_threshold: int = DEFAULT_REL_THRESHOLD) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """trec_eval nDCG@10/20/30 (graded 0-8) and P@10 / MAP (relevant = score >= threshold)."""
-    graded = {q: dict(scores[q]) for q in queries}
-    binary = {q: {d: int(s >= rel_threshold) for d, s in scores[q].items()} for q in queries}
-    run = ranked_to_run({q: ranked.get(q, []) for q in queries})
-    ndcg = [f"nDCG@{k}" for k in STANDARD_CUTOFFS]
-    a = _trec_eval(graded, run, ndcg)
-    b = _trec_eval(binary, run, ["P@10", "MAP"])
-    per_query = {q: {**a[q], **b[q]} for q in queries}
-    names = ndcg + ["P@10", "MAP"]
-    return {m: sum(per_query[q][m] for q in queries) / len(queries) for m in names}, per_query
-
-
-def _trec_eval(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]],
-               measures: list[str]) -> dict[str, dict[str, float]]:
-    """Per-query trec_eval values (benchmarks.metrics: pytrec_eval); queries absent from the run score 0."""
+    """trec_eval nDCG@10/20/30 (graded 0-8) and P@10 / MAP (relevant = score >= threshold);
+    queries absent from the run score 0."""
     from benchmarks.metrics import evaluate  # noqa: PLC0415
 
-    ev = evaluate(qrels, run, measures)
-    return {q: {m: ev.per_query.get(q, {}).get(m, 0.0) for m in measures} for q in qrels}
+    names = [f"nDCG@{k}" for k in STANDARD_CUTOFFS] + ["P@10", "MAP"]
+    run = ranked_to_run({q: ranked.get(q, []) for q in queries})
+    ev = evaluate({q: dict(scores[q]) for q in queries}, run, names, relevance=rel_threshold)
+    per_query = {q: {m: ev.per_query[q][m] for m in names} for q in queries}
+    return {m: sum(per_query[q][m] for q in queries) / len(queries) for m in names}, per_query
 
 
 # ---------------------------------------------------------------- retriever path

@@ -92,3 +92,15 @@ def test_measure_parsing_aliases():
     assert parse_measure("ndcg@10").name == "nDCG@10"
     assert parse_measure("AP").name == "MAP"
     assert parse_measure("recip_rank").trec_name == "recip_rank"
+
+
+def test_relevance_threshold_cuts_binary_measures_only():
+    """trec_eval -l 3 for P/MAP/MRR; nDCG keeps the grade as gain; worked out by hand."""
+    qrels = {"q": {"a": 3, "b": 2, "c": 1}}
+    run = {"q": {"b": 3.0, "a": 2.0, "c": 1.0}}
+    plain = evaluate(qrels, run, ["P@2", "MRR", "nDCG@3"])
+    cut = evaluate(qrels, run, ["P@2", "MRR", "nDCG@3"], relevance=3)
+    assert plain.aggregate["P@2"] == 1.0 and cut.aggregate["P@2"] == 0.5       # only "a" (grade 3) counts
+    assert plain.aggregate["MRR"] == 1.0 and cut.aggregate["MRR"] == 0.5
+    assert cut.aggregate["nDCG@3"] == plain.aggregate["nDCG@3"]
+    assert "grade >= 3" in cut.conventions["relevance"] and "grade >= 1" in plain.conventions["relevance"]
