@@ -7,7 +7,7 @@ LCS recall against the facts (> 0.45, the pipeline's rule).
 from __future__ import annotations
 
 import re
-from typing import Any, Hashable, Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 from builders.webcpm.web import split_sentences
 
@@ -78,3 +78,16 @@ def llm_answer(backend: Any, question: str, facts: list[str], sampling: Any = No
     prompt = synthesis_instance(rec).source
     reply = backend.chat([{"role": "user", "content": prompt}], sampling).text.strip()
     return add_citations(reply, facts)
+
+
+def llm_answerer(backend: Any, seed: int | None) -> Callable[[str, list[str]], str]:
+    """The answer step of a policy that has a chat backend: the model writes the answer from the facts
+    (greedy, seeded); with no facts there is nothing to synthesise, so the extractive fallback speaks."""
+    from builders.llm import Sampling  # noqa: PLC0415
+
+    sampling = Sampling(temperature=0.0, max_tokens=512, seed=seed)
+
+    def answer(question: str, facts: list[str]) -> str:
+        return llm_answer(backend, question, facts, sampling) if facts else extractive_answer(question, facts)
+
+    return answer

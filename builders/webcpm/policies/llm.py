@@ -102,7 +102,7 @@ def make(options: Any) -> Any:
     """Registry entry: an LLMPolicy over `options.llm` (a BackendSpec), temperature 0, seeded."""
     from builders.llm import Sampling  # noqa: PLC0415
     from builders.llm.base import backend_info  # noqa: PLC0415
-    from builders.webcpm.answer import extractive_answer, llm_answer  # noqa: PLC0415
+    from builders.webcpm.answer import extractive_answer, llm_answerer  # noqa: PLC0415
     from builders.webcpm.errors import WebCPMError  # noqa: PLC0415
     from builders.webcpm.policies import PolicySetup  # noqa: PLC0415
 
@@ -112,11 +112,7 @@ def make(options: Any) -> Any:
     policy = LLMPolicy(backend, sampling=Sampling(temperature=0.0, max_tokens=options.llm_max_tokens,
                                                   seed=options.seed))
 
-    def answer(question: str, facts: list[str]) -> str:
-        if options.llm_answer and facts:
-            return llm_answer(backend, question, facts, Sampling(temperature=0.0, max_tokens=512, seed=options.seed))
-        return extractive_answer(question, facts)
-
+    answer = llm_answerer(backend, options.seed) if options.llm_answer else extractive_answer
     config = {"backend": options.llm.describe(for_hash=True), "max_tokens": options.llm_max_tokens,
               "llm_answer": options.llm_answer}
     kind = f"llm:{getattr(backend, 'model', '')}" if options.llm_answer else "extractive"

@@ -205,17 +205,11 @@ def setup(policy: OraclePolicy, options: Any) -> Any:
     config = asdict(policy)
     if options.llm is None:
         return PolicySetup(policy, config)
-    from builders.llm import Sampling  # noqa: PLC0415
     from builders.llm.base import backend_info  # noqa: PLC0415
-    from builders.webcpm.answer import extractive_answer, llm_answer  # noqa: PLC0415
+    from builders.webcpm.answer import llm_answerer  # noqa: PLC0415
 
     backend = options.llm.create()
-
-    def answer(question: str, facts: list[str]) -> str:
-        if facts:
-            return llm_answer(backend, question, facts, Sampling(temperature=0.0, max_tokens=512, seed=options.seed))
-        return extractive_answer(question, facts)
-
+    answer = llm_answerer(backend, options.seed)
     config["answer_backend"] = options.llm.describe(for_hash=True)
     return PolicySetup(policy, config, answer, {"llm": backend_info(backend)},
                        answer_kind=f"llm:{getattr(backend, 'model', '')}")
