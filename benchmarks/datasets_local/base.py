@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotation.floor import DataError
+from annotation.floor import DataError, iter_lines
 
 if TYPE_CHECKING:
     from benchmarks.data.loaders import Collection
@@ -88,22 +88,13 @@ def grade(value: Any, where: str, field: str) -> int:
 
 def iter_tsv(path: Path, *, columns: int, header: tuple[str, ...] | None = None) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of a tab-separated file, streamed; a header row (first field in `header`) is skipped."""
-    if not path.is_file():
-        raise LocalDataError(f"{path}: file not found")
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            for lineno, line in enumerate(f, 1):
-                line = line.rstrip("\r\n")
-                if not line.strip():
-                    continue
-                cols = line.split("\t")
-                if lineno == 1 and header and cols[0].strip().lower() in header:
-                    continue
-                if len(cols) < columns:
-                    raise LocalDataError(f"{path}:{lineno}: expected {columns} tab-separated columns, got {len(cols)}")
-                yield lineno, cols
-    except UnicodeDecodeError as exc:
-        raise LocalDataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    for lineno, line in iter_lines(path, what="tab-separated file", error=LocalDataError):
+        cols = line.rstrip("\r\n").split("\t")
+        if lineno == 1 and header and cols[0].strip().lower() in header:
+            continue
+        if len(cols) < columns:
+            raise LocalDataError(f"{path}:{lineno}: expected {columns} tab-separated columns, got {len(cols)}")
+        yield lineno, cols
 
 
 def make_collection(folder: Path, corpus: dict, queries: dict, qrels: dict, what: str,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from annotation.floor import read_text
 from benchmarks.datasets_local.base import LocalDataError
 
 VERSION = 1
@@ -143,12 +144,7 @@ def read_description(path: Path) -> Description:
     """Parse and validate a databench.yaml (YAML or JSON)."""
     import yaml  # noqa: PLC0415
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise LocalDataError(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise LocalDataError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    text = read_text(path, what="databench.yaml", error=LocalDataError)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from annotation.floor import iter_lines, read_text
 from benchmarks.datasets_local.base import LocalDataError, LocalFormat, iter_tsv, make_collection
 from retrieval.types import Corpus, Document, Queries
 
@@ -65,18 +66,14 @@ def iter_sgml_docs(path: Path) -> Iterator[Document]:
     """`<DOC>...</DOC>` blocks, read line by line (a 1M-document file is never held whole)."""
     block: list[str] = []
     start = 0
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            for lineno, line in enumerate(f, 1):
-                if "<DOC>" in line.upper() and not block:
-                    start = lineno
-                if start:
-                    block.append(line)
-                if start and "</DOC>" in line.upper():
-                    yield _sgml_doc("".join(block), f"{path}:{start}")
-                    block, start = [], 0
-    except UnicodeDecodeError as exc:
-        raise LocalDataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    for lineno, line in iter_lines(path, what="TREC SGML file", error=LocalDataError):
+        if "<DOC>" in line.upper() and not block:
+            start = lineno
+        if start:
+            block.append(line)
+        if start and "</DOC>" in line.upper():
+            yield _sgml_doc("".join(block), f"{path}:{start}")
+            block, start = [], 0
     if block:
         raise LocalDataError(f"{path}:{start}: <DOC> without </DOC>")
 
@@ -121,10 +118,7 @@ def read_topics(path: Path) -> Queries:
         raise LocalDataError(f"{path}: file not found")
     if not _looks_sgml(path):
         return {cols[0].strip(): cols[1] for _, cols in iter_tsv(path, columns=2, header=("id", "_id", "qid", "query-id"))}
-    try:
-        text = path.read_text(encoding="utf-8-sig")      # topic files are small
-    except UnicodeDecodeError as exc:
-        raise LocalDataError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    text = read_text(path, what="TREC topic file", error=LocalDataError)      # topic files are small
     queries: Queries = {}
     for m in re.finditer(r"(?is)<top>(.*?)</top>", text):
         line = text[: m.start()].count("\n") + 1
