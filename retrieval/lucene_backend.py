@@ -22,18 +22,14 @@ baselines IR papers quote; this backend lets our bm25 be checked against it on t
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
-import tempfile
-import weakref
 from pathlib import Path
 from typing import Any, ClassVar
 
 from annotation.floor import atomic_folder
 from retrieval.base import Retriever, RetrieverError
-from retrieval.embedding_cache import corpus_sha
+from retrieval.index_folder import copy_folder, fingerprint, folder_for, holds, read_meta
 from retrieval.lexical import _as_bool, _as_float
 from retrieval.lucene_jvm import anserini_jar, jvm
 from retrieval.pretokenize import as_text, make_tokenizer, tokenizer_from_params
@@ -64,12 +60,7 @@ class LuceneRetriever(Retriever):
         self.tokenizer = make_tokenizer(lang, tokenizer, stem, stopwords) if analyzer == "ours" else None
         self.stemmer, self.keep_stopwords = self._anserini_options(stem, stopwords)
         self.threads = int(threads) or os.cpu_count() or 1
-        if index_dir is None:
-            tmp = tempfile.mkdtemp(prefix="databench-lucene-")
-            weakref.finalize(self, shutil.rmtree, tmp, True)
-            self.index_dir = Path(tmp)
-        else:
-            self.index_dir = Path(index_dir)
+        self.index_dir, _ = folder_for(self, index_dir, "databench-lucene-")
         self._searcher: Any = None
 
     def _anserini_options(self, stem: Any, stopwords: Any) -> tuple[str, bool]:
@@ -126,20 +117,13 @@ class LuceneRetriever(Retriever):
                 "ties": "Anserini: scores rounded to 4 decimals, ties by doc id ascending (-1e-6 steps)",
                 "keeps": "documents matching at least one query term"}
 
-    def _fingerprint(self, corpus: Corpus) -> str:
-        ids = list(corpus)
-        sha = corpus_sha(ids, [corpus[d].full_text for d in ids])
-        analysis = json.dumps(self._analysis_params(), sort_keys=True)
-        return hashlib.sha256(f"{sha}|{analysis}".encode()).hexdigest()
-
     # -- indexing ------------------------------------------------------------------------------------
     def index(self, corpus: Corpus, *, show_progress: bool = True) -> None:
         if not corpus:
             raise RetrieverError("lucene: cannot index an empty corpus")
         jnius = jvm()
-        fingerprint = self._fingerprint(corpus)
-        meta_path = self.index_dir / META_FILE
-        if meta_path.is_file() and json.loads(meta_path.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
+        wanted = fingerprint(corpus, self._analysis_params())
+        if holds(self.index_dir, META_FILE, wanted):
             self._open(self.index_dir)            # the saved index already holds this corpus
             return
         self._close()
@@ -158,7 +142,7 @@ class LuceneRetriever(Retriever):
                         advance(len(part))
             finally:
                 indexer.close()
-            meta = {"format": 1, "fingerprint": fingerprint, "n_docs": len(ids), "n_indexed": int(added),
+            meta = {"format": 1, "fingerprint": wanted, "n_docs": len(ids), "n_indexed": int(added),
                     "lang": self.lang, "analyzer": self.analyzer, "stemmer": self.stemmer,
                     "keep_stopwords": self.keep_stopwords, "k1": self.k1, "b": self.b,
                     "tokenizer": self.tokenizer.params() if self.tokenizer is not None else None}
@@ -206,20 +190,12 @@ class LuceneRetriever(Retriever):
     def save(self, path: str | Path) -> None:
         if self._searcher is None:
             raise RetrieverError("lucene: nothing to save, call index() first")
-        path = Path(path)
-        if path.resolve() == self.index_dir.resolve():
-            return
-        if path.exists():
-            shutil.rmtree(path)
-        shutil.copytree(self.index_dir, path)
+        copy_folder(self.index_dir, path)
 
     @classmethod
     def load(cls, path: str | Path) -> "LuceneRetriever":
         path = Path(path)
-        meta_path = path / META_FILE
-        if not meta_path.is_file():
-            raise RetrieverError(f"lucene: {path} is not a saved lucene index (missing {META_FILE})")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = read_meta(path, META_FILE, "lucene")
         tok = tokenizer_from_params(meta["tokenizer"]) if meta.get("tokenizer") else None
         self = cls(lang=meta["lang"], k1=meta["k1"], b=meta["b"], analyzer=meta["analyzer"], index_dir=path,
                    tokenizer=tok, stem=meta["stemmer"] or None, stopwords=not meta["keep_stopwords"])
