@@ -64,11 +64,13 @@ class LuceneRetriever(Retriever):
         self._searcher: Any = None
 
     def _anserini_options(self, stem: Any, stopwords: Any) -> tuple[str, bool]:
-        """Anserini's -stemmer and -keepStopwords from our `stem`/`stopwords` parameters (English only)."""
-        if self.analyzer != "anserini":
+        """Anserini's -stemmer and -keepStopwords from our `stem`/`stopwords` parameters (its English analyzer;
+        the CJK analyzer has neither)."""
+        if self.analyzer != "anserini" or self.lang == "zh":
             return "", False
-        if self.lang not in {"en", "zh"}:
-            raise RetrieverError(f"lucene: analyzer=anserini supports lang en or zh (got {self.lang!r})")
+        if self.lang != "en":
+            raise RetrieverError(f"lucene: analyzer=anserini supports lang en or zh (got {self.lang!r}); "
+                                 "analyzer=ours uses our tokenizers")
         if isinstance(stem, str) and stem.lower() in {"porter", "krovetz", "none"}:
             stemmer = stem.lower()
         else:

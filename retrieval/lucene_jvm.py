@@ -17,7 +17,6 @@ import importlib.util
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -101,12 +100,13 @@ def jvm() -> Any:
         return _JVM["jnius"]
     jar = anserini_jar()
     require("jnius_config", "pyjnius==1.9.0", "the lucene retriever", error=RetrieverError)
-    if "jnius" not in sys.modules or not _vm_running():
+    if not _vm_running():                         # else: a JVM already runs here; checked below
         home, version = find_java_home()
         os.environ["JAVA_HOME"] = str(home)       # pyjnius reads it when the VM starts
         import jnius_config  # noqa: PLC0415
 
         jnius_config.add_classpath(str(jar))
+        jnius_config.add_options("-Xrs")          # leave SIGINT/SIGTERM to Python (Ctrl-C, timeouts)
         if "jdk.incubator.vector" in (home / "release").read_text(encoding="utf-8", errors="replace") \
                 or (home / "jmods" / "jdk.incubator.vector.jmod").is_file():
             jnius_config.add_options("--add-modules=jdk.incubator.vector")   # Lucene's SIMD scoring
