@@ -19,6 +19,8 @@ baselines IR papers quote; this backend lets our bm25 be checked against it on t
   so scores differ from our bm25s scores by more than a constant. Anserini rounds scores to 4 decimals and
   breaks ties by doc id ascending by subtracting 1e-6 steps (its ScoreTiesAdjusterReranker): trec_eval then
   keeps Anserini's order.
+- Re-ranking tasks (LeCaRD, MUSER pools) use the Retriever default, as tantivy does: each pool is indexed on its
+  own, so idf and average length come from the pool (our bm25 takes them from the union of the pools).
 """
 from __future__ import annotations
 
