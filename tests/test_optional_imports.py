@@ -152,3 +152,29 @@ def test_ray_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(UserError) as info:
         create_executor(ExecutorSpec("ray"), lambda item: item)
     _one_line(info.value, "ray==2.60.0")
+
+
+def test_lucene_pyserini(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyserini (its bundled Anserini jar) is found without importing it; missing -> the two pip lines."""
+    from retrieval.lucene_jvm import anserini_jar
+
+    assert anserini_jar().name.endswith("-fatjar.jar")         # installed by tests/setup.sh
+    _block(monkeypatch, "pyserini")
+    with pytest.raises(UserError) as info:
+        anserini_jar()
+    msg = str(info.value)
+    assert "\n" not in msg and "pip install --no-deps 'pyserini==1.6.0' && pip install 'pyjnius==1.9.0'" in msg, msg
+
+
+@pytest.mark.parametrize("blocked", ["pyserini", "jnius_config"])
+def test_cli_one_line_for_lucene_without_its_packages(blocked: str, shared_data: Path, tmp_path: Path) -> None:
+    """`bench run cranfield -r lucene` without pyserini or pyjnius: exit 2, one line naming the pip command."""
+    code = (f"import sys; sys.modules[{blocked!r}] = sys.modules['jnius'] = None; from benchmarks.cli import main; "
+            "sys.argv = ['bench', 'run', 'cranfield', '-r', 'lucene', '-q', '-o', sys.argv[1]]; main()")
+    env = {**os.environ, "BENCH_DATA_MIRROR": str(shared_data), "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "runs")], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    pip = "pip install --no-deps 'pyserini==1.6.0'" if blocked == "pyserini" else "pip install 'pyjnius==1.9.0'"
+    assert len(lines) == 1 and lines[0].startswith("error:") and pip in lines[0], lines
