@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from builders.qasnowball.en_class import is_broken_span, looks_like_person, quantity_np, time_np
 from builders.qasnowball.text import split_sentences, tokens
 
 __all__ = ["answer_class", "question_words", "wh_fits", "copy_rate", "jaccard",
@@ -35,7 +36,7 @@ WH_CLASS = {
 }
 # answer class -> question classes that fit it
 FITS = {"PER": {"PER"}, "ORG": {"OTHER", "PER"}, "LOC": {"LOC", "OTHER"}, "TIME": {"TIME"}, "NUM": {"NUM", "AMOUNT"},
-        "DURATION": {"NUM"}, "MONEY": {"AMOUNT"}, "PEOPLE": {"PER"}, "NONE": set(),
+        "DURATION": {"NUM"}, "MONEY": {"AMOUNT"}, "PEOPLE": {"PER"}, "NONE": set(), "QUANTITY": {"NUM", "AMOUNT"},
         "TITLE": {"OTHER"}, "OTHER": {"OTHER"}, "CLAUSE": {"OTHER", "REASON"}}
 # Chinese asks for a place with 哪里 (哪个国家 etc. are OTHER): a bare 什么 in 位于什么 does not fit
 # and the rule generator's 什么 in place of a whole clause asks for nothing a reader can answer
@@ -63,13 +64,23 @@ _ZH_DURATION = re.compile(r"^[0-9零〇一二三四五六七八九十百千两�
 
 
 def answer_class(answer_type: str, text: str, context: str, start: int, lang: str) -> str:
-    """PER / ORG / PEOPLE / LOC / TIME / DURATION / NUM / MONEY / TITLE / CLAUSE / OTHER / NONE for a
-    candidate answer (NONE: no question word asks for it, e.g. "one" in "at one time")."""
+    """PER / ORG / PEOPLE / LOC / TIME / DURATION / NUM / MONEY / QUANTITY / TITLE / CLAUSE / OTHER / NONE
+    for a candidate answer (NONE: no question word asks for it, e.g. "one" in "at one time" or a span cut
+    inside a phrase; English corrections of spaCy's labels are in `en_class`)."""
     t = text.strip()
     if lang == "zh" and (t.startswith("《") or (context[start - 1:start] == "《" and
                                                  context[start + len(text):start + len(text) + 1] == "》")):
         return "TITLE"
     cls = _TYPE_CLASS.get(answer_type, "OTHER")
+    if lang == "en":
+        if is_broken_span(text, context, start):
+            return "NONE"            # "United Nations on", the "2" of "CO\n2": no question word asks for it
+        if cls in ("ORG", "OTHER") and looks_like_person(t):
+            return "PER"             # spaCy ORG on "Ada Lovelace", "the Ming Emperor": who, not what
+        if cls in ("OTHER", "TIME") and time_np(t):
+            return "TIME"            # "the present day", "that year": when, not what
+        if cls == "OTHER" and quantity_np(t):
+            return "QUANTITY"        # "a great deal" (of control): how much, not what
     if lang == "en" and _EN_RANGE.match(t):
         return "TIME"                # "865–915": a span of years
     if lang == "en" and cls == "ORG" and _EN_PEOPLE.match(t):

@@ -65,10 +65,15 @@ def _en_spans(context: str) -> list[Span]:
     doc = spacy_model()(context)
     sents = split_sentences(context, "en")
     out: dict[tuple[int, int], Span] = {}
+    # spaCy labels the same name differently in different sentences: a name it calls PERSON anywhere in
+    # the document is a person everywhere in it (its ORG/NORP mentions become PER)
+    persons = {ent.text for ent in doc.ents if ent.label_ == "PERSON"}
     for ent in doc.ents:
         s, e = ent.start_char, ent.end_char
-        out[(s, e)] = Span(s, e, context[s:e], _EN_TYPE.get(ent.label_, "OTHER"), "ent", ent.label_,
-                           _sent_index(sents, s))
+        typ = _EN_TYPE.get(ent.label_, "OTHER")
+        if typ == "ORG" and ent.text in persons:
+            typ = "PER"
+        out[(s, e)] = Span(s, e, context[s:e], typ, "ent", ent.label_, _sent_index(sents, s))
     for chunk in doc.noun_chunks:
         if chunk.root.pos_ == "PRON":
             continue
