@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["looks_like_person", "is_broken_span", "time_np", "quantity_np", "quantity_wh"]
+__all__ = ["has_org_cue", "looks_like_person", "is_broken_span", "time_np", "quantity_np", "quantity_wh"]
 
 _TITLES = ("Emperor|Empress|King|Queen|Prince|Princess|Sir|Dame|Lord|Lady|Pope|President|Duke|Duchess|Earl|"
            "Baron|Baroness|Tsar|Czar|Tsarina|Sultan|Caliph|Pharaoh|Shah|Kaiser|Archduke|Bishop|Archbishop|"
@@ -57,6 +57,11 @@ _QUANTITY_NP = re.compile(
     r"certain)\s+)?(number|amount|quantity|majority|minority|proportion|share|portion))$", re.I)
 _COUNT_WORDS = re.compile(r"^(many|a\s+few|several|numerous|dozens|scores|a\s+(\w+\s+)?(number|majority|minority))$",
                           re.I)
+
+
+def has_org_cue(text: str) -> bool:
+    """A cue word of an organisation, place, event or work ("Church", "Inc", "River", "Prize"...)."""
+    return bool(_NOT_PERSON.search(text))
 
 
 def looks_like_person(text: str) -> bool:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from builders.qasnowball.en_class import has_org_cue
 from builders.qasnowball.text import split_sentences
 
 __all__ = ["Span", "candidate_spans", "spacy_model", "SPACY_MODEL"]
@@ -65,13 +66,14 @@ def _en_spans(context: str) -> list[Span]:
     doc = spacy_model()(context)
     sents = split_sentences(context, "en")
     out: dict[tuple[int, int], Span] = {}
-    # spaCy labels the same name differently in different sentences: a name it calls PERSON anywhere in
-    # the document is a person everywhere in it (its ORG/NORP mentions become PER)
+    # spaCy labels one name differently in different sentences: a name (or surname) it calls PERSON
+    # anywhere in the document is a person everywhere in it (those ORG/NORP mentions become PER)
     persons = {ent.text for ent in doc.ents if ent.label_ == "PERSON"}
+    surnames = {ent.text.split()[-1] for ent in doc.ents if ent.label_ == "PERSON"}
     for ent in doc.ents:
         s, e = ent.start_char, ent.end_char
         typ = _EN_TYPE.get(ent.label_, "OTHER")
-        if typ == "ORG" and ent.text in persons:
+        if typ == "ORG" and (ent.text in persons or ent.text.split()[-1] in surnames and not has_org_cue(ent.text)):
             typ = "PER"
         out[(s, e)] = Span(s, e, context[s:e], typ, "ent", ent.label_, _sent_index(sents, s))
     for chunk in doc.noun_chunks:
