@@ -7,7 +7,10 @@ general shape, not a list of the names that were found:
 
 - `looks_like_person`: a title word with a capitalised name ("Queen Anne", "the Ming Emperor"), or two
   or three capitalised name tokens ("Ada Lovelace") with no organisation/place cue word ("Church",
-  "University", "Inc", "River"...). Either way the question word is who, not what;
+  "University", "Inc", "River"...) and no locative preposition before it (`at_place`: an organisation
+  "at/in/on" is a place, where/what, never whom). Either way the question word is who, not what;
+- `is_identifier_number`: a short bare number right after a capitalised word ("Route 9", "Apollo 11") is
+  a name, not a count - how many does not ask for it;
 - `is_broken_span`: the span starts on a preposition/conjunction, ends on a preposition/determiner, or
   has no token boundary on one side (a word character or hyphen next to it, or a line break inside the
   sentence, as in an extracted subscript "CO\\n2") - no question word asks for such a span;
@@ -18,7 +21,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["has_org_cue", "looks_like_person", "is_broken_span", "time_np", "quantity_np", "quantity_wh"]
+__all__ = ["at_place", "has_org_cue", "looks_like_person", "is_broken_span", "is_identifier_number", "time_np", "quantity_np",
+           "quantity_wh"]
 
 _TITLES = ("Emperor|Empress|King|Queen|Prince|Princess|Sir|Dame|Lord|Lady|Pope|President|Duke|Duchess|Earl|"
            "Baron|Baroness|Tsar|Czar|Tsarina|Sultan|Caliph|Pharaoh|Shah|Kaiser|Archduke|Bishop|Archbishop|"
@@ -64,16 +68,37 @@ def has_org_cue(text: str) -> bool:
     return bool(_NOT_PERSON.search(text))
 
 
-def looks_like_person(text: str) -> bool:
+_LOCATIVE = re.compile(r"\b(in|at|on|into|onto|near|inside|outside|across|around|within|toward|towards)\s*$",
+                       re.I)
+
+
+def at_place(before: str) -> bool:
+    """The text before a span ends in a locative preposition ("studied at", "camped on")."""
+    return bool(_LOCATIVE.search(before))
+
+
+def looks_like_person(text: str, before: str = "") -> bool:
     """A title word with a capitalised name, or a bare two/three-token capitalised name, and no cue word
-    of an organisation, place, event or work."""
+    of an organisation, place, event or work; `before` (the text before the span) must not end in a
+    locative preposition for a bare name."""
     t = text.strip()
     if _NOT_PERSON.search(t) or re.search(r"['’]s\b|\d|&", t) or " and " in t or " of " in t:
         return False
     if _TITLE.search(t):
         rest = _TITLE.sub(" ", re.sub(r"^the\s+", "", t, flags=re.I)).split()
         return all(w[:1].isupper() or re.fullmatch(_PARTICLE, w) for w in rest)
-    return bool(_PERSON_NAME.match(t))
+    return bool(_PERSON_NAME.match(t)) and not _LOCATIVE.search(before)
+
+
+_FUNCTION_WORDS = {"In", "On", "At", "By", "From", "Since", "Until", "Before", "After", "During", "For", "Of", "To",
+                   "About", "Around", "Over", "Under", "Nearly", "Almost", "Some", "The", "A", "An", "And", "Or", "But",
+                   "With", "Only", "Just", "All", "Every", "Each", "Than", "Between", "Of"}
+
+
+def is_identifier_number(text: str, before: str) -> bool:
+    """A bare 1-3 digit number directly after a capitalised content word: "Route 9", "Apollo 11"."""
+    m = re.search(r"\b([A-Z][\w-]*)\s+$", before)
+    return bool(re.fullmatch(r"\d{1,3}", text.strip())) and bool(m) and m.group(1) not in _FUNCTION_WORDS
 
 
 def _joined(a: str, b: str) -> bool:

@@ -23,8 +23,17 @@ def cls_of(typ: str, answer: str, sentence: str) -> str:
     ("ORG", "Odile Brasquet", "The collection includes works by Odile Brasquet and others.", "PER"),
     ("ORG", "Pieter van Aalst", "Letters from Pieter van Aalst describe the siege.", "PER"),
     # ... but not organisations, places, possessives, lists or roles
-    ("ORG", "Brasquet University", "She taught at Brasquet University for a decade.", "ORG"),
-    ("ORG", "King's College", "He studied at King's College before the war.", "ORG"),
+    ("ORG", "Brasquet University", "Brasquet University awarded her a prize.", "ORG"),
+    ("ORG", "King's College", "King's College was founded before the war.", "ORG"),
+    # an organisation or bare name after a locative preposition is a place: where/what, never whom
+    ("ORG", "Brasquet University", "She taught at Brasquet University for a decade.", "LOC"),
+    ("ORG", "Kestle Green", "The students camped on Kestle Green for a week.", "LOC"),
+    # a short number right after a capitalised word is a name ("Route 9"), not a count
+    ("NUM", "9", "Traffic on Route 9 doubled.", "NONE"),
+    ("NUM", "9", "In 9 cases the court agreed.", "NUM"),
+    ("NUM", "12", "The fleet had 12 ships.", "NUM"),
+    # weekdays and parts of the day are times
+    ("TIME", "Monday and Friday mornings", "The market opens on Monday and Friday mornings.", "TIME"),
     ("ORG", "Harlow and Pike", "The firm of Harlow and Pike printed the map.", "ORG"),
     ("ORG", "the Royal Fenwick Society", "Fellows of the Royal Fenwick Society met monthly.", "ORG"),
     ("NP", "its chairman", "The board later served as its chairman until 1990.", "OTHER"),
@@ -85,6 +94,16 @@ def test_generator_asks_the_fitting_question_word(typ, answer, context, wanted):
     questions = [q for q, _ in out[0]]
     assert questions and any(wanted in q for q in questions), questions
     assert all(wh_fits(q, context, answer_class(typ, answer, context, start, "en"), "en", answer) for q in questions)
+
+
+@pytest.mark.parametrize("typ,answer,sentence,expected", [
+    ("NUM", "一座", "这是一座建于明代的石桥。", "NONE"),         # the indefinite article, not a count
+    ("NUM", "三座", "镇上有三座石桥。", "NUM"),
+    ("LOC", "北宋", "此桥于北宋时重修。", "TIME"),                # a period before 时, not a place
+    ("LOC", "杭州", "此桥位于杭州。", "LOC"),
+])
+def test_zh_answer_class_rules(typ, answer, sentence, expected):
+    assert answer_class(typ, answer, sentence, sentence.index(answer), "zh") == expected
 
 
 def test_broken_spans_get_no_question():

@@ -72,9 +72,11 @@ def test_automatic_check_agrees_with_the_hand_labels_in_sample():
 
 def test_automatic_check_agrees_with_the_hand_labels_held_out():
     rate, overall = _agreement(SAMPLES[1])
-    # measured on the held-out sample, labelled before any rule was changed after drawing it:
-    # zh 0.90 (45/50), en 0.88 (44/50), overall 0.89 - below the 95% target; the misses are in the notes
-    assert rate["zh"] >= 0.90 and rate["en"] >= 0.88 and overall >= 0.89
+    # measured when drawn (held out, before any rule was changed after drawing it): zh 0.90 (45/50), en 0.88
+    # (44/50), overall 0.89. Then zh 0.94, en 0.94, overall 0.94 after the rules written from its misses
+    # (identifier numbers, weekdays, organisations after a locative preposition, 一+classifier, 三国时),
+    # so from then on it is in-sample too
+    assert rate["zh"] >= 0.94 and rate["en"] >= 0.94 and overall >= 0.94
 
 
 def test_automatic_check_rejects_the_wrong_question_words_it_should():
