@@ -82,8 +82,8 @@ def answer_class(answer_type: str, text: str, context: str, start: int, lang: st
         if cls == "NUM" and is_identifier_number(t, context[max(start - 40, 0):start]):
             return "NONE"            # "Route 9", "Apollo 11": a name, not a count
         before = context[max(start - 20, 0):start]
-        if cls in ("ORG", "OTHER") and looks_like_person(t, before):
-            return "PER"             # spaCy ORG on "Ada Lovelace", "the Ming Emperor": who, not what
+        if cls in ("ORG", "OTHER") and looks_like_person(t):
+            return "PER"             # spaCy ORG on "the Ming Emperor", "Queen Matilda": who, not what
         if cls == "ORG" and at_place(before):
             return "LOC"             # "studied at Kew College", "camped on Kew Green": where/what, not whom
         if cls in ("OTHER", "TIME") and time_np(t):
@@ -98,6 +98,10 @@ def answer_class(answer_type: str, text: str, context: str, start: int, lang: st
         return "NONE"                # "at one time" = formerly: nothing to ask
     if lang == "en" and cls == "NUM" and _EN_MONEY.search(t):
         return "MONEY"               # "how much", not "how many"
+    if lang == "zh" and cls == "NUM" and re.search(r"\d[A-Za-z]", t):
+        return "OTHER"               # 2A级, 5G: a code, not a count
+    if lang == "zh" and cls == "TIME" and re.search(r"[万亿].*年$", t):
+        return "DURATION"            # 1亿8千年: a span of time, never a date
     if lang == "zh" and cls == "NUM" and _ZH_ARTICLE.match(t):
         return "NONE"                # 是一出…/一种…: the indefinite article, not a count
     if lang == "zh" and cls == "LOC" and _ZH_PERIOD_AFTER.match(context, start + len(text)):

@@ -72,9 +72,12 @@ def _agreement(name: str) -> tuple[dict[str, float], float]:
 
 def test_automatic_check_agrees_with_the_hand_labels_in_sample():
     rate, overall = _agreement(SAMPLES[0])
-    # measured: zh 1.00, en 0.86, overall 0.93 when written; zh 1.00, en 1.00, overall 1.00 after the
-    # en_class rules, which were written from its misses (so this is in-sample, not a precision estimate)
-    assert rate["zh"] >= 0.98 and rate["en"] >= 0.98 and overall >= 0.98
+    # measured: zh 1.00, en 0.86, overall 0.93 when written; zh 1.00, en 1.00, overall 1.00 with the first
+    # en_class rules, which were written from its misses (in-sample, not a precision estimate); zh 1.00,
+    # en 0.96, overall 0.98 once the bare-capitalised-name rule was dropped (v3 showed it wrong more often
+    # than right): Legros and Mackinder keep the ORG type recorded by the old build, while the candidate
+    # extractor now types such names PER from the PERSON names they are listed with
+    assert rate["zh"] >= 1.0 and rate["en"] >= 0.96 and overall >= 0.98
 
 
 def test_automatic_check_agrees_with_the_hand_labels_held_out():
@@ -88,8 +91,9 @@ def test_automatic_check_agrees_with_the_hand_labels_held_out():
 
 def test_automatic_check_agrees_with_the_hand_labels_second_held_out():
     rate, overall = _agreement(SAMPLES[2])
-    # measured when drawn (held out): zh 0.90 (45/50), en 0.82 (41/50), overall 0.86
-    assert rate["zh"] >= 0.90 and rate["en"] >= 0.82 and overall >= 0.86
+    # measured when drawn (held out): zh 0.90 (45/50), en 0.82 (41/50), overall 0.86. Then zh 0.94, en 0.86,
+    # overall 0.90 after the rules written from its misses (in-sample from there on)
+    assert rate["zh"] >= 0.94 and rate["en"] >= 0.86 and overall >= 0.90
 
 
 def test_automatic_check_rejects_the_wrong_question_words_it_should():
