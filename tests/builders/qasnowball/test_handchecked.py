@@ -11,6 +11,9 @@ handchecked_v3.jsonl: a second held-out sample, drawn after the rules written fr
 fresh builds: 25 zh pairs from cmrc seed 0 and 25 from cmrc seed 1 (seed 0 has no 50 unseen pairs left),
 10 en pairs from each of xquad-en seeds 5-9 and 4 from seed 10 (seed 5 had only 6 unseen), draw_sample.py
 --seed 31, excluding the pairs of the two earlier samples.
+handchecked_v4.jsonl: the held-out sample of the final rules (nothing was changed after drawing it): 50 zh
+pairs from cmrc seed 2, 10 en pairs from each of xquad-en seeds 11-15, draw_sample.py --seed 37, excluding
+the pairs of the three earlier samples.
 Each `wh_fits` label is a person's reading of whether the question word asks for the kind of thing the
 answer is (fluency problems are in `note`, not in the label). Every pair passed the builder's filter, so the
 automatic check says "fits" for all of them when the sample is drawn; the agreement is therefore the share a
@@ -26,7 +29,7 @@ from builders.qasnowball.quality import answer_class, wh_fits
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "qasnowball"
-SAMPLES = ("handchecked.jsonl", "handchecked_v2.jsonl", "handchecked_v3.jsonl")
+SAMPLES = ("handchecked.jsonl", "handchecked_v2.jsonl", "handchecked_v3.jsonl", "handchecked_v4.jsonl")
 
 
 def _rows(name: str = "handchecked.jsonl") -> list[dict]:
@@ -94,6 +97,14 @@ def test_automatic_check_agrees_with_the_hand_labels_second_held_out():
     # measured when drawn (held out): zh 0.90 (45/50), en 0.82 (41/50), overall 0.86. Then zh 0.94, en 0.86,
     # overall 0.90 after the rules written from its misses (in-sample from there on)
     assert rate["zh"] >= 0.94 and rate["en"] >= 0.86 and overall >= 0.90
+
+
+def test_automatic_check_agrees_with_the_hand_labels_final_held_out():
+    rate, overall = _agreement(SAMPLES[3])
+    # measured (held out; no rule changed after it was drawn): zh 0.96 (48/50), en 0.90 (45/50), overall 0.93
+    # - the target is > 0.95: zh meets it, en does not (persons spaCy tags NP/ORG and places it
+    # tags PERSON; see the notes)
+    assert rate["zh"] >= 0.96 and rate["en"] >= 0.90 and overall >= 0.93
 
 
 def test_automatic_check_rejects_the_wrong_question_words_it_should():
