@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["at_place", "has_org_cue", "looks_like_person", "is_broken_span", "is_identifier_number", "time_np", "quantity_np",
-           "quantity_wh"]
+__all__ = ["at_place", "has_org_cue", "looks_like_person", "is_broken_span", "is_identifier_number", "time_np",
+           "quantity_np", "quantity_wh"]
 
 _TITLES = ("Emperor|Empress|King|Queen|Prince|Princess|Sir|Dame|Lord|Lady|Pope|President|Duke|Duchess|Earl|"
            "Baron|Baroness|Tsar|Czar|Tsarina|Sultan|Caliph|Pharaoh|Shah|Kaiser|Archduke|Bishop|Archbishop|"
            "Cardinal|Saint|St\\.|Dr\\.|Mr\\.|Mrs\\.|Ms\\.|Chancellor|Senator|Governor|Mayor|Marquis|Viscount|"
-           "Reverend|Rev\\.|Prophet|Khan|Pharaoh|Chairman|Admiral|Rabbi|Imam|Ayatollah")
+           "Reverend|Rev\\.|Prophet|Khan|Chairman|Admiral|Rabbi|Imam|Ayatollah")
 _TITLE = re.compile(rf"(?<![\w.])(?:{_TITLES})(?![\w'’])")
 # words that make a capitalised phrase an organisation, a place, an event or a work, not a person
 _NOT_PERSON = re.compile(
@@ -44,7 +44,7 @@ _NOT_PERSON = re.compile(
     r"Palace|Castle|Hall|House|Tower|Centre|Center|Stadium|Airport|Station|Port|Festival|Prize|Award|Cup|"
     r"Monastery|Mosque|Synagogue|Shrine|Formation|Desert|Forest|Peninsula|Canal|Plague|Epidemic|"
     r"Games|War|Revolution|Act|Treaty|Bible|Day|Order|Movement|Project|Program|Programme|Channel|Television|"
-    r"Radio|Magazine|Journal|Review|Award|Medal|Conference|Convention|Summit|Olympics|Championship)\b")
+    r"Radio|Magazine|Journal|Review|Medal|Conference|Convention|Summit|Olympics|Championship)\b")
 _PARTICLE = r"(?:van|von|de|da|di|del|della|der|den|du|la|le|bin|ibn|al|el|y)"
 
 _PREPS = ("of|in|on|at|to|for|by|with|from|into|onto|upon|than|as|and|or|but|nor|via|per|toward|towards|"
@@ -93,7 +93,7 @@ def looks_like_person(text: str) -> bool:
 
 _FUNCTION_WORDS = {"In", "On", "At", "By", "From", "Since", "Until", "Before", "After", "During", "For", "Of", "To",
                    "About", "Around", "Over", "Under", "Nearly", "Almost", "Some", "The", "A", "An", "And", "Or", "But",
-                   "With", "Only", "Just", "All", "Every", "Each", "Than", "Between", "Of"}
+                   "With", "Only", "Just", "All", "Every", "Each", "Than", "Between"}
 
 
 def is_identifier_number(text: str, before: str) -> bool:
