@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from builders.qasnowball.en_class import (at_place, is_broken_span, is_identifier_number, looks_like_person,
+                                          quantity_np, time_np)
 from builders.qasnowball.text import split_sentences, tokens
 
 __all__ = ["answer_class", "question_words", "wh_fits", "copy_rate", "jaccard",
@@ -35,7 +37,7 @@ WH_CLASS = {
 }
 # answer class -> question classes that fit it
 FITS = {"PER": {"PER"}, "ORG": {"OTHER", "PER"}, "LOC": {"LOC", "OTHER"}, "TIME": {"TIME"}, "NUM": {"NUM", "AMOUNT"},
-        "DURATION": {"NUM"}, "MONEY": {"AMOUNT"}, "PEOPLE": {"PER"}, "NONE": set(),
+        "DURATION": {"NUM"}, "MONEY": {"AMOUNT"}, "PEOPLE": {"PER"}, "NONE": set(), "QUANTITY": {"NUM", "AMOUNT"},
         "TITLE": {"OTHER"}, "OTHER": {"OTHER"}, "CLAUSE": {"OTHER", "REASON"}}
 # Chinese asks for a place with 哪里 (哪个国家 etc. are OTHER): a bare 什么 in 位于什么 does not fit
 # and the rule generator's 什么 in place of a whole clause asks for nothing a reader can answer
@@ -53,23 +55,41 @@ _EN_DURATION = re.compile(r"^((almost|about|nearly|over|more than|approximately|
 _EN_BARE_DURATION = re.compile(r"^(decades|years|centuries|months|weeks|days|hours|minutes)$", re.I)
 _EN_WHEN = re.compile(r"\d{3,4}|\b(january|february|march|april|may|june|july|august|september|october|november|"
                       r"december|spring|summer|autumn|fall|winter|century|centuries|decade|era|age|dynasty|period|"
-                      r"bc|ad|bce|ce)\b", re.I)
+                      r"bc|ad|bce|ce|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekends?|mornings?|"
+                      r"afternoons?|evenings?|nights?|noon|midnight|dawn|dusk)\b", re.I)
 _EN_PEOPLE = re.compile(r"^(the\s+)?([\d,]+\s+)?[A-Z][a-z]+s$")     # "the 148 Huguenots", "Byzantines"
 _EN_RANGE = re.compile(r"^\d{3,4}\s*[–-]\s*\d{2,4}$")
 _EN_MONEY = re.compile(r"^[$£€¥]|\b(dollars?|pounds?|euros?|yen)\b", re.I)
 _ZH_NUMERAL = re.compile(r"[0-9零〇一二三四五六七八九十百千万亿两]")
 _ZH_PLACE = re.compile(r"(省|市|县|区|镇|乡|村|州|国|岛|山|河|湖|车站|站)$")
+_ZH_ARTICLE = re.compile(r"^一[个种出位座家部条所名只件本首项支间台辆艘架门场批]$")
+_ZH_PERIOD_AFTER = re.compile(r"时期|时代|时|年间|末年|初年|末期|初期|期间")
 _ZH_DURATION = re.compile(r"^[0-9零〇一二三四五六七八九十百千两几多数半]{1,3}(多)?(年|个月|周|天|日|小时|分钟|秒)$")
 
 
 def answer_class(answer_type: str, text: str, context: str, start: int, lang: str) -> str:
-    """PER / ORG / PEOPLE / LOC / TIME / DURATION / NUM / MONEY / TITLE / CLAUSE / OTHER / NONE for a
-    candidate answer (NONE: no question word asks for it, e.g. "one" in "at one time")."""
+    """PER / ORG / PEOPLE / LOC / TIME / DURATION / NUM / MONEY / QUANTITY / TITLE / CLAUSE / OTHER / NONE
+    for a candidate answer (NONE: no question word asks for it, e.g. "one" in "at one time" or a span cut
+    inside a phrase; English corrections of spaCy's labels are in `en_class`)."""
     t = text.strip()
     if lang == "zh" and (t.startswith("《") or (context[start - 1:start] == "《" and
                                                  context[start + len(text):start + len(text) + 1] == "》")):
         return "TITLE"
     cls = _TYPE_CLASS.get(answer_type, "OTHER")
+    if lang == "en":
+        if is_broken_span(text, context, start):
+            return "NONE"            # "United Nations on", the "2" of "CO\n2": no question word asks for it
+        if cls == "NUM" and is_identifier_number(t, context[max(start - 40, 0):start]):
+            return "NONE"            # "Route 9", "Apollo 11": a name, not a count
+        before = context[max(start - 20, 0):start]
+        if cls in ("ORG", "OTHER") and looks_like_person(t):
+            return "PER"             # spaCy ORG on "the Ming Emperor", "Queen Matilda": who, not what
+        if cls == "ORG" and at_place(before):
+            return "LOC"             # "studied at Kew College", "camped on Kew Green": where/what, not whom
+        if cls in ("OTHER", "TIME") and time_np(t):
+            return "TIME"            # "the present day", "that year": when, not what
+        if cls == "OTHER" and quantity_np(t):
+            return "QUANTITY"        # "a great deal" (of control): how much, not what
     if lang == "en" and _EN_RANGE.match(t):
         return "TIME"                # "865–915": a span of years
     if lang == "en" and cls == "ORG" and _EN_PEOPLE.match(t):
@@ -78,6 +98,14 @@ def answer_class(answer_type: str, text: str, context: str, start: int, lang: st
         return "NONE"                # "at one time" = formerly: nothing to ask
     if lang == "en" and cls == "NUM" and _EN_MONEY.search(t):
         return "MONEY"               # "how much", not "how many"
+    if lang == "zh" and cls == "NUM" and re.search(r"\d[A-Za-z]", t):
+        return "OTHER"               # 2A级, 5G: a code, not a count
+    if lang == "zh" and cls == "TIME" and re.search(r"[万亿].*年$", t):
+        return "DURATION"            # 1亿8千年: a span of time, never a date
+    if lang == "zh" and cls == "NUM" and _ZH_ARTICLE.match(t):
+        return "NONE"                # 是一出…/一种…: the indefinite article, not a count
+    if lang == "zh" and cls == "LOC" and _ZH_PERIOD_AFTER.match(context, start + len(text)):
+        return "TIME"                # 三国时, 民国年间: a period, not a place
     if lang == "zh" and cls == "NUM" and not _ZH_NUMERAL.search(t):
         cls = "OTHER"                # jieba tags 月 in 月报 as a numeral
     if lang == "zh" and cls in ("OTHER", "CLAUSE") and answer_type == "NP" and _ZH_PLACE.search(t):

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from builders.qasnowball.en_class import has_org_cue
 from builders.qasnowball.text import split_sentences
 
 __all__ = ["Span", "candidate_spans", "spacy_model", "SPACY_MODEL"]
@@ -61,14 +62,37 @@ def _sent_index(sents: list[tuple[int, int]], pos: int) -> int:
     return max(len(sents) - 1, 0)
 
 
+# "A of Germany and B of Britain": a short place phrase may follow each listed name
+_LIST_SEP_OF = re.compile(r"^(\s+of\s+[A-Z][\w-]*(\s+[A-Z][\w-]*)?)?(,\s*(and\s+|or\s+)?|\s+(and|or)\s+)$")
+
+
+def _listed_with_person(context: str, ents: list, i: int) -> bool:
+    """The i-th entity is a list item next to a PERSON entity ("Ada Lovelace, Mary Somerville and X",
+    "A of Germany and X of Britain")."""
+    me = ents[i]
+    prev = next((e for e in reversed(ents[:i]) if e.label_ == "PERSON"), None)
+    nxt = next((e for e in ents[i + 1:] if e.label_ == "PERSON"), None)
+    return (prev is not None and bool(_LIST_SEP_OF.match(context[prev.end_char:me.start_char]))) or \
+        (nxt is not None and bool(_LIST_SEP_OF.match(context[me.end_char:nxt.start_char])))
+
+
 def _en_spans(context: str) -> list[Span]:
     doc = spacy_model()(context)
     sents = split_sentences(context, "en")
     out: dict[tuple[int, int], Span] = {}
-    for ent in doc.ents:
+    # spaCy labels one name differently in different places: a name (or surname) it calls PERSON anywhere
+    # in the document, or an ORG name listed with PERSON names ("A, B and C"), is a person (without an
+    # organisation cue word such as Church or Inc)
+    persons = {ent.text for ent in doc.ents if ent.label_ == "PERSON"}
+    surnames = {ent.text.split()[-1] for ent in doc.ents if ent.label_ == "PERSON"}
+    ents = list(doc.ents)
+    for i, ent in enumerate(ents):
         s, e = ent.start_char, ent.end_char
-        out[(s, e)] = Span(s, e, context[s:e], _EN_TYPE.get(ent.label_, "OTHER"), "ent", ent.label_,
-                           _sent_index(sents, s))
+        typ = _EN_TYPE.get(ent.label_, "OTHER")
+        if typ == "ORG" and not has_org_cue(ent.text) and (
+                ent.text in persons or ent.text.split()[-1] in surnames or _listed_with_person(context, ents, i)):
+            typ = "PER"
+        out[(s, e)] = Span(s, e, context[s:e], typ, "ent", ent.label_, _sent_index(sents, s))
     for chunk in doc.noun_chunks:
         if chunk.root.pos_ == "PRON":
             continue

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from typing import Any, Sequence
 
 from builders.qasnowball.modules import Candidate
+from builders.qasnowball.en_class import quantity_wh
 from builders.qasnowball.quality import answer_class, copy_rate, source_sentence
 from builders.qasnowball.rule.candidates import candidate_spans
 from builders.qasnowball.text import split_sentences
@@ -34,13 +35,15 @@ WH_FOR_CLASS = {
            "CLAUSE": ("什么",)},
     "en": {"PER": ("who",), "LOC": ("where", "what"), "TIME": ("when",), "DURATION": ("how long",),
            "PERCENT": ("what percentage",), "MONEY": ("how much",), "PEOPLE": ("who",),
-           "NONE": (), "YEAR": ("what year", "when"),
+           "NONE": (), "YEAR": ("what year", "when"), "QUANTITY": ("how much",),
            "NUM": ("how many", "how much"), "ORG": ("what", "which"), "TITLE": ("what",), "OTHER": ("what",),
            "CLAUSE": ("what",)},
 }
 _YEAR = re.compile(r"^(公元前?)?\d{3,4}年?$|^(in )?\d{3,4}$")
 _EMPTY_PARENS = re.compile(r"（\s*）|\(\s*\)|-\{\}-")
 _EN_ARTICLE = re.compile(r"\s*\b(a|an|the)$", re.I)
+_EN_PREP_END = re.compile(r"\b(of|in|on|at|to|for|by|with|from|about|against|between|among|under|over|behind)$", re.I)
+_EN_OF_NOUN = re.compile(r"^of\s+(?!(the|a|an|this|that|these|those|his|her|its|their|our|my|your)\b)", re.I)
 
 
 def _question_wh(q: str, lang: str) -> str | None:
@@ -122,7 +125,7 @@ class RuleQuestionGenerator:
                 frames.insert(0, (cuts[-1], right))
         return list(dict.fromkeys(frames))
 
-    def _cloze(self, context: str, frame: tuple[int, int], a: Candidate, wh: str) -> str:
+    def _cloze(self, context: str, frame: tuple[int, int], a: Candidate, wh: str, amount: bool = False) -> str:
         s, e = frame
         before, after = context[s:a.start], context[a.end:e]
         if self.lang == "zh":
@@ -130,6 +133,12 @@ class RuleQuestionGenerator:
             return q + "？"
         before = _EN_ARTICLE.sub("", before.strip())      # "a string over an what" -> "a string over what"
         after = after.strip().rstrip(".;,:!? ")
+        if amount:
+            after = _EN_OF_NOUN.sub("", after)             # "a great deal of control" -> "how much control"
+        if wh == "when" and re.search(r"\b(to|till)$", before):
+            before = re.sub(r"\b(to|till)$", "until", before)  # "from 1900 to the present day" -> "until when"
+        if wh == "who" and _EN_PREP_END.search(before):
+            wh = "whom"                                     # "the reign of whom"
         if not before:
             q = f"{wh[:1].upper()}{wh[1:]} {after}"
         else:
@@ -156,10 +165,13 @@ class RuleQuestionGenerator:
             if cls == "NONE":
                 out.append([])       # e.g. "at one time": no question word asks for it
                 continue
-            for wh in WH_FOR_CLASS[self.lang].get(cls, WH_FOR_CLASS[self.lang]["OTHER"]):
+            whs = WH_FOR_CLASS[self.lang].get(cls, WH_FOR_CLASS[self.lang]["OTHER"])
+            if cls == "QUANTITY":
+                whs = (quantity_wh(a.text, context[a.end:]),)   # "a number of states": how many
+            for wh in whs:
                 pw = math.log(self._p_wh(typ, wh))
                 for frame in self._frames(context, a):
-                    q = self._cloze(context, frame, a, wh)
+                    q = self._cloze(context, frame, a, wh, cls == "QUANTITY")
                     score = pw + self._lm(q)
                     if q not in options or score > options[q]:
                         options[q] = score

@@ -1,10 +1,23 @@
-"""The automatic wh/type check against 100 hand-checked pairs (tests/fixtures/qasnowball/handchecked.jsonl).
+"""The automatic wh/type check against two samples of 100 hand-checked pairs (tests/fixtures/qasnowball/).
 
-The pairs were sampled (random.Random(17), 50 per language) from the final preset builds: cmrc (seed 0) for
-Chinese, xquad-en seeds 0, 1 and 2 for English (one xquad-en build keeps fewer than 50 pairs). Each
-`wh_fits` label is a person's reading of whether the question word asks for the kind of thing the answer
-is (fluency problems are in `note`, not in the label). Every pair passed the builder's filter, so the
-automatic check says "fits" for all of them; the agreement is therefore the share a reader also accepts.
+handchecked.jsonl: sampled (random.Random(17), 50 per language) from the preset builds of the first quality
+filter: cmrc (seed 0) for Chinese, xquad-en seeds 0, 1 and 2 for English. Its 7 misses (all English) led to
+the rules of builders/qasnowball/en_class.py, so it is in-sample for them.
+handchecked_v2.jsonl: the held-out sample, drawn after those rules from fresh builds
+(`python -m benchmarks build qasnowball --preset P --rounds 2 --seed S`): 50 zh pairs from cmrc seed 0 and
+10 en pairs from each of xquad-en seeds 0-4, with tests/fixtures/qasnowball/draw_sample.py --seed 29,
+excluding the pairs of handchecked.jsonl.
+handchecked_v3.jsonl: a second held-out sample, drawn after the rules written from v2's misses, from
+fresh builds: 25 zh pairs from cmrc seed 0 and 25 from cmrc seed 1 (seed 0 has no 50 unseen pairs left),
+10 en pairs from each of xquad-en seeds 5-9 and 4 from seed 10 (seed 5 had only 6 unseen), draw_sample.py
+--seed 31, excluding the pairs of the two earlier samples.
+handchecked_v4.jsonl: the held-out sample of the final rules (nothing was changed after drawing it): 50 zh
+pairs from cmrc seed 2, 10 en pairs from each of xquad-en seeds 11-15, draw_sample.py --seed 37, excluding
+the pairs of the three earlier samples.
+Each `wh_fits` label is a person's reading of whether the question word asks for the kind of thing the
+answer is (fluency problems are in `note`, not in the label). Every pair passed the builder's filter, so the
+automatic check says "fits" for all of them when the sample is drawn; the agreement is therefore the share a
+reader also accepts.
 """
 from __future__ import annotations
 
@@ -13,11 +26,14 @@ from pathlib import Path
 
 from builders.qasnowball.quality import answer_class, wh_fits
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "qasnowball" / "handchecked.jsonl"
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "qasnowball"
+SAMPLES = ("handchecked.jsonl", "handchecked_v2.jsonl", "handchecked_v3.jsonl", "handchecked_v4.jsonl")
 
 
-def _rows() -> list[dict]:
-    return [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _rows(name: str = "handchecked.jsonl") -> list[dict]:
+    return [json.loads(line) for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _auto(r: dict) -> bool:
@@ -25,8 +41,9 @@ def _auto(r: dict) -> bool:
     return wh_fits(r["question"], r["sentence"], cls, r["lang"], r["answer"])
 
 
-def test_fixture_is_100_labelled_pairs_from_both_presets():
-    rows = _rows()
+@pytest.mark.parametrize("name", SAMPLES)
+def test_fixture_is_100_labelled_pairs_from_both_presets(name):
+    rows = _rows(name)
     assert len(rows) == 100 and len({r["id"] for r in rows}) == 100
     assert sum(r["lang"] == "zh" for r in rows) == sum(r["lang"] == "en" for r in rows) == 50
     for r in rows:
@@ -35,18 +52,59 @@ def test_fixture_is_100_labelled_pairs_from_both_presets():
         assert r["wh_fits"] or r["note"]                      # every "does not fit" says why
 
 
-def test_automatic_check_agrees_with_the_hand_labels():
-    rows = _rows()
+def test_held_out_samples_share_no_pair_with_the_earlier_ones():
+    for i, later in enumerate(SAMPLES[1:], start=1):
+        new = _rows(later)
+        for earlier in SAMPLES[:i]:
+            old = _rows(earlier)
+            assert not {r["id"] for r in old} & {r["id"] for r in new}
+            assert not {(r["sentence"], r["answer"], r["question"]) for r in old} & \
+                {(r["sentence"], r["answer"], r["question"]) for r in new}
+
+
+def _agreement(name: str) -> tuple[dict[str, float], float]:
+    rows = _rows(name)
     agree = {lang: [(_auto(r) == r["wh_fits"]) for r in rows if r["lang"] == lang] for lang in ("zh", "en")}
     rate = {lang: sum(v) / len(v) for lang, v in agree.items()}
     overall = sum(sum(v) for v in agree.values()) / len(rows)
     human = sum(r["wh_fits"] for r in rows) / len(rows)
-    print(f"agreement zh {rate['zh']:.2f} en {rate['en']:.2f} overall {overall:.2f}; hand-labelled fit {human:.2f}")
-    # measured when the fixture was written: zh 1.00, en 0.86, overall 0.93 (the issue's target is > 0.95;
-    # the misses are spaCy/jieba type errors, e.g. a person tagged ORG and asked with "what")
-    assert rate["zh"] >= 0.95
-    assert rate["en"] >= 0.85
-    assert overall >= 0.92
+    print(f"{name}: agreement zh {rate['zh']:.2f} en {rate['en']:.2f} overall {overall:.2f}; "
+          f"hand-labelled fit {human:.2f}")
+    return rate, overall
+
+
+def test_automatic_check_agrees_with_the_hand_labels_in_sample():
+    rate, overall = _agreement(SAMPLES[0])
+    # measured: zh 1.00, en 0.86, overall 0.93 when written; zh 1.00, en 1.00, overall 1.00 with the first
+    # en_class rules, which were written from its misses (in-sample, not a precision estimate); zh 1.00,
+    # en 0.96, overall 0.98 once the bare-capitalised-name rule was dropped (v3 showed it wrong more often
+    # than right): Legros and Mackinder keep the ORG type recorded by the old build, while the candidate
+    # extractor now types such names PER from the PERSON names they are listed with
+    assert rate["zh"] >= 1.0 and rate["en"] >= 0.96 and overall >= 0.98
+
+
+def test_automatic_check_agrees_with_the_hand_labels_held_out():
+    rate, overall = _agreement(SAMPLES[1])
+    # measured when drawn (held out, before any rule was changed after drawing it): zh 0.90 (45/50), en 0.88
+    # (44/50), overall 0.89. Then zh 0.94, en 0.94, overall 0.94 after the rules written from its misses
+    # (identifier numbers, weekdays, organisations after a locative preposition, 一+classifier, 三国时),
+    # so from then on it is in-sample too
+    assert rate["zh"] >= 0.94 and rate["en"] >= 0.94 and overall >= 0.94
+
+
+def test_automatic_check_agrees_with_the_hand_labels_second_held_out():
+    rate, overall = _agreement(SAMPLES[2])
+    # measured when drawn (held out): zh 0.90 (45/50), en 0.82 (41/50), overall 0.86. Then zh 0.94, en 0.86,
+    # overall 0.90 after the rules written from its misses (in-sample from there on)
+    assert rate["zh"] >= 0.94 and rate["en"] >= 0.86 and overall >= 0.90
+
+
+def test_automatic_check_agrees_with_the_hand_labels_final_held_out():
+    rate, overall = _agreement(SAMPLES[3])
+    # measured (held out; no rule changed after it was drawn): zh 0.96 (48/50), en 0.90 (45/50), overall 0.93
+    # - the issue's target is > 0.95: zh meets it, en does not (persons spaCy tags NP/ORG and places it
+    # tags PERSON; see the notes)
+    assert rate["zh"] >= 0.96 and rate["en"] >= 0.90 and overall >= 0.93
 
 
 def test_automatic_check_rejects_the_wrong_question_words_it_should():
