@@ -49,6 +49,8 @@ def parse_devices(devices: str | Sequence[str]) -> list[str]:
     """
     import torch
 
+    if not isinstance(devices, (str, list, tuple)):
+        raise RetrieverError(f"dense: devices={devices!r}: expected a comma-separated list like cuda:0,cuda:1")
     raw = devices.split(",") if isinstance(devices, str) else list(devices)
     given = ",".join(map(str, raw))
     out = [str(d).strip() for d in raw]

@@ -47,6 +47,7 @@ def cranfield(shared_data: Path):
 def test_bad_devices_and_executor_params_are_one_line_errors(tiny_model: Path, tmp_path: Path) -> None:
     cases = [({"devices": "cuda:0,,cuda:1"}, "expected a comma-separated list"),
              ({"devices": "gpu0"}, "'gpu0' is not a device"),
+             ({"devices": 0}, "devices=0: expected a comma-separated list"),          # -p devices=0 parses as JSON
              ({"devices": "cpu,cuda:0"}, "mixes cpu and cuda"),
              ({"devices": "cuda:0,cuda:1"}, r"cuda:0 requested but torch sees 0 CUDA GPU\(s\)"),
              ({"devices": "cpu,cpu", "device": "mps"}, "give one of them"),
