@@ -26,8 +26,10 @@ def executor_spec(executor: str, address: str | None, num_workers: int | None, n
     """The retriever's `-p executor=ray -p address=... -p num_workers=N`, checked as one-line RetrieverErrors."""
     if num_workers is not None and executor != "ray":
         raise RetrieverError(f"{name}: num_workers is for executor=ray (several GPUs in this process: -p devices=...)")
+    if num_workers is not None and (isinstance(num_workers, bool) or not isinstance(num_workers, int)):
+        raise RetrieverError(f"{name}: num_workers={num_workers!r}: expected an integer")
     try:
-        return ExecutorSpec(str(executor), address or None, None if num_workers is None else int(num_workers))
+        return ExecutorSpec(str(executor), address or None, num_workers)
     except ExecutorError as exc:
         raise RetrieverError(f"{name}: {str(exc).replace('--num-workers', 'num_workers').replace('--', '')}") from None
 

@@ -54,7 +54,7 @@ class DenseRetriever(Retriever):
         if devices is not None and self.executor.name == "ray":
             raise RetrieverError(f"{self.name}: devices= is for this process; Ray workers take their device "
                                  f"from Ray (-p worker_gpus=1 gives each worker one GPU)")
-        if float(worker_gpus) < 0 or (worker_gpus and self.executor.name != "ray"):
+        if not isinstance(worker_gpus, (int, float)) or worker_gpus < 0 or (worker_gpus and self.executor.name != "ray"):
             raise RetrieverError(f"{self.name}: worker_gpus={worker_gpus!r}: a number >= 0, with executor=ray only")
         self.worker_gpus = float(worker_gpus)
         self._model_arg = model
@@ -93,8 +93,10 @@ class DenseRetriever(Retriever):
         they are part of the cache key)."""
         from retrieval.st_encoder import STEncoder
 
-        enc = self.encoder
-        return partial(STEncoder, self._model_arg, fp16=enc.fp16, max_seq_length=enc.max_seq_length,
+        enc, model = self.encoder, self._model_arg
+        if model and Path(model).exists():          # a local folder: absolute, workers do not share our cwd
+            model = str(Path(model).resolve())
+        return partial(STEncoder, model, fp16=enc.fp16, max_seq_length=enc.max_seq_length,
                        batch_size=enc.batch_size)
 
     def params(self) -> dict[str, Any]:

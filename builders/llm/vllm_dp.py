@@ -78,13 +78,13 @@ class DataParallelLLM:
         for p in self._procs:
             p.start()
         try:
-            self._collect("ready")
+            self._collect()
         except BackendError:
             self.close()
             raise
 
-    def _collect(self, want: str) -> dict[int, Any]:
-        """One `want` answer per rank; a rank that reports an error, dies or stays silent is a BackendError."""
+    def _collect(self) -> dict[int, Any]:
+        """One answer per rank; a rank that reports an error, dies or stays silent is a BackendError."""
         got: dict[int, Any] = {}
         deadline = time.monotonic() + self.timeout_s
         while len(got) < self.size:
@@ -108,7 +108,7 @@ class DataParallelLLM:
         shares = split_even(len(conversations), self.size)
         for r, (a, b) in enumerate(shares):
             self._inboxes[r].put((conversations[a:b] or [PLACEHOLDER], sampling))
-        rows = self._collect("ok")
+        rows = self._collect()
         return [row for r, (a, b) in enumerate(shares) for row in rows[r][:b - a]]
 
     def close(self) -> None:

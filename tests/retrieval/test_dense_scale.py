@@ -56,7 +56,9 @@ def test_bad_devices_and_executor_params_are_one_line_errors(tiny_model: Path, t
              ({"num_workers": 2}, "num_workers is for executor=ray"),
              ({"executor": "ray", "num_workers": 0}, "num_workers 0: must be >= 1"),
              ({"executor": "ray", "devices": "cpu,cpu"}, "Ray workers take their device from Ray"),
-             ({"worker_gpus": 1}, "with executor=ray only")]
+             ({"worker_gpus": 1}, "with executor=ray only"),
+             ({"executor": "ray", "worker_gpus": "one"}, "worker_gpus='one': a number >= 0"),
+             ({"executor": "ray", "num_workers": "two"}, "num_workers='two': expected an integer")]
     for params, message in cases:
         with pytest.raises(RetrieverError, match=message):
             DenseRetriever(str(tiny_model), cache_dir=tmp_path, **params)
