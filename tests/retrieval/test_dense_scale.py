@@ -86,13 +86,48 @@ def _same_ranking(a: DenseRetriever, b: DenseRetriever, queries: dict[str, str])
     assert {q: list(v) for q, v in run_a.items()} == {q: list(v) for q, v in run_b.items()}
 
 
-def test_two_cpu_devices_resume_a_single_device_cache(cranfield, tmp_path: Path) -> None:
+KILLED_RUN = """
+import sys
+from pathlib import Path
+from retrieval.dense import DenseRetriever
+from tests.retrieval.test_dense import _cranfield
+corpus, _, _ = _cranfield(Path(sys.argv[1]), 40)
+DenseRetriever(cache_dir=sys.argv[2], devices="cpu,cpu", chunk_size=4, batch_size=16,
+               max_seq_length=48).index(corpus, show_progress=False)
+"""
+
+
+def test_two_cpu_devices_killed_mid_encode_resume_to_the_single_device_store(cranfield, shared_data: Path,
+                                                                             tmp_path: Path) -> None:
+    """A real kill -9 of a `devices=cpu,cpu` encode (its whole process group) after 2 of 10 chunks; the
+    multi-device rerun encodes only the missing chunks and ends equal to one device's store and ranking."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
     corpus, queries = cranfield
-    one, cache, kept = _local_then_cut(corpus, tmp_path, [1, 2, 3])
-    two = DenseRetriever(cache_dir=cache, devices="cpu,cpu", **SMALL)
+    kw = {**SMALL, "chunk_size": 4}
+    one = DenseRetriever(cache_dir=tmp_path / "one", **kw)
+    one.index(corpus, show_progress=False)
+    killed = tmp_path / "killed" / one.store.path.name         # the same key, whatever the device count
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(shared_data), str(tmp_path / "killed")],
+                            start_new_session=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    try:
+        deadline = time.monotonic() + 90
+        while len(list(killed.glob("chunk_*.npy"))) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    done = sorted(int(p.stem.split("_")[1]) for p in killed.glob("chunk_*.npy"))
+    assert 2 <= len(done) < 10 and not (killed / "meta.json").exists(), (done, proc.returncode)
+    kept = _stamps(ChunkStore(killed), done)
+    two = DenseRetriever(cache_dir=tmp_path / "killed", devices="cpu,cpu", **kw)
     assert two.params()["devices"] == ["cpu", "cpu"] and two.encoder.device == "cpu"
-    two.index(corpus, show_progress=False)                # one pool, two processes, three chunks
-    assert two.encoded_chunks == [1, 2, 3] and _stamps(two.store, list(kept)) == kept
+    two.index(corpus, show_progress=False)
+    assert two.encoded_chunks == [i for i in range(10) if i not in done]
+    assert _stamps(two.store, done) == kept                  # done chunks were not encoded again
     _assert_same_store(one.store, two.store)
     _same_ranking(one, two, queries)
 
