@@ -111,8 +111,9 @@ def test_two_cpu_devices_killed_mid_encode_resume_to_the_single_device_store(cra
     one = DenseRetriever(cache_dir=tmp_path / "one", **kw)
     one.index(corpus, show_progress=False)
     killed = tmp_path / "killed" / one.store.path.name         # the same key, whatever the device count
+    repo = str(Path(__file__).resolve().parents[2])
     proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(shared_data), str(tmp_path / "killed")],
-                            start_new_session=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
+                            start_new_session=True, env={**os.environ, "PYTHONPATH": repo})
     try:
         deadline = time.monotonic() + 90
         while len(list(killed.glob("chunk_*.npy"))) < 2 and proc.poll() is None and time.monotonic() < deadline:
