@@ -54,7 +54,8 @@ class DenseRetriever(Retriever):
         if devices is not None and self.executor.name == "ray":
             raise RetrieverError(f"{self.name}: devices= is for this process; Ray workers take their device "
                                  f"from Ray (-p worker_gpus=1 gives each worker one GPU)")
-        if not isinstance(worker_gpus, (int, float)) or worker_gpus < 0 or (worker_gpus and self.executor.name != "ray"):
+        bad_gpus = not isinstance(worker_gpus, (int, float)) or worker_gpus < 0
+        if bad_gpus or (worker_gpus and self.executor.name != "ray"):
             raise RetrieverError(f"{self.name}: worker_gpus={worker_gpus!r}: a number >= 0, with executor=ray only")
         self.worker_gpus = float(worker_gpus)
         self._model_arg = model

@@ -6,11 +6,12 @@ item) and dense retrieval (one embedding chunk per item) - and retrieval/ must n
 one executor lives here, importing nothing of ours but the floor; ray stays optional (`require`).
 
 Why the driver still writes everything: results come back to the process that owns the output (a
-builder's CheckpointedJsonl, dense retrieval's ChunkStore) and are written there, so resume and byte-identity are the same as
-with the local executor whatever the worker count. Items are assigned to Ray actors by hashing their id
-(`shard_of`), so the worker count may change between relaunches; a worker process that dies is
-restarted by Ray and its in-flight items are re-run there (actor task retries); the writer refuses a
-second line for an id, so a redone item is never written twice.
+builder's CheckpointedJsonl, dense retrieval's ChunkStore) and are written there, so resume and
+byte-identity are the same as with the local executor whatever the worker count. Items are assigned to Ray
+actors by hashing their id (`shard_of`), so the worker count may change between relaunches; a worker
+process that dies is restarted by Ray and its in-flight items are re-run there (actor task retries); the
+writer refuses a second line for an id (a chunk file is replaced atomically), so a redone item is never
+written twice.
 """
 from __future__ import annotations
 

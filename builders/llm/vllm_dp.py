@@ -96,7 +96,8 @@ class DataParallelLLM:
                     raise BackendError(f"vllm data parallel: rank(s) {dead} died (exit code "
                                        f"{self._procs[dead[0]].exitcode})") from None
                 if time.monotonic() > deadline:
-                    raise BackendError(f"vllm data parallel: no answer from the ranks in {self.timeout_s:.0f} s") from None
+                    raise BackendError(f"vllm data parallel: no answer from the ranks in "
+                                       f"{self.timeout_s:.0f} s") from None
                 continue
             if status == "error":
                 raise BackendError(f"vllm data parallel: rank {rank} failed: {payload}")
