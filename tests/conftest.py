@@ -39,3 +39,19 @@ def shared_data() -> Path:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the registry's cache (downloads, verification stamps) out of the user's home."""
     monkeypatch.setenv("BENCH_CACHE", str(tmp_path_factory.getbasetemp() / "bench_cache"))
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A real local Ray cluster (2 CPUs, no dashboard) for one test module, shut down after it. Skipped
+    on a dev box without ray; under CI a missing ray is a failure (it is in requirements.txt)."""
+    try:
+        import ray
+    except ImportError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must run the Ray tests (executor, dense encoding): pip install ray (requirements.txt)")
+        pytest.skip("ray is not installed")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": os.environ.get("PYTHONPATH", "")}})
+    yield ray
+    ray.shutdown()

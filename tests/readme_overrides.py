@@ -74,6 +74,16 @@ OVERRIDES: dict[str, Plan] = {
     'bench run cranfield -r dense -p model=intfloat/e5-base-v2 -p query_prefix="query: " -p doc_prefix="passage: "':
         Plan('bench run cranfield -r dense -p model=intfloat/e5-base-v2 -p query_prefix="query: " '
              '-p doc_prefix="passage: "', expect="error", note="Hub model, offline here: must be a one-line error"),
+    "bench run cranfield -r dense -p devices=cuda:0,cuda:1": Plan(
+        "bench run cranfield -r dense -p devices=cuda:0,cuda:1", expect="error",
+        note="no GPU here: must be a one-line error (cpu,cpu is what tests/retrieval/test_dense_scale.py runs)"),
+    "bench run cranfield -r dense -p executor=ray -p num_workers=4 -p worker_gpus=1 -p address=auto": Plan(
+        "bench run cranfield -r dense -p executor=ray -p num_workers=2 -p max_seq_length=64",
+        note="no cluster or GPU here: a local Ray with CPU workers; reuses the embeddings above (the cache key "
+             "does not name the executor)"),
+    "bench build ultrachat out/ -m Qwen/Qwen2.5-7B-Instruct --backend vllm --llm-data-parallel 2": Plan(
+        "bench build ultrachat out/ -m Qwen/Qwen2.5-7B-Instruct --backend vllm --llm-data-parallel 2",
+        expect="error", note="no GPU or vllm here: must be a one-line error"),
     "bench compare A.json B.json -m nDCG@10 -m MAP --resamples 10000 --seed 42 -o cmp.json --annotate": Plan(
         "bench compare runs/cranfield__bm25.json runs/cranfield__bm25+dense.json -m nDCG@10 -m MAP "
         "--resamples 10000 --seed 42 -o cmp.json --annotate", note="A/B = the two results above"),
@@ -92,6 +102,9 @@ OVERRIDES: dict[str, Plan] = {
     "python -m benchmarks.perf.dense --memory-model tiny --sizes 10000,100000": Plan(
         "python -m benchmarks.perf.dense --memory-model tiny --sizes 1000,2000 --docs 200 --rounds 1",
         note="smallest variant: RSS at 1k/2k docs"),
+    "python -m benchmarks.perf.dense --devices cuda:0,cuda:1": Plan(
+        "python -m benchmarks.perf.dense --devices cpu,cpu --docs 200 --rounds 1",
+        note="no GPU here: the CPU stand-in cpu,cpu, smallest variant"),
     "bench run muser --data-dir MY_DATASET --retriever bm25": Plan(
         "bench run muser --data-dir out/muser_demo --retriever bm25", before=[MUSER_BUILD],
         note="MY_DATASET = the `bench build muser` example's output"),

@@ -8,7 +8,9 @@ It imports nothing of ours, so any room can stand on it without an import circle
 - `lines`: streaming UTF-8 lines (BOM dropped, bad bytes named by line), under `jsonl` and TREC;
 - `jsonl`: the one JSONL reader (line-exact errors, BOM/CRLF tolerant, strict JSON: no NaN);
 - `hashing`: sha256 of bytes, text, files and canonical JSON;
-- `optional`: `require(module, pip_spec, why)`, the one import of an optional package (one-line error).
+- `optional`: `require(module, pip_spec, why)`, the one import of an optional package (one-line error);
+- `executors` (import it by name): where work items run, local threads or Ray actors (ray optional),
+  shared by the builders' `run_items` and dense retrieval's chunk encoding.
 """
 from annotation.floor.atomic import (atomic_folder, atomic_output, atomic_write_bytes, atomic_write_json,
                                      atomic_write_jsonl, atomic_write_text)

@@ -24,13 +24,13 @@ def _backend(kind: str, model: str, *, base_url: str | None, api_key_env: str, c
 
 def _spec(kind: str, model: str, *, base_url: str | None, api_key_env: str, concurrency: int, price_prompt: float,
           price_completion: float, gguf_file: str | None, device: str | None, max_retries: int = 6,
-          backoff_base: float = 1.0) -> Any:
+          backoff_base: float = 1.0, data_parallel: int | None = None) -> Any:
     from builders.llm.spec import BackendSpec
 
     return BackendSpec.from_cli(kind, model, shared=dict(
         base_url=base_url, api_key_env=api_key_env, concurrency=concurrency, price_prompt_per_mtok=price_prompt,
         price_completion_per_mtok=price_completion, max_retries=max_retries, backoff_base=backoff_base,
-        gguf_file=gguf_file, device=device))
+        gguf_file=gguf_file, device=device, data_parallel_size=data_parallel))
 
 
 def _load_cfg(config: Optional[Path]) -> Any:
@@ -66,6 +66,7 @@ def build_ultrachat(
     price_completion: float = typer.Option(0.0, "--price-completion", help="USD per 1M completion tokens."),
     gguf_file: Optional[str] = typer.Option(None, "--gguf-file", help="transformers: GGUF file inside --model."),
     device: Optional[str] = typer.Option(None, "--device", help="transformers: cuda / mps / cpu."),
+    llm_data_parallel: Optional[int] = typer.Option(None, "--llm-data-parallel", help="vllm: N engine replicas, one per GPU (x tensor parallel)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="JSON config (counts, sampling, filters)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Override config seed."),
     sectors: Optional[str] = typer.Option(None, "--sectors", help="Comma list, e.g. 1,2,3."),
@@ -87,7 +88,7 @@ def build_ultrachat(
 
     common = dict(api_key_env=api_key_env, concurrency=concurrency, price_prompt=price_prompt,
                   price_completion=price_completion, gguf_file=gguf_file, device=device,
-                  max_retries=max_retries, backoff_base=backoff_base)
+                  max_retries=max_retries, backoff_base=backoff_base, data_parallel=llm_data_parallel)
     user = None
     if user_model or user_backend or user_base_url:
         user = _spec(user_backend or backend, user_model or model, base_url=user_base_url or base_url, **common)

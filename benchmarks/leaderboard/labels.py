@@ -12,7 +12,7 @@ from typing import Any
 # implementation details that are the same for every run of a retriever: in the record, not in the cell
 NOISE = frozenset({"variant", "keeps", "backend", "method", "idf_method", "dtype", "search", "pattern", "lowercase",
                    "epsilon", "depth", "weights", "norm", "sha256", "listing_sha256", "revision", "device",
-                   "batch_size"})
+                   "batch_size", "devices"})
 FIRST = ("k1", "b", "fusion", "rrf_k", "model", "seed", "train", "run", "predictions", "file", "lang", "tokenizer",
          "stem", "stopwords")
 MAX_TEXT = 32

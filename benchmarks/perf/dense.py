@@ -5,7 +5,10 @@
    on a CUDA machine also fp16 vs fp32.
 2. peak RSS of index + search for 10k vs 100k synthetic short docs, each size in a fresh subprocess
    (target: flat within 1.2x, because the corpus is encoded and scored chunk by chunk).
-Run: `python -m benchmarks.perf.dense [--docs 2000] [--sizes 10000,100000] [--model PATH_OR_NAME]`.
+3. `--devices cuda:0,cuda:1,...`: docs/s per device count (1, 2, 4, ..., N first devices of the list) through
+   sentence-transformers' multi-process pool, as `-p devices=` runs it; the pool's start-up is timed apart
+   (paid once per index). Only this part runs when --devices is given.
+Run: `python -m benchmarks.perf.dense [--docs 2000] [--sizes 10000,100000] [--model PATH_OR_NAME] [--devices LIST]`.
 """
 from __future__ import annotations
 
@@ -130,6 +133,47 @@ def throughput(model: str | None, n_docs: int, batch_size: int, max_seq_length: 
             "total_ratio": sum(n_docs / x for x in direct) / sum(n_docs / x for x in ours)}
 
 
+def device_counts(n: int) -> list[int]:
+    """1, 2, 4, ... below n, then n."""
+    counts, k = [], 1
+    while k < n:
+        counts.append(k)
+        k *= 2
+    return counts + [n]
+
+
+def device_scaling(model: str | None, devices: list[str], n_docs: int, batch_size: int, max_seq_length: int,
+                   rounds: int) -> list[dict]:
+    """Steady-state docs/s of the dense encoder on the first k devices, for each k of device_counts. All pools
+    are up at once and the rounds interleave the counts (in rotating order), so a change in machine load hits
+    every count alike."""
+    from contextlib import ExitStack
+
+    from retrieval.st_encoder import STEncoder
+
+    texts = synthetic_docs(n_docs)
+    counts = device_counts(len(devices))
+    rows = [{"devices": devices[:k], "all": []} for k in counts]
+    with ExitStack() as stack:
+        pools = []
+        for row in rows:
+            enc = STEncoder(model, devices=row["devices"], batch_size=batch_size, max_seq_length=max_seq_length)
+            t0 = time.perf_counter()
+            pool = stack.enter_context(enc.multi_device())
+            row["pool_start_s"] = time.perf_counter() - t0
+            enc.encode(texts[:256], pool=pool)                                   # warm-up on every device
+            pools.append((enc, pool))
+        for r in range(rounds):
+            for j in [(r + i) % len(rows) for i in range(len(rows))]:
+                enc, pool = pools[j]
+                t1 = time.perf_counter()
+                enc.encode(texts, pool=pool)
+                rows[j]["all"].append(n_docs / (time.perf_counter() - t1))
+    for row in rows:
+        row["docs_per_s"] = max(row["all"])
+    return rows
+
+
 def rss_child(n_docs: int, model: str | None, batch_size: int, max_seq_length: int, chunk_size: int) -> None:
     """Runs in a fresh interpreter: index n_docs, search 100 queries, print JSON with peak RSS."""
     from retrieval.dense import DenseRetriever
@@ -168,6 +212,8 @@ def main() -> None:
     ap.add_argument("--chunk-size", type=int, default=10_000)
     ap.add_argument("--sizes", default="10000,100000", help="corpus sizes for the RSS comparison ('' to skip)")
     ap.add_argument("--device", default=None)
+    ap.add_argument("--devices", default=None, help="comma list, e.g. cuda:0,cuda:1 (cpu,cpu on a CPU box): "
+                    "docs/s per device count, nothing else")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
@@ -179,6 +225,17 @@ def main() -> None:
           f"({torch.get_num_threads()} threads), cuda: {torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none'}")
     print(f"model: {args.model or 'packaged all-MiniLM-L6-v2'}; synthetic docs of 8 words + id; "
           f"batch {args.batch_size}, max_seq_length {args.max_seq_length}")
+    if args.devices:
+        from retrieval.st_encoder import parse_devices
+
+        rows = device_scaling(args.model, parse_devices(args.devices), args.docs, args.batch_size,
+                              args.max_seq_length, args.rounds)
+        base = rows[0]["docs_per_s"]
+        for row in rows:
+            print(f"[devices] {len(row['devices'])} ({','.join(row['devices'])}): {row['docs_per_s']:.0f} docs/s "
+                  f"best of {args.rounds} (all {[round(x) for x in row['all']]}) -> {row['docs_per_s'] / base:.2f}x "
+                  f"of 1 device; pool start {row['pool_start_s']:.1f} s (once per index)")
+        return
     if args.docs:
         res = throughput(args.model, args.docs, args.batch_size, args.max_seq_length, args.device, None, args.rounds)
         ratio = res["ours"] / res["direct"]

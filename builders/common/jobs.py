@@ -8,7 +8,6 @@ second state file that could disagree with the output: no duplicate and no loss.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -21,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from annotation.floor import (UserError, atomic_folder, atomic_write_json, atomic_write_jsonl,  # noqa: F401
                               atomic_write_text, canonical_json, iter_jsonl, read_json, read_jsonl, sha256_json)
-from builders.common.executors import ExecutorSpec, create_executor
+from annotation.floor.executors import ExecutorSpec, create_executor, shard_of  # noqa: F401 - shard_of is ours too
 
 T = TypeVar("T")
 
@@ -34,11 +33,6 @@ class JobError(UserError):
 def config_hash(config: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of everything that changes the output (not paths, not concurrency)."""
     return sha256_json(config)
-
-
-def shard_of(key: str, num_shards: int) -> int:
-    """Stable shard of an item id: the same on every machine and Python (no PYTHONHASHSEED)."""
-    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % num_shards
 
 
 def check_shard(num_shards: int, shard_index: int) -> None:

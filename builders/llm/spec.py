@@ -18,7 +18,7 @@ __all__ = ["BackendSpec", "parse_options", "OPERATIONAL"]
 
 OPERATIONAL = frozenset({"base_url", "base_url_env", "api_key_env", "concurrency", "max_retries", "timeout",
                          "backoff_base", "backoff_max", "price_prompt_per_mtok", "price_completion_per_mtok",
-                         "jitter_seed", "device"})
+                         "jitter_seed", "device", "data_parallel_size"})
 
 
 def parse_options(items: Sequence[str], flag: str = "--llm-option") -> dict[str, Any]:
@@ -36,7 +36,9 @@ def parse_options(items: Sequence[str], flag: str = "--llm-option") -> dict[str,
 
 
 def _accepted(kind: str) -> set[str] | None:
-    """Keyword names the backend's constructor takes (None: it takes any, e.g. vLLM's engine kwargs)."""
+    """Keyword names the backend's constructor names (None: the backend cannot be imported here). A
+    constructor that also takes **kwargs (vLLM's engine kwargs) still gets only the shared flags it names:
+    an HTTP flag like concurrency must not become an engine argument."""
     import importlib
 
     module, attr = BACKENDS[ALIASES.get(kind, kind)].split(":")
@@ -45,9 +47,7 @@ def _accepted(kind: str) -> set[str] | None:
     except ImportError:
         return None
     params = inspect.signature(cls.__init__).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return None
-    return {n for n in params if n not in ("self", "model")}
+    return {n for n, p in params.items() if n not in ("self", "model") and p.kind is not inspect.Parameter.VAR_KEYWORD}
 
 
 @dataclass
