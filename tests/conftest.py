@@ -16,6 +16,22 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+# Tests marked `jvm` start a Java VM in the test process (the lucene retriever, through pyjnius). A Ray
+# driver started later in the same process (the Ray tests) replaces the JVM's SIGSEGV handler, and the JVM
+# dies on its next safepoint (rc 139, no message). So the main run deselects them and
+# tests/test_jvm_isolated.py runs them in a fresh pytest process, where no Ray has run.
+JVM_CHILD_ENV = "DATABENCH_JVM_CHILD"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get(JVM_CHILD_ENV) == "1":
+        return
+    jvm = [item for item in items if item.get_closest_marker("jvm")]
+    if jvm:
+        config.hook.pytest_deselected(items=jvm)
+        items[:] = [item for item in items if not item.get_closest_marker("jvm")]
+
+
 def _mirror() -> Path:
     """BENCH_DATA_MIRROR, else shared/data beside the clone (CI), else two levels up (git worktrees)."""
     if os.environ.get("BENCH_DATA_MIRROR"):

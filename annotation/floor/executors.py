@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -94,6 +95,23 @@ def _ray_worker_class(ray: Any) -> Any:
     return Worker
 
 
+def jvm_conflict() -> str | None:
+    """Why a Ray driver must not start in this process, if a Java VM already runs in it (lucene, via pyjnius).
+
+    Ray's driver installs its own SIGSEGV handler; the JVM uses SIGSEGV internally (safepoints, null checks)
+    and dies on its next one (rc 139, no message) once its handler is replaced. Java's libjsig, preloaded,
+    chains the two handlers and makes the mix safe.
+    """
+    jnius_config = sys.modules.get("jnius_config")
+    if jnius_config is None or not getattr(jnius_config, "vm_running", False):
+        return None
+    if "libjsig" in os.environ.get("LD_PRELOAD", ""):
+        return None
+    return ("--executor ray: a Java VM (the lucene retriever) already runs in this process, and a Ray driver "
+            "would replace its signal handlers and crash it; run lucene and Ray in separate processes, or "
+            "start Python with LD_PRELOAD=$JAVA_HOME/lib/libjsig.so")
+
+
 class RayExecutor:
     """N Ray actors, each holding one copy of `work`; item `key` goes to actor `shard_of(key, N)`."""
 
@@ -103,6 +121,8 @@ class RayExecutor:
         (Ray hides every GPU from an actor that asked for none)."""
         ray = require("ray", RAY_PIP, "--executor ray", error=ExecutorError)
         self.ray = ray
+        if not ray.is_initialized() and (why := jvm_conflict()):
+            raise ExecutorError(why)
         if not ray.is_initialized():     # stays up for the next stage (a qasnowball round); ray shuts it at exit
             try:
                 ray.init(address=address, include_dashboard=False, log_to_driver=False,

