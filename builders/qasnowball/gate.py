@@ -15,7 +15,10 @@ English (spaCy's entity label of the exact span is looked up in the document's c
   locative preposition before it ("in X"), or an apposition/bracket after it naming a place ("X, a
   Roman fort", "X (the Saxon Garden)");
 - `person_noun`: a common noun phrase whose head is a person noun ("a known client", "the winners",
-  "a physicist") asked "what"/"which": who it is, not what.
+  "a physicist") asked "what"/"which": who it is, not what;
+- `wh_slot`: the question word sits where its class cannot: "where" after a preposition that does not
+  take a place ("designed by where", "as where ends"), "who(m)" after a locative one ("in whom"): the
+  slot says the answer is not what the class says.
 Chinese (jieba):
 - `zh_person_noun`: a noun phrase ending in a person suffix (者 员 师 手 人: 优秀者, 队员) asked 什么/哪个;
 - `zh_modifier`: 哪里/谁 put in place of a word that directly modifies the noun after it (巴士|路线,
@@ -30,7 +33,7 @@ from builders.qasnowball.quality import WH_CLASS, answer_class, question_words
 
 __all__ = ["uncertain_type", "GATES"]
 
-GATES = ("proper_name", "place_like_person", "person_noun", "zh_person_noun", "zh_modifier")
+GATES = ("proper_name", "place_like_person", "person_noun", "wh_slot", "zh_person_noun", "zh_modifier")
 
 # spaCy labels whose call on a capitalised name is evidence of what it is
 _CONFIDENT_LABELS = {"NORP", "PERSON", "GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT",
@@ -127,10 +130,17 @@ def _acronym(words: list[str]) -> bool:
     return len(words) == 1 and bool(re.fullmatch(r"[A-Z][A-Z0-9&.-]{1,}", words[0]))
 
 
-def _en_gate(answer_type: str, text: str, context: str, start: int, cls: str, asked: set[str]) -> str | None:
+_WHERE_SLOT = re.compile(r"\b(by|of|for|with|about|than|as|like|against)\s+where\b", re.I)
+_WHO_SLOT = re.compile(r"\b(in|on|at|into|onto|near|inside|within)\s+(who|whom)\b", re.I)
+
+
+def _en_gate(answer_type: str, text: str, context: str, start: int, cls: str, asked: set[str],
+             question: str) -> str | None:
     words = _name_words(text)
     if not words:
         return None
+    if ("where" in asked and _WHERE_SLOT.search(question)) or (asked & {"who", "whom"} and _WHO_SLOT.search(question)):
+        return "wh_slot"
     if cls in ("ORG", "OTHER") and _proper(words) and not _head_cue(words) and not _acronym(words) and \
             not _sentence_initial_word(text, context, start):
         label, _ = _label(context, start, text)
@@ -177,5 +187,5 @@ def uncertain_type(answer_type: str, text: str, context: str, start: int, lang: 
     cls = answer_class(answer_type, text, context, start, lang)
     asked = set(question_words(question, sentence, lang))
     asked &= {w for w, _ in WH_CLASS[lang]}
-    return _en_gate(answer_type, text, context, start, cls, asked) if lang == "en" else \
+    return _en_gate(answer_type, text, context, start, cls, asked, question) if lang == "en" else \
         _zh_gate(text, context, start, cls, asked)

@@ -36,7 +36,7 @@ def gate(lang: str, typ: str, answer: str, context: str, question: str, nth: int
     # a place head word, or the same name tagged GPE elsewhere in the document
     ("PER", "Castra Veldi", "The first settlement here was Castra Veldi, a Roman fort on the river.",
      "The first settlement here was who, a Roman fort on the river?", "place_like_person"),
-    ("PER", "Ogrodek Mały", "Nearby, in Ogrodek Mały the band played.", "Nearby, in whom the band played?",
+    ("PER", "Ogrodek Mały", "Nearby, in Ogrodek Mały the band played.", "Who was the band's venue nearby?",
      "place_like_person"),
     ("PER", "Lidell Park", "The fair was held by Lidell Park every summer.", "The fair was held by whom?",
      "place_like_person"),
@@ -54,6 +54,13 @@ def gate(lang: str, typ: str, answer: str, context: str, question: str, nth: int
      "person_noun"),
     ("NP", "a known clause", "The contract was voided by a known clause in the law.",
      "The contract was voided by what in the law?", None),
+    # the question word in a slot its class cannot fill
+    ("LOC", "Brenholt", "The hall was designed by Brenholt in 1890.", "The hall was designed by where in 1890?",
+     "wh_slot"),
+    ("LOC", "Brenholt", "The hall was moved from Brenholt in 1890.", "The hall was moved from where in 1890?", None),
+    ("PER", "Anna Velar", "The letter was found on Anna Velar after the war.", "The letter was found on whom?",
+     "wh_slot"),
+    ("PER", "Anna Velar", "The letter was sent by Anna Velar after the war.", "The letter was sent by whom?", None),
 ])
 def test_english_gate(typ, answer, context, question, expected):
     assert gate("en", typ, answer, context, question, 2 if answer == "Kestrel Vale" else 0) == expected

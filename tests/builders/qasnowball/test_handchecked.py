@@ -114,9 +114,9 @@ def test_automatic_check_agrees_with_the_hand_labels_second_held_out():
     rate, overall = _agreement(SAMPLES[2])
     # measured when drawn (held out): zh 0.90 (45/50), en 0.82 (41/50), overall 0.86. Then zh 0.94, en 0.86,
     # overall 0.90 after the rules written from its misses (in-sample from there on). With the precision
-    # gate: zh 0.96, en 0.88, overall 0.92; of what it keeps, a reader accepts zh 45/47, en 38/41
-    assert rate["zh"] >= 0.96 and rate["en"] >= 0.88 and overall >= 0.92
-    assert _precision(SAMPLES[2]) == {"zh": (45, 47), "en": (38, 41)}
+    # gate: zh 0.96, en 0.92, overall 0.94; of what it keeps, a reader accepts zh 45/47, en 38/39
+    assert rate["zh"] >= 0.96 and rate["en"] >= 0.92 and overall >= 0.94
+    assert _precision(SAMPLES[2]) == {"zh": (45, 47), "en": (38, 39)}
 
 
 def test_automatic_check_agrees_with_the_hand_labels_final_held_out():
