@@ -14,6 +14,11 @@ fresh builds: 25 zh pairs from cmrc seed 0 and 25 from cmrc seed 1 (seed 0 has n
 handchecked_v4.jsonl: the held-out sample of the final rules (nothing was changed after drawing it): 50 zh
 pairs from cmrc seed 2, 10 en pairs from each of xquad-en seeds 11-15, draw_sample.py --seed 37, excluding
 the pairs of the three earlier samples.
+handchecked_v5.jsonl: the held-out sample of the precision gate (builders/qasnowball/gate.py, filter rule
+uncertain_type; the four samples above are in-sample for it, and nothing was changed after drawing this one):
+50 zh pairs from cmrc seed 3 (draw_sample.py --seed 41 --per-build 50) and 10 en pairs from each of xquad-en
+seeds 16-20 (draw_sample.py --seed 41 --per-build 10), all builds made with the gate, excluding the pairs of
+the four earlier samples.
 Each `wh_fits` label is a person's reading of whether the question word asks for the kind of thing the
 answer is (fluency problems are in `note`, not in the label). Every pair passed the builder's filter, so the
 automatic check says "fits" for all of them when the sample is drawn; the agreement is therefore the share a
@@ -30,7 +35,8 @@ from builders.qasnowball.quality import answer_class, wh_fits
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "qasnowball"
-SAMPLES = ("handchecked.jsonl", "handchecked_v2.jsonl", "handchecked_v3.jsonl", "handchecked_v4.jsonl")
+SAMPLES = ("handchecked.jsonl", "handchecked_v2.jsonl", "handchecked_v3.jsonl", "handchecked_v4.jsonl",
+           "handchecked_v5.jsonl")
 
 
 def _rows(name: str = "handchecked.jsonl") -> list[dict]:
@@ -128,6 +134,18 @@ def test_automatic_check_agrees_with_the_hand_labels_final_held_out():
     # filter keeps now, a reader accepts zh 47/47, en 39/39
     assert rate["zh"] >= 0.98 and rate["en"] >= 0.88 and overall >= 0.93
     assert _precision(SAMPLES[3]) == {"zh": (47, 47), "en": (39, 39)}
+
+
+def test_automatic_check_agrees_with_the_hand_labels_gate_held_out():
+    rate, overall = _agreement(SAMPLES[4])
+    # measured (held out; no rule changed after it was drawn; every pair passes the automatic checks, so this
+    # is the share a reader accepts): zh 0.72 (36/50), en 0.94 (47/50), overall 0.83 - below the issue's
+    # > 0.95 in both languages. en: two identifier numbers asked how many (articles 9, the 180 Freeway) and a
+    # river tagged PERSON; zh: cmrc seed 3 keeps 147 pairs without the gate too (with much the same answer
+    # types), and a reader rejects its jieba person/place tags on roads, districts, leagues and fish families
+    # (柏道, 杨浦区, 英超, 鹦哥|鱼科 x3), 伊斯兰 asked 哪里, and cut spans
+    assert rate["zh"] >= 0.72 and rate["en"] >= 0.94 and overall >= 0.83
+    assert _precision(SAMPLES[4]) == {"zh": (36, 50), "en": (47, 50)}
 
 
 def test_automatic_check_rejects_the_wrong_question_words_it_should():
