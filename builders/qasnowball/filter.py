@@ -22,8 +22,8 @@ from builders.qasnowball.text import answer_f1, is_interrogative, normalize, nor
 
 __all__ = ["FilterConfig", "Pair", "Verdict", "QAFilter", "RULES"]
 
-RULES = ("length", "answer_length", "answer_in_question", "interrogative", "wh_type", "uncertain_type", "copy", "roundtrip",
-         "confidence", "duplicate", "span_duplicate", "type_balance")
+RULES = ("length", "answer_length", "answer_in_question", "interrogative", "wh_type", "uncertain_type", "copy",
+         "roundtrip", "confidence", "duplicate", "span_duplicate", "type_balance")
 
 
 @dataclass
