@@ -3,6 +3,7 @@
 Every rule can be switched off and its rejections are counted (a pair is charged to the first rule it
 fails, in the order of `RULES`), so a per-round log shows exactly where generated pairs are lost.
 Quality rules (builders.qasnowball.quality): `wh_type` (the question word fits the answer's class),
+`uncertain_type` (the answer's class is confident: builders.qasnowball.gate),
 `copy` (the question is not its source sentence nearly verbatim), `span_duplicate` (one pair per
 document and answer unless the questions differ: token Jaccard < span_jaccard) and `type_balance` (no
 answer class, e.g. 《title》 spans, above max_type_share of a round's kept pairs). The last two depend on
@@ -14,14 +15,15 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
+from builders.qasnowball.gate import uncertain_type
 from builders.qasnowball.modules import Candidate, Reader
 from builders.qasnowball.quality import answer_class, copy_rate, jaccard, source_sentence, wh_fits
 from builders.qasnowball.text import answer_f1, is_interrogative, normalize, normalize_question
 
 __all__ = ["FilterConfig", "Pair", "Verdict", "QAFilter", "RULES"]
 
-RULES = ("length", "answer_length", "answer_in_question", "interrogative", "wh_type", "copy", "roundtrip",
-         "confidence", "duplicate", "span_duplicate", "type_balance")
+RULES = ("length", "answer_length", "answer_in_question", "interrogative", "wh_type", "uncertain_type", "copy",
+         "roundtrip", "confidence", "duplicate", "span_duplicate", "type_balance")
 
 
 @dataclass
@@ -34,6 +36,7 @@ class FilterConfig:
     confidence: bool = True
     duplicate: bool = True
     wh_type: bool = True                # the question word fits the answer's class (quality.wh_fits)
+    uncertain_type: bool = True         # the answer's class is confident (gate.uncertain_type finds no doubt)
     copy: bool = True                   # the question is not (nearly) its source sentence verbatim
     span_duplicate: bool = True         # one pair per (document, answer) unless the questions differ
     type_balance: bool = True           # no answer class above max_type_share of a round's kept pairs
@@ -126,10 +129,13 @@ class QAFilter:
                 return "answer_in_question"
         if c.interrogative and not is_interrogative(p.question, self.lang):
             return "interrogative"
-        if c.wh_type or c.copy:
+        if c.wh_type or c.uncertain_type or c.copy:
             sent = source_sentence(p.context, p.answer.start, self.lang)
             if c.wh_type and not wh_fits(p.question, sent, self._class(p), self.lang, p.answer.text):
                 return "wh_type"
+            if c.uncertain_type and uncertain_type(p.answer.type, p.answer.text, p.context, p.answer.start,
+                                                   self.lang, p.question, sent):
+                return "uncertain_type"
             if c.copy and copy_rate(p.question, sent, self.lang) >= c.max_copy:
                 return "copy"
         return None

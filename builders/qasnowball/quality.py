@@ -35,8 +35,9 @@ WH_CLASS = {
            ("who", "PER"), ("whom", "PER"), ("whose", "PER"), ("when", "TIME"), ("where", "LOC"),
            ("why", "REASON"), ("how", "REASON"), ("what", "OTHER"), ("which", "OTHER")),
 }
-# answer class -> question classes that fit it
-FITS = {"PER": {"PER"}, "ORG": {"OTHER", "PER"}, "LOC": {"LOC", "OTHER"}, "TIME": {"TIME"}, "NUM": {"NUM", "AMOUNT"},
+# answer class -> question classes that fit it (an organisation is asked what/which organisation, never who:
+# a group of people is PEOPLE)
+FITS = {"PER": {"PER"}, "ORG": {"OTHER"}, "LOC": {"LOC", "OTHER"}, "TIME": {"TIME"}, "NUM": {"NUM", "AMOUNT"},
         "DURATION": {"NUM"}, "MONEY": {"AMOUNT"}, "PEOPLE": {"PER"}, "NONE": set(), "QUANTITY": {"NUM", "AMOUNT"},
         "TITLE": {"OTHER"}, "OTHER": {"OTHER"}, "CLAUSE": {"OTHER", "REASON"}}
 # Chinese asks for a place with 哪里 (哪个国家 etc. are OTHER): a bare 什么 in 位于什么 does not fit

@@ -14,6 +14,11 @@ fresh builds: 25 zh pairs from cmrc seed 0 and 25 from cmrc seed 1 (seed 0 has n
 handchecked_v4.jsonl: the held-out sample of the final rules (nothing was changed after drawing it): 50 zh
 pairs from cmrc seed 2, 10 en pairs from each of xquad-en seeds 11-15, draw_sample.py --seed 37, excluding
 the pairs of the three earlier samples.
+handchecked_v5.jsonl: the held-out sample of the precision gate (builders/qasnowball/gate.py, filter rule
+uncertain_type; the four samples above are in-sample for it, and nothing was changed after drawing this one):
+50 zh pairs from cmrc seed 3 (draw_sample.py --seed 41 --per-build 50) and 10 en pairs from each of xquad-en
+seeds 16-20 (draw_sample.py --seed 41 --per-build 10), all builds made with the gate, excluding the pairs of
+the four earlier samples.
 Each `wh_fits` label is a person's reading of whether the question word asks for the kind of thing the
 answer is (fluency problems are in `note`, not in the label). Every pair passed the builder's filter, so the
 automatic check says "fits" for all of them when the sample is drawn; the agreement is therefore the share a
@@ -24,12 +29,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from builders.qasnowball.gate import uncertain_type
 from builders.qasnowball.quality import answer_class, wh_fits
 
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "qasnowball"
-SAMPLES = ("handchecked.jsonl", "handchecked_v2.jsonl", "handchecked_v3.jsonl", "handchecked_v4.jsonl")
+SAMPLES = ("handchecked.jsonl", "handchecked_v2.jsonl", "handchecked_v3.jsonl", "handchecked_v4.jsonl",
+           "handchecked_v5.jsonl")
 
 
 def _rows(name: str = "handchecked.jsonl") -> list[dict]:
@@ -37,8 +44,11 @@ def _rows(name: str = "handchecked.jsonl") -> list[dict]:
 
 
 def _auto(r: dict) -> bool:
+    """The filter's two class checks: the question word fits the class, and the class is confident (the
+    gate sees the sentence only, not the whole document: its same-name-elsewhere signal is weaker here)."""
     cls = answer_class(r["answer_type"], r["answer"], r["sentence"], r["answer_start"], r["lang"])
-    return wh_fits(r["question"], r["sentence"], cls, r["lang"], r["answer"])
+    return wh_fits(r["question"], r["sentence"], cls, r["lang"], r["answer"]) and not uncertain_type(
+        r["answer_type"], r["answer"], r["sentence"], r["answer_start"], r["lang"], r["question"], r["sentence"])
 
 
 @pytest.mark.parametrize("name", SAMPLES)
@@ -73,14 +83,25 @@ def _agreement(name: str) -> tuple[dict[str, float], float]:
     return rate, overall
 
 
+def _precision(name: str) -> dict[str, tuple[int, int]]:
+    """Per language (hand-labelled fits, pairs the automatic checks keep): what a reader accepts of what
+    the filter would keep now. For a sample drawn after the gate this is its agreement."""
+    rows = _rows(name)
+    return {lang: (sum(r["wh_fits"] for r in rows if r["lang"] == lang and _auto(r)),
+                   sum(1 for r in rows if r["lang"] == lang and _auto(r))) for lang in ("zh", "en")}
+
+
 def test_automatic_check_agrees_with_the_hand_labels_in_sample():
     rate, overall = _agreement(SAMPLES[0])
     # measured: zh 1.00, en 0.86, overall 0.93 when written; zh 1.00, en 1.00, overall 1.00 with the first
     # en_class rules, which were written from its misses (in-sample, not a precision estimate); zh 1.00,
     # en 0.96, overall 0.98 once the bare-capitalised-name rule was dropped (v3 showed it wrong more often
     # than right): Legros and Mackinder keep the ORG type recorded by the old build, while the candidate
-    # extractor now types such names PER from the PERSON names they are listed with
+    # extractor now types such names PER from the PERSON names they are listed with. With the precision gate
+    # (builders/qasnowball/gate.py): zh 1.00, en 0.96, overall 0.98 - the gate rejects Legros and Mackinder
+    # (names spaCy calls ORG) but also two pairs a reader accepts ("Sassoun and Taron", "the Earth")
     assert rate["zh"] >= 1.0 and rate["en"] >= 0.96 and overall >= 0.98
+    assert _precision(SAMPLES[0]) == {"zh": (50, 50), "en": (41, 41)}
 
 
 def test_automatic_check_agrees_with_the_hand_labels_held_out():
@@ -88,23 +109,43 @@ def test_automatic_check_agrees_with_the_hand_labels_held_out():
     # measured when drawn (held out, before any rule was changed after drawing it): zh 0.90 (45/50), en 0.88
     # (44/50), overall 0.89. Then zh 0.94, en 0.94, overall 0.94 after the rules written from its misses
     # (identifier numbers, weekdays, organisations after a locative preposition, 一+classifier, 三国时),
-    # so from then on it is in-sample too
-    assert rate["zh"] >= 0.94 and rate["en"] >= 0.94 and overall >= 0.94
+    # so from then on it is in-sample too. With the precision gate: zh 0.98, en 0.84, overall 0.91 - of
+    # the pairs the checks now reject, 6 English ones (names spaCy calls ORG: "Major League Soccer", "Wnt")
+    # and 1 Chinese one are accepted by a reader; of what they keep, a reader accepts zh 44/44, en 38/40
+    assert rate["zh"] >= 0.98 and rate["en"] >= 0.84 and overall >= 0.91
+    assert _precision(SAMPLES[1]) == {"zh": (44, 44), "en": (38, 40)}
 
 
 def test_automatic_check_agrees_with_the_hand_labels_second_held_out():
     rate, overall = _agreement(SAMPLES[2])
     # measured when drawn (held out): zh 0.90 (45/50), en 0.82 (41/50), overall 0.86. Then zh 0.94, en 0.86,
-    # overall 0.90 after the rules written from its misses (in-sample from there on)
-    assert rate["zh"] >= 0.94 and rate["en"] >= 0.86 and overall >= 0.90
+    # overall 0.90 after the rules written from its misses (in-sample from there on). With the precision
+    # gate: zh 0.96, en 0.92, overall 0.94; of what it keeps, a reader accepts zh 45/47, en 38/39
+    assert rate["zh"] >= 0.96 and rate["en"] >= 0.92 and overall >= 0.94
+    assert _precision(SAMPLES[2]) == {"zh": (45, 47), "en": (38, 39)}
 
 
 def test_automatic_check_agrees_with_the_hand_labels_final_held_out():
     rate, overall = _agreement(SAMPLES[3])
     # measured (held out; no rule changed after it was drawn): zh 0.96 (48/50), en 0.90 (45/50), overall 0.93
     # - the issue's target is > 0.95: zh meets it, en does not (persons spaCy tags NP/ORG and places it
-    # tags PERSON; see the notes)
-    assert rate["zh"] >= 0.96 and rate["en"] >= 0.90 and overall >= 0.93
+    # tags PERSON; see the notes). Its misses led to the precision gate, so it is in-sample for it: zh 0.98,
+    # en 0.88, overall 0.93 (the checks reject all 7 misses, and 7 pairs a reader accepts: 6 en, 1 zh); of what the
+    # filter keeps now, a reader accepts zh 47/47, en 39/39
+    assert rate["zh"] >= 0.98 and rate["en"] >= 0.88 and overall >= 0.93
+    assert _precision(SAMPLES[3]) == {"zh": (47, 47), "en": (39, 39)}
+
+
+def test_automatic_check_agrees_with_the_hand_labels_gate_held_out():
+    rate, overall = _agreement(SAMPLES[4])
+    # measured (held out; no rule changed after it was drawn; every pair passes the automatic checks, so this
+    # is the share a reader accepts): zh 0.72 (36/50), en 0.94 (47/50), overall 0.83 - below the issue's
+    # > 0.95 in both languages. en: two identifier numbers asked how many (articles 9, the 180 Freeway) and a
+    # river tagged PERSON; zh: cmrc seed 3 keeps 147 pairs without the gate too (with much the same answer
+    # types), and a reader rejects its jieba person/place tags on roads, districts, leagues and fish families
+    # (柏道, 杨浦区, 英超, 鹦哥|鱼科 x3), 伊斯兰 asked 哪里, and cut spans
+    assert rate["zh"] >= 0.72 and rate["en"] >= 0.94 and overall >= 0.83
+    assert _precision(SAMPLES[4]) == {"zh": (36, 50), "en": (47, 50)}
 
 
 def test_automatic_check_rejects_the_wrong_question_words_it_should():

@@ -1,0 +1,98 @@
+"""The precision gate (builders/qasnowball/gate.py) on made-up sentences: each signal fires on its shape
+and stays quiet on look-alikes; the filter rejects and counts the doubtful pairs as `uncertain_type`;
+an organisation is never asked who/谁. spaCy and jieba are the real ones (their labels of these sentences
+are part of what is tested)."""
+from __future__ import annotations
+
+import pytest
+
+from builders.qasnowball.filter import FilterConfig, Pair, QAFilter
+from builders.qasnowball.gate import uncertain_type
+from builders.qasnowball.modules import Candidate
+from builders.qasnowball.quality import answer_class, wh_fits
+
+from tests.builders.qasnowball.test_filter import FixedReader
+
+
+def gate(lang: str, typ: str, answer: str, context: str, question: str, nth: int = 0) -> str | None:
+    start = -1
+    for _ in range(nth + 1):
+        start = context.index(answer, start + 1)
+    return uncertain_type(typ, answer, context, start, lang, question, context)
+
+
+@pytest.mark.parametrize("typ,answer,context,question,expected", [
+    # a capitalised name spaCy calls ORG (or nothing), with no head cue word, asked what: could be a person
+    ("ORG", "Velmora", "Velmora announced the new engine on Friday, and the crowd cheered.",
+     "What announced the new engine on Friday?", "proper_name"),
+    ("NP", "Ogrodek Mały", "Nearby, in Ogrodek Mały (the Little Garden), the band played.",
+     "Nearby, in what (the Little Garden), the band played?", "proper_name"),
+    # ... but a head cue word, an acronym or a nationality is evidence enough
+    ("ORG", "Velmora University", "The report was praised by Velmora University and the Royal Society.",
+     "The report was praised by what and the Royal Society?", None),
+    ("ORG", "NASA", "NASA launched the probe in 1977.", "What launched the probe in 1977?", None),
+    ("ORG", "French", "The treaty angered the French settlers.", "The treaty angered the what settlers?", None),
+    # a PERSON label with a sign of a place: an apposition naming a place, a locative preposition before,
+    # a place head word, or the same name tagged GPE elsewhere in the document
+    ("PER", "Castra Veldi", "The first settlement here was Castra Veldi, a Roman fort on the river.",
+     "The first settlement here was who, a Roman fort on the river?", "place_like_person"),
+    ("PER", "Ogrodek Mały", "Nearby, in Ogrodek Mały the band played.", "Who was the band's venue nearby?",
+     "place_like_person"),
+    ("PER", "Lidell Park", "The fair was held by Lidell Park every summer.", "The fair was held by whom?",
+     "place_like_person"),
+    ("PER", "Kestrel Vale", "Delegates from Kestrel Vale met in Kestrel Vale's town hall; Kestrel Vale later grew.",
+     "who later grew?", "place_like_person"),
+    # ... and persons with an apposition, or a surname that is also a building word, are left alone
+    ("PER", "Anna Velar", "The letter was signed by Anna Velar, a teacher from Leeds.",
+     "The letter was signed by whom, a teacher from Leeds?", None),
+    ("PER", "Stuart Hall", "The architect Stuart Hall designed the library.", "The architect who designed the library?",
+     None),
+    # a common noun phrase whose head is a person noun, asked what
+    ("NP", "a known client", "The workshop was built for a known client in the city.",
+     "The workshop was built for what in the city?", "person_noun"),
+    ("NP", "the physicists", "The prize was shared by the physicists of the lab.", "What of the lab shared the prize?",
+     "person_noun"),
+    ("NP", "a known clause", "The contract was voided by a known clause in the law.",
+     "The contract was voided by what in the law?", None),
+    # the question word in a slot its class cannot fill
+    ("LOC", "Brenholt", "The hall was designed by Brenholt in 1890.", "The hall was designed by where in 1890?",
+     "wh_slot"),
+    ("LOC", "Brenholt", "The hall was moved from Brenholt in 1890.", "The hall was moved from where in 1890?", None),
+    ("PER", "Anna Velar", "The letter was found on Anna Velar after the war.", "The letter was found on whom?",
+     "wh_slot"),
+    ("PER", "Anna Velar", "The letter was sent by Anna Velar after the war.", "The letter was sent by whom?", None),
+])
+def test_english_gate(typ, answer, context, question, expected):
+    assert gate("en", typ, answer, context, question, 2 if answer == "Kestrel Vale" else 0) == expected
+
+
+@pytest.mark.parametrize("typ,answer,context,question,expected", [
+    # a person noun (者 员 师 手 人) asked 什么
+    ("NP", "成绩优秀者", "比赛的成绩优秀者也获邀参加。", "比赛的什么也获邀参加？", "zh_person_noun"),
+    ("NP", "合唱团团员", "合唱团团员也获邀参加。", "什么也获邀参加？", "zh_person_noun"),
+    ("NP", "成绩优秀奖", "比赛的成绩优秀奖也颁给了他。", "比赛的什么也颁给了他？", None),
+    ("NP", "工业机器人", "工厂使用工业机器人生产汽车。", "工厂使用什么生产汽车？", None),
+    # 哪里/谁 in place of a short word that modifies the noun after it (not a place name)
+    ("LOC", "巴士", "新巴82线是香港的一条巴士路线。", "新巴82线是香港的一条哪里路线？", "zh_modifier"),
+    ("LOC", "上海", "会议在上海举行。", "会议在哪里举行？", None),
+    ("LOC", "中国", "北京是中国首都。", "北京是哪里首都？", None),
+])
+def test_chinese_gate(typ, answer, context, question, expected):
+    assert gate("zh", typ, answer, context, question) == expected
+
+
+def test_an_organisation_is_never_asked_who():
+    for lang, q, ok in (("en", "Who launched the probe in 1977?", False), ("en", "What launched the probe?", True),
+                        ("zh", "谁发射了探测器？", False), ("zh", "哪个机构发射了探测器？", True)):
+        cls = answer_class("ORG", "NASA", "NASA", 0, lang)
+        assert wh_fits(q, "", cls, lang, "NASA") is ok, (lang, q)
+
+
+def test_filter_rejects_and_counts_uncertain_pairs():
+    ctx = "Velmora announced the new engine on Friday, and the crowd cheered."
+    p = Pair("d1", ctx, Candidate(0, 7, "Velmora", "ORG", 0.9), "What announced the new engine on Friday?", -1.0)
+    f = QAFilter(FixedReader("Velmora", 0.9), "en")
+    assert f.check([p], set())[0].reason == "uncertain_type"
+    assert f.counts()["rejected"]["uncertain_type"] == 1 and f.counts()["kept"] == 0
+    off = QAFilter(FixedReader("Velmora", 0.9), "en", FilterConfig(uncertain_type=False))
+    assert off.check([p], set())[0].keep
