@@ -3,6 +3,8 @@ through the runner side by side with our bm25, plus ids/scores, ties, empty quer
 the missing-Java message."""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -150,3 +152,16 @@ def test_ray_driver_after_the_jvm_is_refused_with_the_way_out(monkeypatch: pytes
         RayExecutor(lambda item: item, num_workers=1)
     import ray
     assert not ray.is_initialized()
+
+
+def test_jvm_after_a_ray_driver_is_refused_in_a_fresh_process() -> None:
+    """The other order: a Ray driver first, then lucene (ray.shutdown() would later kill the JVM, rc 139)."""
+    script = ("import ray; ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)\n"
+              "from retrieval.registry import create\nfrom retrieval.types import Document\n"
+              "create('lucene').index({'d1': Document('d1', 'wing flutter')}, show_progress=False)\n")
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[2], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr[-2000:]                 # a Python error, not a crash (139)
+    assert "RetrieverError: the lucene retriever: a Ray driver runs in this process" in done.stderr
+    assert "libjsig" in done.stderr
