@@ -23,17 +23,32 @@ Chinese (jieba):
 - `zh_person_noun`: a noun phrase ending in a person suffix (者 员 师 手 人: 优秀者, 队员) asked 什么/哪个;
 - `zh_modifier`: 哪里/谁 put in place of a word that directly modifies the noun after it (巴士|路线,
   东坡|家事): the answer is part of a compound, not a place or a person.
+The fifth hand check (v5) found jieba's person/place tags on words of neither shape, and spans cut out of
+a word; the shapes below are general (gate_shapes.py holds them):
+- `zh_person_shape`: a person class whose text does not look like a person name (not 2-4 Han characters
+  or a transliteration, or ending in a place/organisation suffix such as 区 道 科 队 超 without a surname);
+- `zh_place_shape`: a place class asked 哪里 with no place suffix and not a known country/region word;
+- `zh_cut_span`: a span whose edge cuts a word (a jieba token across it, or a one-character word beside
+  it that forms a dictionary word with the span's edge: 金|华山);
+- `zh_ordinal`: an ordinal (第四) or 一+classifier (一道) asked 几/多少;
+- `zh_creed`: a religion or ideology (伊斯兰, …教, …主义) asked 哪里;
+- `identifier_number` (en): a number after an identifier noun ("articles 9 and 10", "Flight 93") or before
+  one ("the 180 Freeway") asked how many;
+- `water_person` (en): a person class with a river's signs nearby ("the lower X", "X flowed", "X river").
 """
 from __future__ import annotations
 
 import re
 
 from builders.qasnowball.en_class import at_place
+from builders.qasnowball.gate_shapes import en_shape_gate, zh_shape_gate
 from builders.qasnowball.quality import WH_CLASS, answer_class, question_words
 
 __all__ = ["uncertain_type", "GATES"]
 
-GATES = ("proper_name", "place_like_person", "person_noun", "wh_slot", "zh_person_noun", "zh_modifier")
+GATES = ("proper_name", "place_like_person", "person_noun", "wh_slot", "zh_person_noun", "zh_modifier",
+         "zh_person_shape", "zh_place_shape", "zh_cut_span", "zh_ordinal", "zh_creed", "identifier_number",
+         "water_person")
 
 # spaCy labels whose call on a capitalised name is evidence of what it is
 _CONFIDENT_LABELS = {"NORP", "PERSON", "GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT",
@@ -139,6 +154,9 @@ def _en_gate(answer_type: str, text: str, context: str, start: int, cls: str, as
     words = _name_words(text)
     if not words:
         return None
+    shape = en_shape_gate(text, context, start, cls, asked)
+    if shape:
+        return shape
     if ("where" in asked and _WHERE_SLOT.search(question)) or (asked & {"who", "whom"} and _WHO_SLOT.search(question)):
         return "wh_slot"
     if cls in ("ORG", "OTHER") and _proper(words) and not _head_cue(words) and not _acronym(words) and \
@@ -174,6 +192,9 @@ def _zh_next_is_noun(context: str, end: int) -> bool:
 
 def _zh_gate(text: str, context: str, start: int, cls: str, asked: set[str]) -> str | None:
     t = text.strip()
+    shape = zh_shape_gate(text, context, start, cls, asked)
+    if shape:
+        return shape
     if cls in ("OTHER", "ORG") and asked & _ZH_OTHER_WH and len(t) >= 2 and _ZH_PERSON_SUFFIX.search(t):
         return "zh_person_noun"
     if asked & _ZH_SLOT_WH and len(t) <= 2 and not _ZH_PLACE.search(t) and _zh_next_is_noun(context, start + len(text)):

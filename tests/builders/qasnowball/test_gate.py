@@ -96,3 +96,52 @@ def test_filter_rejects_and_counts_uncertain_pairs():
     assert f.counts()["rejected"]["uncertain_type"] == 1 and f.counts()["kept"] == 0
     off = QAFilter(FixedReader("Velmora", 0.9), "en", FilterConfig(uncertain_type=False))
     assert off.check([p], set())[0].keep
+
+
+@pytest.mark.parametrize("typ,answer,context,question,expected", [
+    # a person class must look like a name: a suffix of a road/district/team/taxon says it is not one
+    ("PER", "松道", "车队途经松道及海景道。", "车队途经谁及海景道？", "zh_person_shape"),
+    ("PER", "青禾区", "本站位于青禾区的北端。", "本站位于谁的北端？", "zh_person_shape"),
+    ("PER", "甲联", "他很早就吸引了甲联球队的注意。", "他很早就吸引了谁球队的注意？", "zh_person_shape"),
+    ("PER", "蓝鳍科", "这种鱼属于蓝鳍科。", "这种鱼属于谁？", "zh_person_shape"),
+    ("PER", "张明", "这本书由张明写成。", "这本书由谁写成？", None),
+    ("PER", "孙中山", "大会由孙中山主持。", "大会由谁主持？", None),
+    ("PER", "约瑟夫·布朗", "信件由约瑟夫·布朗签署。", "信件由谁签署？", None),
+    # a place class asked 哪里 must have a place shape
+    ("LOC", "电车", "公司提供对外电车服务。", "公司提供对外哪里服务？", "zh_place_shape"),
+    ("LOC", "青禾县", "公司设在青禾县。", "公司设在哪里？", None),
+    ("LOC", "日本", "公司设在日本。", "公司设在哪里？", None),
+    # a religion or ideology is not a place
+    ("LOC", "伊斯兰", "这在某些伊斯兰国家很常见。", "这在某些哪里国家很常见？", "zh_creed"),
+    ("LOC", "道教", "这种习俗来自道教。", "这种习俗来自哪里？", "zh_creed"),
+    # an ordinal or 一+classifier is not a count
+    ("NUM", "第三", "此事见于宪法第三条。", "此事见于宪法几条？", "zh_ordinal"),
+    ("NUM", "一道", "两岸隔一道海峡相望。", "两岸隔几海峡相望？", "zh_ordinal"),
+    ("NUM", "三座", "城中共有三座桥。", "城中共有几桥？", None),
+    # a span cut out of a word: the one-character word before it forms a dictionary word with its edge
+    ("LOC", "华山", "因县东北有山（即金华山）而名。", "因县东北有山（即金哪里）而名？", "zh_cut_span"),
+    ("LOC", "华山", "他曾经登上华山。", "他曾经登上哪里？", None),
+])
+def test_chinese_shape_gate(typ, answer, context, question, expected):
+    assert gate("zh", typ, answer, context, question) == expected
+
+
+@pytest.mark.parametrize("typ,answer,context,question,expected", [
+    # a number after an identifier noun, or before one, names a thing: not asked how many
+    ("NUM", "12", "Under sections 12 and 14, the council may levy taxes.",
+     "Under sections how many and 14, the council may levy taxes?", "identifier_number"),
+    ("NUM", "14", "Under sections 12 and 14, the council may levy taxes.",
+     "Under sections 12 and how many, the council may levy taxes?", "identifier_number"),
+    ("NUM", "210", "The town lies south of the new 210 Freeway.", "The town lies south of the new how many Freeway?",
+     "identifier_number"),
+    ("NUM", "12", "The council has 12 sections and 14 members.", "The council has how many sections?", None),
+    ("NUM", "210", "The town built 210 freeways.", "The town built how many freeways?", None),
+    # a person label with a river's signs nearby
+    ("PER", "Avon", "At that time the lower Avon flowed west to the sea.", "At that time the lower who flowed west?",
+     "water_person"),
+    ("PER", "Avon", "In 1820 Avon flowed into the sea near the town.", "In 1820 who flowed into the sea?",
+     "water_person"),
+    ("PER", "Anna Avon", "At that time Anna Avon moved west to the sea.", "At that time who moved west?", None),
+])
+def test_english_shape_gate(typ, answer, context, question, expected):
+    assert gate("en", typ, answer, context, question) == expected
