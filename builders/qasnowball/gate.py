@@ -192,14 +192,11 @@ def _zh_next_is_noun(context: str, end: int) -> bool:
 
 def _zh_gate(text: str, context: str, start: int, cls: str, asked: set[str]) -> str | None:
     t = text.strip()
-    shape = zh_shape_gate(text, context, start, cls, asked)
-    if shape:
-        return shape
     if cls in ("OTHER", "ORG") and asked & _ZH_OTHER_WH and len(t) >= 2 and _ZH_PERSON_SUFFIX.search(t):
         return "zh_person_noun"
     if asked & _ZH_SLOT_WH and len(t) <= 2 and not _ZH_PLACE.search(t) and _zh_next_is_noun(context, start + len(text)):
         return "zh_modifier"
-    return None
+    return zh_shape_gate(text, context, start, cls, asked)
 
 
 def uncertain_type(answer_type: str, text: str, context: str, start: int, lang: str, question: str,

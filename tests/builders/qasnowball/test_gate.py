@@ -102,7 +102,7 @@ def test_filter_rejects_and_counts_uncertain_pairs():
     # a person class must look like a name: a suffix of a road/district/team/taxon says it is not one
     ("PER", "松道", "车队途经松道及海景道。", "车队途经谁及海景道？", "zh_person_shape"),
     ("PER", "青禾区", "本站位于青禾区的北端。", "本站位于谁的北端？", "zh_person_shape"),
-    ("PER", "甲联", "他很早就吸引了甲联球队的注意。", "他很早就吸引了谁球队的注意？", "zh_person_shape"),
+    ("PER", "甲联", "他很早就吸引了甲联的注意。", "他很早就吸引了谁的注意？", "zh_person_shape"),
     ("PER", "蓝鳍科", "这种鱼属于蓝鳍科。", "这种鱼属于谁？", "zh_person_shape"),
     ("PER", "张明", "这本书由张明写成。", "这本书由谁写成？", None),
     ("PER", "孙中山", "大会由孙中山主持。", "大会由谁主持？", None),
