@@ -17,10 +17,10 @@ import importlib.util
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
+from annotation.floor.executors import jvm_ray_conflict
 from annotation.floor.optional import require
 from retrieval.base import RetrieverError
 
@@ -97,7 +97,7 @@ def anserini_jar() -> Path:
 
 def jvm() -> Any:
     """The `jnius` module with Anserini on the class path, starting the JVM on first call."""
-    if (why := _ray_conflict()):
+    if (why := jvm_ray_conflict("jvm")):
         raise RetrieverError(why)
     if "jnius" in _JVM:
         return _JVM["jnius"]
@@ -130,19 +130,6 @@ def jvm() -> Any:
     _quiet_logs(jnius)
     _JVM["jnius"] = jnius
     return jnius
-
-
-def _ray_conflict() -> str | None:
-    """Why the JVM must not run here: a Ray driver in this process. Its SIGSEGV handler (and its shutdown,
-    which resets it) leaves the JVM's own handler out, and the JVM, which uses SIGSEGV internally, dies on its
-    next safepoint (rc 139, silently). Java's libjsig, preloaded, chains the handlers and makes it safe."""
-    ray = sys.modules.get("ray")
-    if ray is None or "libjsig" in os.environ.get("LD_PRELOAD", ""):
-        return None
-    if not getattr(ray, "is_initialized", lambda: False)():
-        return None
-    return ("the lucene retriever: a Ray driver runs in this process, and the JVM would crash with it; run "
-            "lucene and Ray in separate processes, or start Python with LD_PRELOAD=$JAVA_HOME/lib/libjsig.so")
 
 
 def _vm_running() -> bool:

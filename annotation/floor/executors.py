@@ -95,21 +95,27 @@ def _ray_worker_class(ray: Any) -> Any:
     return Worker
 
 
-def jvm_conflict() -> str | None:
-    """Why a Ray driver must not start in this process, if a Java VM already runs in it (lucene, via pyjnius).
+def jvm_ray_conflict(starting: str) -> str | None:
+    """Why `starting` ("ray": a Ray driver, or "jvm": the lucene retriever's Java VM) must not start in this
+    process because the other already runs in it; None when the mix is safe.
 
-    Ray's driver installs its own SIGSEGV handler; the JVM uses SIGSEGV internally (safepoints, null checks)
-    and dies on its next one (rc 139, no message) once its handler is replaced. Java's libjsig, preloaded,
-    chains the two handlers and makes the mix safe.
+    Ray's driver installs its own SIGSEGV handler (and resets it on shutdown); the JVM uses SIGSEGV internally
+    (safepoints, null checks) and dies on its next one (rc 139, no message) once its handler is gone, in either
+    order. Java's libjsig, preloaded, chains the handlers and makes the mix safe.
     """
-    jnius_config = sys.modules.get("jnius_config")
-    if jnius_config is None or not getattr(jnius_config, "vm_running", False):
-        return None
     if "libjsig" in os.environ.get("LD_PRELOAD", ""):
         return None
-    return ("--executor ray: a Java VM (the lucene retriever) already runs in this process, and a Ray driver "
-            "would replace its signal handlers and crash it; run lucene and Ray in separate processes, or "
-            "start Python with LD_PRELOAD=$JAVA_HOME/lib/libjsig.so")
+    way_out = "run lucene and Ray in separate processes, or start Python with LD_PRELOAD=$JAVA_HOME/lib/libjsig.so"
+    if starting == "ray":
+        jnius_config = sys.modules.get("jnius_config")
+        if jnius_config is not None and getattr(jnius_config, "vm_running", False):
+            return ("--executor ray: a Java VM (the lucene retriever) already runs in this process, and a Ray "
+                    f"driver would replace its signal handlers and crash it; {way_out}")
+        return None
+    ray = sys.modules.get("ray")
+    if ray is not None and getattr(ray, "is_initialized", lambda: False)():
+        return f"the lucene retriever: a Ray driver runs in this process, and the JVM would crash with it; {way_out}"
+    return None
 
 
 class RayExecutor:
@@ -121,7 +127,7 @@ class RayExecutor:
         (Ray hides every GPU from an actor that asked for none)."""
         ray = require("ray", RAY_PIP, "--executor ray", error=ExecutorError)
         self.ray = ray
-        if not ray.is_initialized() and (why := jvm_conflict()):
+        if not ray.is_initialized() and (why := jvm_ray_conflict("ray")):
             raise ExecutorError(why)
         if not ray.is_initialized():     # stays up for the next stage (a qasnowball round); ray shuts it at exit
             try:

@@ -2,6 +2,7 @@
 `qrels/{split}.tsv` (`query-id  corpus-id  score`, header row), as beir's GenericDataLoader reads it."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from annotation.floor import iter_jsonl
@@ -19,28 +20,28 @@ def splits(folder: Path) -> list[str]:
     return sorted(p.stem for p in (folder / "qrels").glob("*.tsv"))
 
 
-def read_corpus(path: Path) -> Corpus:
-    """Streamed line by line; `_id` (or `id`) and `text` required, `title` optional."""
-    corpus: Corpus = {}
+def _by_id(path: Path, id_fields: tuple[str, ...], what: str) -> Iterator[tuple[str, str, dict]]:
+    """(where, id, record) of a JSONL file, streamed; a repeated id is an error naming its line."""
+    seen: set[str] = set()
     for lineno, rec in iter_jsonl(path, error=LocalDataError):
         where = f"{path}:{lineno}"
-        doc_id = text_field(rec, ("_id", "id", "doc_id"), where)
-        if doc_id in corpus:
-            raise LocalDataError(f"{where}: field _id: duplicate document id {doc_id!r}")
-        corpus[doc_id] = Document(doc_id, text_field(rec, ("text", "contents"), where),
-                                  text_field(rec, ("title",), where, required=False))
-    return corpus
+        rid = text_field(rec, id_fields, where)
+        if rid in seen:
+            raise LocalDataError(f"{where}: field _id: duplicate {what} id {rid!r}")
+        seen.add(rid)
+        yield where, rid, rec
+
+
+def read_corpus(path: Path) -> Corpus:
+    """Streamed line by line; `_id` (or `id`) and `text` required, `title` optional."""
+    return {doc_id: Document(doc_id, text_field(rec, ("text", "contents"), where),
+                             text_field(rec, ("title",), where, required=False))
+            for where, doc_id, rec in _by_id(path, ("_id", "id", "doc_id"), "document")}
 
 
 def read_queries(path: Path) -> Queries:
-    queries: Queries = {}
-    for lineno, rec in iter_jsonl(path, error=LocalDataError):
-        where = f"{path}:{lineno}"
-        qid = text_field(rec, ("_id", "id", "query_id"), where)
-        if qid in queries:
-            raise LocalDataError(f"{where}: field _id: duplicate query id {qid!r}")
-        queries[qid] = text_field(rec, ("text", "query"), where)
-    return queries
+    return {qid: text_field(rec, ("text", "query"), where)
+            for where, qid, rec in _by_id(path, ("_id", "id", "query_id"), "query")}
 
 
 def read_qrels_tsv(path: Path) -> Qrels:

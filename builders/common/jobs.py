@@ -54,6 +54,20 @@ def shard_suffix(num_shards: int, shard_index: int) -> str:
 
 
 # -- the streaming, checkpointing writer --------------------------------------------------------
+def _end_of_last_line(f: Any, size: int, block: int = 1 << 16) -> int:
+    """Offset just past the file's last newline (0 if none), read backwards from the end: the records
+    themselves are then read once, by the strict reader, not a second time here."""
+    pos = size
+    while pos > 0:
+        start = max(0, pos - block)
+        f.seek(start)
+        cut = f.read(pos - start).rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+        pos = start
+    return 0
+
+
 class CheckpointedJsonl:
     """Append-only JSONL keyed by `key`; each `write` is durable before it returns.
 
@@ -82,12 +96,11 @@ class CheckpointedJsonl:
         return self
 
     def _repair_and_load(self) -> None:
-        data = self.path.read_bytes()
-        end = data.rfind(b"\n") + 1            # keep everything up to the last complete line
-        del data
-        if end < self.path.stat().st_size:
-            self.truncated_bytes = self.path.stat().st_size - end
-            with open(self.path, "r+b") as f:
+        with open(self.path, "r+b") as f:      # keep everything up to the last complete line
+            size = f.seek(0, os.SEEK_END)
+            end = _end_of_last_line(f, size)
+            if end < size:
+                self.truncated_bytes = size - end
                 f.truncate(end)
                 f.flush()
                 os.fsync(f.fileno())

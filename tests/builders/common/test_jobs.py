@@ -172,3 +172,14 @@ def test_keep_records_holds_loaded_and_written_records_as_a_reread_would(tmp_pat
     assert w.records == {r["id"]: r for r in read_jsonl(p)}
     assert list(w.records) == ["a", "b", "c"] and w.records["c"]["v"] == [3]
     assert CheckpointedJsonl(p).open(resume=True).records is None      # off by default: no memory held
+
+
+def test_cut_tail_found_across_read_blocks(tmp_path):
+    """The backwards scan for the last newline crosses block edges (block=4 bytes here)."""
+    import io
+
+    from builders.common.jobs import _end_of_last_line
+
+    for data in (b"", b"no newline at all", b'{"id": "a"}\n', b'{"id": "a"}\n{"id": "b", "v": 12345',
+                 b"\n" + b"x" * 9):
+        assert _end_of_last_line(io.BytesIO(data), len(data), block=4) == data.rfind(b"\n") + 1, data
