@@ -35,12 +35,18 @@ a word; the shapes below are general (gate_shapes.py holds them):
 - `identifier_number` (en): a number after an identifier noun ("articles 9 and 10", "Flight 93") or before
   one ("the 180 Freeway") asked how many;
 - `water_person` (en): a person class with a river's signs nearby ("the lower X", "X flowed", "X river").
+The sixth hand check (v6) found new wrong names again (a company and a club asked 谁, Dolby Digital asked
+who): for the classes the taggers get wrong most, gate_evidence.py asks for a sign that rules the class in
+(a person's role word, verb or pronoun; a count's numeral and unit; a noun phrase with no verb inside and
+no noun after it): `zh_person_evidence`, `zh_count_shape`, `zh_verb_in_span`, `zh_person_in_np`,
+`zh_modifier_np`, `zh_joined_span`, `person_evidence`, `person_noun_suffix`, `relative_span`.
 """
 from __future__ import annotations
 
 import re
 
 from builders.qasnowball.en_class import at_place
+from builders.qasnowball.gate_evidence import en_evidence_gate, zh_evidence_gate
 from builders.qasnowball.gate_shapes import en_shape_gate, zh_shape_gate
 from builders.qasnowball.quality import WH_CLASS, answer_class, question_words
 
@@ -48,7 +54,8 @@ __all__ = ["uncertain_type", "GATES"]
 
 GATES = ("proper_name", "place_like_person", "person_noun", "wh_slot", "zh_person_noun", "zh_modifier",
          "zh_person_shape", "zh_place_shape", "zh_cut_span", "zh_ordinal", "zh_creed", "identifier_number",
-         "water_person")
+         "water_person", "zh_joined_span", "zh_count_shape", "zh_person_evidence", "zh_verb_in_span",
+         "zh_person_in_np", "zh_modifier_np", "relative_span", "person_evidence", "person_noun_suffix", "zh_free_np", "zh_generic_org", "zh_count_tail", "possessive_span", "time_what", "people_what")
 
 # spaCy labels whose call on a capitalised name is evidence of what it is
 _CONFIDENT_LABELS = {"NORP", "PERSON", "GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT",
@@ -175,7 +182,7 @@ def _en_gate(answer_type: str, text: str, context: str, start: int, cls: str, as
         head = re.sub(r"[^\w]", "", words[-1]).lower()
         if head in _PERSON_NOUNS or _PERSON_SUFFIX.match(head):
             return "person_noun"
-    return None
+    return en_evidence_gate(text, context, start, cls, asked, answer_type)
 
 
 def _zh_next_is_noun(context: str, end: int) -> bool:
@@ -190,13 +197,14 @@ def _zh_next_is_noun(context: str, end: int) -> bool:
     return first is not None and first.flag == "n" and first.word not in ("时", "时候", "中", "上", "内")
 
 
-def _zh_gate(text: str, context: str, start: int, cls: str, asked: set[str]) -> str | None:
+def _zh_gate(text: str, context: str, start: int, cls: str, asked: set[str], answer_type: str = "") -> str | None:
     t = text.strip()
     if cls in ("OTHER", "ORG") and asked & _ZH_OTHER_WH and len(t) >= 2 and _ZH_PERSON_SUFFIX.search(t):
         return "zh_person_noun"
     if asked & _ZH_SLOT_WH and len(t) <= 2 and not _ZH_PLACE.search(t) and _zh_next_is_noun(context, start + len(text)):
         return "zh_modifier"
-    return zh_shape_gate(text, context, start, cls, asked)
+    return zh_shape_gate(text, context, start, cls, asked) or \
+        zh_evidence_gate(text, context, start, cls, asked, answer_type)
 
 
 def uncertain_type(answer_type: str, text: str, context: str, start: int, lang: str, question: str,
@@ -206,4 +214,4 @@ def uncertain_type(answer_type: str, text: str, context: str, start: int, lang: 
     asked = set(question_words(question, sentence, lang))
     asked &= {w for w, _ in WH_CLASS[lang]}
     return _en_gate(answer_type, text, context, start, cls, asked, question) if lang == "en" else \
-        _zh_gate(text, context, start, cls, asked)
+        _zh_gate(text, context, start, cls, asked, answer_type)

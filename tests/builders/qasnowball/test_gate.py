@@ -60,7 +60,7 @@ def gate(lang: str, typ: str, answer: str, context: str, question: str, nth: int
     ("LOC", "Brenholt", "The hall was moved from Brenholt in 1890.", "The hall was moved from where in 1890?", None),
     ("PER", "Anna Velar", "The letter was found on Anna Velar after the war.", "The letter was found on whom?",
      "wh_slot"),
-    ("PER", "Anna Velar", "The letter was sent by Anna Velar after the war.", "The letter was sent by whom?", None),
+    ("PER", "Anna Velar", "The letter was sent by Anna Velar after the war, when she came home.", "The letter was sent by whom?", None),
 ])
 def test_english_gate(typ, answer, context, question, expected):
     assert gate("en", typ, answer, context, question, 2 if answer == "Kestrel Vale" else 0) == expected
@@ -70,8 +70,8 @@ def test_english_gate(typ, answer, context, question, expected):
     # a person noun (者 员 师 手 人) asked 什么
     ("NP", "成绩优秀者", "比赛的成绩优秀者也获邀参加。", "比赛的什么也获邀参加？", "zh_person_noun"),
     ("NP", "合唱团团员", "合唱团团员也获邀参加。", "什么也获邀参加？", "zh_person_noun"),
-    ("NP", "成绩优秀奖", "比赛的成绩优秀奖也颁给了他。", "比赛的什么也颁给了他？", None),
-    ("NP", "工业机器人", "工厂使用工业机器人生产汽车。", "工厂使用什么生产汽车？", None),
+    ("OTHER", "成绩优秀奖", "比赛的成绩优秀奖也颁给了他。", "比赛的什么也颁给了他？", None),
+    ("OTHER", "工业机器人", "工厂使用工业机器人生产汽车。", "工厂使用什么生产汽车？", None),
     # 哪里/谁 in place of a short word that modifies the noun after it (not a place name)
     ("LOC", "巴士", "新巴82线是香港的一条巴士路线。", "新巴82线是香港的一条哪里路线？", "zh_modifier"),
     ("LOC", "上海", "会议在上海举行。", "会议在哪里举行？", None),
@@ -141,7 +141,7 @@ def test_chinese_shape_gate(typ, answer, context, question, expected):
      "water_person"),
     ("PER", "Avon", "In 1820 Avon flowed into the sea near the town.", "In 1820 who flowed into the sea?",
      "water_person"),
-    ("PER", "Anna Avon", "At that time Anna Avon moved west to the sea.", "At that time who moved west?", None),
+    ("PER", "Anna Avon", "At that time Anna Avon moved west to the sea with her sister.", "At that time who moved west?", None),
 ])
 def test_english_shape_gate(typ, answer, context, question, expected):
     assert gate("en", typ, answer, context, question) == expected

@@ -73,8 +73,10 @@ def test_llm_loop_with_a_real_chat_model(llama_server, shared_data, tmp_path):
     chat = create_backend("openai", "smollm2-135m-instruct", base_url=llama_server.base_url)
     recs = load_qa_file(shared_data / "xquad" / "xquad.en.json").records
     cfg = SnowballConfig(lang="en", backend="llm", rounds=1, answers_per_doc=2, questions_per_answer=1,
-                         filter=FilterConfig(roundtrip=False, confidence=False),
+                         filter=FilterConfig(roundtrip=False, confidence=False, uncertain_type=False),
                          backend_options={"llm_max_tokens": 48})
+    # the precision gate is measured on hand-checked samples (test_handchecked.py); with 4 candidates from a
+    # 135M model it may reject the one pair the cheap rules keep, and this test is about the loop
     res = build(cfg, recs[:60], docs_from_records(recs[400:420])[:2], tmp_path / "o", chat=chat, progress=False)
     r = res.rounds[0]
     assert r["candidates"] > 0 and r["questions"] > 0          # the model answered and its lines were parsed
