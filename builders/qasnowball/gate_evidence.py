@@ -115,6 +115,31 @@ def _zh_modifies_next(context: str, end: int) -> bool:
     return flag in ("n", "nz", "nt", "ng") and w not in _ZH_NOT_HEAD and len(w) >= 2
 
 
+# strict place shapes for 哪里: an administrative or landform suffix, a country-like ending on a longer word,
+# or a known place word (gate_shapes._ZH_PLACE_WORDS); 东西/南北 and …部/…方 are directions and parts
+_ZH_STRICT_PLACE = re.compile(r"(?:省|市|县|区|镇|乡|村|州|洲|国|岛|山|河|湖|江|海|湾|港|城|京|岭|峰|川|盆地|平原|高原|沙漠|"
+                              r"半岛|群岛|地区|特别行政区|自治区|街道|街|路|道|站|机场)$|^..+(?:亚|兰|本|度|西|东)$")
+_ZH_DIRECTIONS = re.compile(r"^(?:东|西|南|北|东西|南北|东南|东北|西南|西北|中|上|下|内|外)+(?:方|部|边|面)?$")
+# a span that starts or ends on a particle, preposition or conjunction is cut out of a phrase (的国, 和平…)
+_ZH_PARTICLE_EDGE = re.compile(r"^(?:的|之|了|着|和|与|及|或|在|于|是|为|把|被|将|从|向|对|而|并)|(?:的|之|和|与|及|或|在|于|而)$")
+_ZH_ORG_HEAD = re.compile(r"(公司|集团|大学|学院|学校|中学|小学|银行|法院|政府|委员会|协会|学会|总局|局|司|院|处|会|队|部|委|"
+                          r"所|厂|社|台|馆|团|党|国)$")
+
+
+def _zh_generic_org(t: str) -> bool:
+    """An organisation word with no name in it (上市公司, 邮政局, 卫星国): the words before its head are
+    common words to jieba, not a place, person, organisation or foreign name."""
+    m = _ZH_ORG_HEAD.search(t)
+    if len(t) <= 3:
+        return True
+    if not m or m.start() == 0:
+        return False
+    import jieba.posseg as pseg  # noqa: PLC0415
+
+    flags = [p.flag for p in pseg.cut(t[:m.start()])]
+    return all(f[:2] not in ("ns", "nr", "nz", "nt", "en") and f != "eng" for f in flags)
+
+
 def zh_evidence_gate(text: str, context: str, start: int, cls: str, asked: set[str],
                      answer_type: str = "") -> str | None:
     """The Chinese evidence signal that this answer's class lacks, or None."""
@@ -123,8 +148,17 @@ def zh_evidence_gate(text: str, context: str, start: int, cls: str, asked: set[s
         return None
     if answer_type == "NP":
         return "zh_free_np"
-    if cls == "ORG" and len(t) <= 3 and _HAN.match(t):
+    if _ZH_PARTICLE_EDGE.search(t):
+        return "zh_particle_edge"
+    if asked & _ZH_NUM_WH and cls == "NUM":
+        return "zh_unreliable_class"
+    if cls == "ORG" and _HAN.match(t) and _zh_generic_org(t):
         return "zh_generic_org"
+    if cls == "LOC" and asked & {"哪里", "哪儿", "何地", "什么地方"}:
+        from builders.qasnowball.gate_shapes import _ZH_PLACE_WORDS  # noqa: PLC0415
+
+        if _ZH_DIRECTIONS.match(t) or not (_ZH_STRICT_PLACE.search(t) or t in _ZH_PLACE_WORDS):
+            return "zh_strict_place"
     if cls not in ("NUM", "TIME", "DURATION") and re.search(r"[0-9两二三四五六七八九十百几多数]+[国个家座所位名]$", t):
         return "zh_count_tail"
     end = start + len(text)
@@ -178,6 +212,10 @@ _TIME_HEAD = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|decades?|centu
                         r"era|period|times|today|yesterday|tomorrow|tonight|nowadays)$", re.I)
 # a nationality word used as a noun ("outnumbered the French 20 to 1"): a people, asked who, not what
 _DEMONYM = re.compile(r"(?:the\s+)?[A-Z][a-z]+(?:ese|ish|ian|ians|ans|ch|i|ic)")
+# units and counted nouns after a bare number: "1800 RPM", "1500 students" are not years
+_UNIT_AFTER = (r"rpm|km|kg|mph|kph|mw|kw|gw|hz|khz|mhz|ghz|ft|feet|foot|metres|meters|m|miles|tons|tonnes|lb|lbs|"
+               r"degrees|°|people|men|women|soldiers|troops|students|members|copies|units|vehicles|cars|pages|"
+               r"horsepower|hp|volts|watts|calories|acres|hectares|square|cubic|bodies|cases|deaths|votes|seats")
 _EN_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|himself|herself)\b", re.I)
 _EN_RELATIVE_START = re.compile(r"^(whose|which|whom|who|whatever|whichever|what|that|where|when)\b", re.I)
 _AGENT_SUFFIX = re.compile(r"^[a-z]{3,}(?:er|or|ist|ian)s?$")
@@ -231,6 +269,11 @@ def en_evidence_gate(text: str, context: str, start: int, cls: str, asked: set[s
         return "relative_span"
     if re.search(r"['’]s?$", t):
         return "possessive_span"
+    after = context[start + len(text):start + len(text) + 30]
+    if "how many" in asked and re.fullmatch(r"\d+\.\d+", t) and not re.match(r"\s*(million|billion|trillion)", after):
+        return "decimal_count"
+    if "when" in asked and re.fullmatch(r"\d{3,4}", t) and re.match(rf"\s+(?:{_UNIT_AFTER})\b", after, re.I):
+        return "number_unit_when"
     if cls == "OTHER" and asked & {"what", "which"} and (answer_type == "TIME" or _TIME_HEAD.search(t)):
         return "time_what"
     if cls in ("ORG", "OTHER") and asked & {"what", "which"} and _DEMONYM.fullmatch(t) and \
