@@ -24,6 +24,14 @@ written from v5's misses; nothing was changed after drawing): 50 zh pairs from c
 (draw_sample.py --seed 43 --per-build 50) and 50 en pairs from xquad-en seeds 23-27 (draw_sample.py --seed 43
 --per-build 10; seeds 23 and 27 keep only 6 unseen pairs each) plus 8 from seed 28 (--per-build 8, also
 excluding the 42 drawn before), excluding the pairs of the five earlier samples.
+handchecked_v7.jsonl: the held-out sample of the evidence signals (builders/qasnowball/gate_evidence.py,
+frozen at commit 72f8c38 before the draw): 25 zh pairs from each of cmrc seeds 7 and 8 (draw_sample.py
+--seed 47 --per-build 25) and 10 en pairs from each of xquad-en seeds 40-44 (--seed 47 --per-build 10),
+excluding the pairs of the six earlier samples.
+handchecked_v8.jsonl: the held-out sample of the rules written from v7's misses (frozen at ee308e2 before
+the draw): 23 zh pairs from cmrc seed 10 and 25 from seed 11 (--seed 53 --per-build 25) plus 2 from seed 12
+(--per-build 2, also excluding the 48), 10 en pairs from each of xquad-en seeds 50, 53, 54, 55 and 9 from
+seed 51 (--seed 53 --per-build 10) plus 1 from seed 52 (--per-build 1), excluding the seven earlier samples.
 Each `wh_fits` label is a person's reading of whether the question word asks for the kind of thing the
 answer is (fluency problems are in `note`, not in the label). Every pair passed the builder's filter, so the
 automatic check says "fits" for all of them when the sample is drawn; the agreement is therefore the share a
@@ -41,7 +49,7 @@ from builders.qasnowball.quality import answer_class, wh_fits
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "qasnowball"
 SAMPLES = ("handchecked.jsonl", "handchecked_v2.jsonl", "handchecked_v3.jsonl", "handchecked_v4.jsonl",
-           "handchecked_v5.jsonl", "handchecked_v6.jsonl")
+           "handchecked_v5.jsonl", "handchecked_v6.jsonl", "handchecked_v7.jsonl", "handchecked_v8.jsonl")
 
 
 def _rows(name: str = "handchecked.jsonl") -> list[dict]:
@@ -121,13 +129,27 @@ def _precision(name: str) -> dict[str, tuple[int, int]]:
 #   第1座, 第三部作品) asked 几, a company and a club asked 谁 (东方明珠, 柏林赫塔), a span with a verb (4出局),
 #   a cut state name (德意志-|奥地利共和国); en: a person noun ending -er asked what (stratigraphers), a
 #   relative-pronoun span (whose commitment), spaCy PERSON on a sound format and a forest's Portuguese name.
+# - v7: held out from the evidence signals of gate_evidence.py (frozen before the draw): zh 0.86 (43/50), en
+#   0.94 (47/50), 0.90. zh: numerals with a noun or inside a name asked 几/多少 (三十年|战争, 三十度斜坡,
+#   一个态射), a broken span 的国 (twice), a direction asked 哪里 (东西), a kind of company asked 哪个
+#   (上市公司); en: a figure number asked how many (Figure 2.21), gurus asked what, 1800 RPM asked when.
+# - v8: held out from the rules written from v7's misses (zh numerals asked 几/多少 rejected, strict place
+#   shapes, particle edges, organisation words with no name; en decimals, numbers before units, gurus):
+#   zh 0.94 (47/50), en 0.94 (47/50), 0.94 - still below the issue's > 0.95. zh: a bus maker tagged as a
+#   time (青年), a classmate tagged as an organisation (高中同学), a cut span (1998|赛季); en: {0,1} asked how
+#   many, two noun chunks running past their phrase ("town, student advisory groups", "this set
+#   corresponds").
+# With the evidence signals the gate rejects many pairs a reader accepts, so the agreement of v1-v6 fell
+# while what it keeps is accepted more often (the precision column): e.g. v6 89/100 -> 79/79.
 MEASURED = [  # (sample, min zh, min en, min overall, {lang: (accepted, kept)})
-    (0, 1.00, 0.96, 0.98, {"zh": (50, 50), "en": (41, 41)}),
-    (1, 0.98, 0.84, 0.91, {"zh": (44, 44), "en": (38, 40)}),
-    (2, 0.96, 0.92, 0.94, {"zh": (45, 47), "en": (38, 39)}),
-    (3, 0.98, 0.88, 0.93, {"zh": (47, 47), "en": (39, 39)}),
-    (4, 0.98, 1.00, 0.99, {"zh": (36, 37), "en": (47, 47)}),
-    (5, 0.86, 0.92, 0.89, {"zh": (43, 50), "en": (46, 50)}),
+    (0, 0.98, 0.94, 0.96, {"zh": (49, 49), "en": (40, 40)}),
+    (1, 0.98, 0.80, 0.89, {"zh": (44, 44), "en": (35, 36)}),
+    (2, 0.88, 0.84, 0.86, {"zh": (39, 39), "en": (33, 33)}),
+    (3, 0.94, 0.86, 0.90, {"zh": (45, 45), "en": (38, 38)}),
+    (4, 0.94, 0.92, 0.93, {"zh": (34, 35), "en": (43, 43)}),
+    (5, 0.90, 0.90, 0.90, {"zh": (38, 38), "en": (41, 41)}),
+    (6, 0.94, 1.00, 0.97, {"zh": (41, 42), "en": (47, 47)}),
+    (7, 0.94, 0.94, 0.94, {"zh": (47, 50), "en": (47, 50)}),
 ]
 
 
