@@ -56,6 +56,8 @@ def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence
     manifest = start_manifest(mpath, job="qasnowball", config=hashed, backends={"chat": spec} if spec else {},
                               seed=config.seed, resume=resume)
     result = snowball.run(seed, docs)
+    if not result["generated"]:
+        raise QADataError(_nothing_kept(result["rounds"], out))
     files = write_outputs(result["generated"], out)
     rounds = [{k: v for k, v in r.items() if k != "models"} for r in result["rounds"]]
     update_manifest(mpath, manifest, status="complete", config_summary=config.to_dict(), inputs=inputs or {},
@@ -129,3 +131,16 @@ def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | Non
                          backend_options=dict(opts.backend_options))
     return build(cfg, seed_recs, documents, opts.out, chat=opts.chat if opts.backend == "llm" else None,
                  progress=opts.progress, log=log, inputs=inputs, resume=opts.resume, executor=opts.executor)
+
+
+def _nothing_kept(rounds: Sequence[dict[str, Any]], out: Path) -> str:
+    """Why an empty build is empty: the filter rules that rejected most, so the user knows what to change."""
+    rejected: dict[str, int] = {}
+    for r in rounds:
+        for rule, n in r.get("filter", {}).get("rejected", {}).items():
+            rejected[rule] = rejected.get(rule, 0) + n
+    top = ", ".join(f"{k} {v}" for k, v in sorted(rejected.items(), key=lambda kv: -kv[1]) if v)[:200]
+    asked = sum(r.get("questions", 0) for r in rounds)
+    return (f"{out}: the filter kept 0 of {asked} generated questions in {len(rounds)} rounds "
+            f"(rejected by {top or 'nothing'}; per round in round_*/log.json); give more seed records or "
+            "documents, or switch a rule off with --no-rule NAME")

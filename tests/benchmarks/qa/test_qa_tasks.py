@@ -113,9 +113,12 @@ def test_cli_build_and_validate(shared_data, tmp_path):
     from builders.common.squad_io import load_qa_file, write_jsonl
     from builders.qasnowball.inputs import docs_from_records
 
+    # the whole trial file seeds the models: with 80 seed records the precision gate and the round trip
+    # reject every question on a few dozen documents (an empty build, tested below)
     recs = load_qa_file(shared_data / "cmrc2018" / "cmrc2018_trial.json").records
-    write_jsonl(recs[:80], tmp_path / "seed.jsonl")
-    write_jsonl(docs_from_records(recs[500:560])[:6], tmp_path / "docs.jsonl")
+    dev = load_qa_file(shared_data / "cmrc2018" / "cmrc2018_dev.json").records
+    write_jsonl(recs, tmp_path / "seed.jsonl")
+    write_jsonl(docs_from_records(dev)[:40], tmp_path / "docs.jsonl")
     out = tmp_path / "out"
     r = _cli("build", "qasnowball", "--seed-file", str(tmp_path / "seed.jsonl"), "--docs", str(tmp_path / "docs.jsonl"),
              "--lang", "zh", "--rounds", "2", "--reseed-size", "5", "--out", str(out), "-q")
@@ -125,7 +128,7 @@ def test_cli_build_and_validate(shared_data, tmp_path):
     from builders.qasnowball.stats import build_stats
 
     st = build_stats(out)
-    assert [r["round"] for r in st["rounds"]] == [1, 2] and st["rounds"][1]["s0_in_seed"] == 80
+    assert [r["round"] for r in st["rounds"]] == [1, 2] and st["rounds"][1]["s0_in_seed"] == len(recs)
     assert st["records"] == sum(1 for _ in (out / "generated.jsonl").open(encoding="utf-8"))
     r = _cli("stats", "qasnowball", str(out), "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["rounds"][0]["questions"] > 0
@@ -133,6 +136,14 @@ def test_cli_build_and_validate(shared_data, tmp_path):
     (tmp_path / "bad.jsonl").write_text((tmp_path / "seed.jsonl").read_text(encoding="utf-8") + "{x\n", encoding="utf-8")
     r = _cli("build", "qasnowball", "--seed-file", str(tmp_path / "bad.jsonl"), "--docs", str(tmp_path / "docs.jsonl"),
              "--lang", "zh", "--out", str(tmp_path / "o2"), "-q")
-    assert r.returncode == 2 and "Traceback" not in r.stderr and "bad.jsonl:81: not valid JSON" in r.stderr
+    bad_line = len(recs) + 1
+    assert r.returncode == 2 and "Traceback" not in r.stderr and f"bad.jsonl:{bad_line}: not valid JSON" in r.stderr
     r = _cli("validate", "qa", str(tmp_path / "bad.jsonl"))
-    assert r.returncode == 2 and ":81" in r.stdout
+    assert r.returncode == 2 and f":{bad_line}" in r.stdout
+    # a build that keeps nothing says why (the rules that rejected most) in one line, exit 2, no hf/ folder
+    write_jsonl(recs[:80], tmp_path / "small.jsonl")
+    write_jsonl(docs_from_records(dev)[:6], tmp_path / "few.jsonl")
+    r = _cli("build", "qasnowball", "--seed-file", str(tmp_path / "small.jsonl"), "--docs", str(tmp_path / "few.jsonl"),
+             "--lang", "zh", "--rounds", "1", "--out", str(tmp_path / "o3"), "-q")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "the filter kept 0 of" in r.stderr and "--no-rule" in r.stderr and not (tmp_path / "o3" / "hf").exists()
