@@ -33,6 +33,13 @@ fixture) found three more kinds, checked on a fresh sample only after:
 - `possessive_span`, `time_what`, `people_what` (en): "the Court of Justice's" asked what
   (whose view), a time noun phrase asked what ("during what" for "the first 15 years", "Today"), a
   nationality used as a noun asked what ("the French").
+The held-out sample v7 (tests/fixtures/qasnowball/handchecked_v7.jsonl, 90/100) then led to:
+- `zh_unreliable_class`: a numeral asked 几/多少 (11 of the 16 labelled were wrong: 三十年|战争, 三十度斜坡,
+  一个态射, 第N…, N号线); `zh_strict_place`: 哪里 needs an administrative or landform suffix or a known
+  place word, not a direction (东西); `zh_particle_edge`: a span starting or ending on 的/之/和/在… (的国);
+  `zh_generic_org` also for organisation words whose words before the head are common words (上市公司);
+- `decimal_count` (Figure 2.21 asked how many), `number_unit_when` (1800 RPM asked when) (en).
+Its successor v8 (94/100) is the held-out figure of all of these.
 """
 from __future__ import annotations
 
@@ -226,13 +233,13 @@ _AGENT_LIKE_THINGS = set(
     "factor sector vector error floor door motor mirror tractor reactor interior exterior behavior behaviour "
     "honor honour labor labour flavor flavour vapor vapour rumor tumor terror horror meter metre liter litre filter "
     "cluster parameter diameter perimeter container monster disaster register semester shelter theater theatre "
-    "tower cover fiber fibre member manner banner barrier carrier charter cylinder danger dinner finger "
-    "hammer ladder leather lever master matter powder remainder shoulder spider thunder timber trigger "
+    "tower cover fiber fibre manner banner barrier carrier charter cylinder danger dinner finger "
+    "hammer ladder leather lever matter powder remainder shoulder spider thunder timber trigger "
     "wonder answer laser sugar cellar collar dollar pillar radar mortar nectar altar calendar grammar "
-    "scholar vinegar error mirror tremor corridor harbor harbour anchor armor armour odor odour vigor "
+    "vinegar error mirror tremor corridor harbor harbour anchor armor armour odor odour vigor "
     "indicator conductor semiconductor transistor capacitor resistor generator processor detector sensor "
     "accelerator incubator compressor elevator escalator radiator refrigerator ventilator monitor "
-    "editor rotor propeller boiler heater cooler freezer printer scanner speaker amplifier transformer "
+    "rotor propeller boiler heater cooler freezer printer scanner speaker amplifier transformer "
     "condenser receiver transmitter controller converter adapter holder folder binder marker "
     "counter computer container buffer server router browser parser compiler interpreter debugger "
     "headquarters quarters outskirts thunder matter pepper butter lower upper inner outer latter former "
