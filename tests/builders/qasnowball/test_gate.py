@@ -145,3 +145,35 @@ def test_chinese_shape_gate(typ, answer, context, question, expected):
 ])
 def test_english_shape_gate(typ, answer, context, question, expected):
     assert gate("en", typ, answer, context, question) == expected
+
+
+@pytest.mark.parametrize("lang,cls,answer,context,asked,expected", [
+    # a Han edge glued to a number or a model code (handchecked_v8: 1998|赛季, 青年|JPN6120GR) ...
+    ("zh", "TIME", "赛季", "最终在1998赛季以联赛垫底的成绩降入乙级。", {"什么时候"}, "zh_alnum_edge"),
+    ("zh", "TIME", "青年", "本线现时使用2015年青年JPN6120GR行走。", {"什么时候"}, "zh_alnum_edge"),
+    ("zh", "ORG", "上市公司", "其中上市公司4个。", {"哪个"}, "zh_alnum_edge"),
+    # ... but not a place before a Latin name, nor a year before its word
+    ("zh", "LOC", "日本", "这是日本AcaciaSoft发售的游戏。", {"哪里"}, None),
+    ("zh", "TIME", "1998年", "最终在1998年降入乙级。", {"什么时候"}, None),
+    # an age of life is not a time unless a time word follows it
+    ("zh", "TIME", "青年", "他们多是来自乡村的青年，", {"什么时候"}, "zh_age_word"),
+    ("zh", "TIME", "青年", "他在青年时期迁居上海。", {"什么时候"}, None),
+    # a relationship noun at the end names a person (高中同学 asked 哪个)
+    ("zh", "ORG", "高中同学", "在陪高中同学报考北京电影学院时被录取。", {"哪个"}, "zh_person_in_np"),
+    # en: a set or a decimal list is not a count; a thousands separator is
+    ("en", "NUM", "0,1", "the binary alphabet (the set {0,1}), so", {"how many"}, "not_a_count"),
+    ("en", "NUM", "1,500", "about 1,500 men were sent", {"how many"}, None),
+    # a comma into the next list item; a list joined by and/or is one phrase
+    ("en", "NP", "town, student advisory groups", "help for students from out of town, student advisory groups, and",
+     {"what"}, "comma_span"),
+    ("en", "NP", "incompetent, inefficient, or neglectful governments",
+     "compares well against incompetent, inefficient, or neglectful governments.", {"what"}, None),
+    # a noun chunk that took in the verb after it; a capitalised name ending in a verb form is a name
+    ("en", "NP", "this set corresponds", "a member of this set corresponds to solving", {"what"}, "verb_tail"),
+    ("en", "LOC", "United States", "In many parts of the United States it rains.", {"what"}, None),
+])
+def test_evidence_rules_from_v8(lang, cls, answer, context, asked, expected):
+    from builders.qasnowball.gate_evidence import en_evidence_gate, zh_evidence_gate
+
+    check = zh_evidence_gate if lang == "zh" else en_evidence_gate
+    assert check(answer, context, context.index(answer), cls, asked) == expected
