@@ -32,8 +32,14 @@ handchecked_v8.jsonl: the held-out sample of the rules written from v7's misses 
 the draw): 23 zh pairs from cmrc seed 10 and 25 from seed 11 (--seed 53 --per-build 25) plus 2 from seed 12
 (--per-build 2, also excluding the 48), 10 en pairs from each of xquad-en seeds 50, 53, 54, 55 and 9 from
 seed 51 (--seed 53 --per-build 10) plus 1 from seed 52 (--per-build 1), excluding the seven earlier samples.
-Each `wh_fits` label is a person's reading of whether the question word asks for the kind of thing the
-answer is (fluency problems are in `note`, not in the label). Every pair passed the builder's filter, so the
+handchecked_v9.jsonl: the held-out sample of the rules written from v8's misses (frozen at d1fdf31 before the
+builds and the draw): 25 zh pairs from each of cmrc seeds 13 and 14 (--seed 59 --per-build 25), 10 en pairs
+from each of xquad-en seeds 56, 59 and 60, 9 from seed 58 and 4 from seed 57 (--seed 59 --per-build 10; the
+xquad seeds share documents, so few of their pairs are unseen) plus 7 from seed 61 (--per-build 7, also
+excluding the 43), excluding the eight earlier samples.
+Each `wh_fits` label is a reader's judgement (this project's coding agents, not outside annotators) of
+whether the question word asks for the kind of thing the answer is (fluency problems are in `note`, not in
+the label). Every pair passed the builder's filter, so the
 automatic check says "fits" for all of them when the sample is drawn; the agreement is therefore the share a
 reader also accepts.
 """
@@ -49,7 +55,8 @@ from builders.qasnowball.quality import answer_class, wh_fits
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "qasnowball"
 SAMPLES = ("handchecked.jsonl", "handchecked_v2.jsonl", "handchecked_v3.jsonl", "handchecked_v4.jsonl",
-           "handchecked_v5.jsonl", "handchecked_v6.jsonl", "handchecked_v7.jsonl", "handchecked_v8.jsonl")
+           "handchecked_v5.jsonl", "handchecked_v6.jsonl", "handchecked_v7.jsonl", "handchecked_v8.jsonl",
+           "handchecked_v9.jsonl")
 
 
 def _rows(name: str = "handchecked.jsonl") -> list[dict]:
@@ -141,6 +148,10 @@ def _precision(name: str) -> dict[str, tuple[int, int]]:
 #   corresponds"). The rules written from these six (zh_alnum_edge, zh_age_word, relationship nouns as
 #   people; en not_a_count, comma_span, verb_tail) reject all six and no pair a reader accepts: v8 is
 #   in-sample now (47/47, 47/47), and v7's last zh miss (上市公司|4个) goes too.
+# - v9: held out from those rules (nothing changed after the draw): zh 0.98 (49/50), en 0.96 (48/50),
+#   overall 0.97 - the first held-out sample above the issue's > 0.95 target, in both languages. zh: 王国
+#   cut out of a game series' name (王国|霸主) asked 哪里; en: an ordinal asked how many ("The programme's
+#   how many serial?" for first), Nikola Tesla asked what ("in what 's name").
 # With the evidence signals the gate rejects many pairs a reader accepts, so the agreement of v1-v6 fell
 # while what it keeps is accepted more often (the precision column): e.g. v6 89/100 -> 79/79.
 MEASURED = [  # (sample, min zh, min en, min overall, {lang: (accepted, kept)})
@@ -152,7 +163,21 @@ MEASURED = [  # (sample, min zh, min en, min overall, {lang: (accepted, kept)})
     (5, 0.90, 0.90, 0.90, {"zh": (38, 38), "en": (41, 41)}),
     (6, 0.96, 1.00, 0.98, {"zh": (41, 41), "en": (47, 47)}),
     (7, 1.00, 1.00, 1.00, {"zh": (47, 47), "en": (47, 47)}),
+    (8, 0.98, 0.96, 0.97, {"zh": (49, 50), "en": (48, 50)}),
 ]
+
+
+# The newest sample drawn after the last change to the filter and the gate: the honest figure for issue 17's
+# "wh/type agreement > 95% on a 100-pair hand-checked sample". A rule written from its misses makes it
+# in-sample; then draw the next one (draw_sample.py) before quoting a figure again.
+HELD_OUT = "handchecked_v9.jsonl"
+
+
+def test_the_held_out_sample_meets_the_target():
+    rows = _rows(HELD_OUT)
+    rate, got = _agreement(HELD_OUT)
+    assert len(rows) == 100 and {r["lang"] for r in rows} == {"zh", "en"}
+    assert got > 0.95 and rate["zh"] > 0.95 and rate["en"] > 0.95
 
 
 @pytest.mark.parametrize("sample,zh,en,overall,precision", MEASURED, ids=[f"v{m[0] + 1}" for m in MEASURED])
