@@ -55,8 +55,10 @@ __all__ = ["uncertain_type", "GATES"]
 GATES = ("proper_name", "place_like_person", "person_noun", "wh_slot", "zh_person_noun", "zh_modifier",
          "zh_person_shape", "zh_place_shape", "zh_cut_span", "zh_ordinal", "zh_creed", "identifier_number",
          "water_person", "zh_joined_span", "zh_count_shape", "zh_person_evidence", "zh_verb_in_span",
-         "zh_person_in_np", "zh_modifier_np", "relative_span", "person_evidence", "person_noun_suffix", "zh_free_np", "zh_generic_org", "zh_count_tail", "possessive_span", "time_what", "people_what",
-         "zh_particle_edge", "zh_unreliable_class", "zh_strict_place", "decimal_count", "number_unit_when")
+         "zh_person_in_np", "zh_modifier_np", "relative_span", "person_evidence", "person_noun_suffix",
+         "zh_free_np", "zh_generic_org", "zh_count_tail", "possessive_span", "time_what", "people_what",
+         "zh_particle_edge", "zh_unreliable_class", "zh_strict_place", "decimal_count", "number_unit_when",
+         "zh_alnum_edge", "zh_age_word", "not_a_count", "comma_span", "verb_tail")
 
 # spaCy labels whose call on a capitalised name is evidence of what it is
 _CONFIDENT_LABELS = {"NORP", "PERSON", "GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT",

@@ -59,7 +59,8 @@ _ZH_ROLES = ("先生|女士|小姐|总统|副总统|主席|总理|首相|国王|
              "演员|歌手|作家|诗人|画家|球员|教练|主教|将军|元帅|丞相|宰相|大臣|市长|省长|州长|部长|书记|院士|学者|"
              "学家|艺术家|音乐家|政治家|军事家|思想家|企业家|小说家|作曲家|剧作家|记者|编剧|制片人|主持人|创始人|"
              "董事长|总裁|总经理|主帅|队长|球星|歌星|影星|明星|选手|运动员|议员|法官|律师|牧师|神父|法师|大师|"
-             "老师|同学|校友|同事|朋友|好友|队友|室友|战友|邻居|伙伴|搭档|男友|女友|恋人|未婚妻|未婚夫|妻子|丈夫|儿子|女儿|父亲|母亲|哥哥|弟弟|姐姐|妹妹|之子|之女|之妻|之父|之母|长子|次子|三子|"
+             "老师|同学|校友|同事|朋友|好友|队友|室友|战友|邻居|伙伴|搭档|男友|女友|恋人|未婚妻|未婚夫|"
+             "妻子|丈夫|儿子|女儿|父亲|母亲|哥哥|弟弟|姐姐|妹妹|之子|之女|之妻|之父|之母|长子|次子|三子|"
              "长女|次女|侄子|孙子|外孙|弟子|学生|门生|部下|将领|太守|刺史|知府|知县|县令|皇子|亲王|郡王")
 _ZH_ROLE_BEFORE = re.compile(rf"(?:{_ZH_ROLES})[、，]?$")
 _ZH_PERSON_VERB_AFTER = re.compile(
@@ -154,11 +155,13 @@ def _zh_generic_org(t: str) -> bool:
     return all(f[:2] not in ("ns", "nr", "nz", "nt", "en") and f != "eng" for f in flags)
 
 
-# a Han edge glued to a number or a model code is cut out of a mixed token (1998|赛季, 青年|JPN6120GR), a
-# noun right before its count is the thing counted (上市公司|4个); a Latin name after a place is not (日本|AcaciaSoft, a reader accepts 哪里 there)
 def _zh_alnum_edge(t: str, context: str, start: int) -> bool:
+    """A Han edge glued to a number or a model code is cut out of a mixed token (1998|赛季, 青年|JPN6120GR);
+    a noun right before its count is the thing counted (上市公司|4个). A Latin name after a place is not
+    (日本|AcaciaSoft: a reader accepts 哪里 there)."""
     end = start + len(t)
-    code_after = re.match(r"[A-Za-z]+[0-9]|[0-9]+[A-Za-z]|[0-9]+(?:个|家|所|名|位|人|座|种|项|条|部)", context[end:end + 24])
+    code_after = re.match(r"[A-Za-z]+[0-9]|[0-9]+[A-Za-z]|[0-9]+(?:个|家|所|名|位|人|座|种|项|条|部)",
+                          context[end:end + 24])
     return bool((_HAN.match(t[:1]) and re.match(r"[0-9]", context[start - 1:start] if start else "")) or
                 (_HAN.match(t[-1:]) and code_after))
 
@@ -271,7 +274,7 @@ _AGENT_LIKE_THINGS = set(
 
 
 # third-person verbs a noun chunker takes for a plural noun at the end of a chunk ("this set corresponds");
-# lowercase only (United States); a comma inside a span with no and/or runs into the next list item
+# matched lowercase only, so a name ending in one ("United States") stays
 _EN_VERB_TAIL = set(
     "corresponds refers consists depends belongs means includes contains requires remains becomes seems "
     "appears occurs exists involves represents relates applies differs results leads allows enables "
@@ -312,6 +315,7 @@ def en_evidence_gate(text: str, context: str, start: int, cls: str, asked: set[s
     after = context[start + len(text):start + len(text) + 30]
     if "how many" in asked and (re.search(r"\d,(?!\d{3}(?!\d))", t) or context[start - 1:start] in ("{", "[")):
         return "not_a_count"
+    # a comma inside a lowercase span with no and/or runs into the next list item ("town, student groups")
     if cls in ("OTHER", "NP", "ORG") and re.search(r",\s+[a-z]", t) and not re.search(r"\b(?:and|or)\b", t):
         return "comma_span"
     if len(t.split()) >= 2 and t.split()[-1] in _EN_VERB_TAIL:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from builders.qasnowball.filter import FilterConfig, Pair, QAFilter
-from builders.qasnowball.gate import uncertain_type
+from builders.qasnowball.gate import GATES, uncertain_type
 from builders.qasnowball.modules import Candidate
 from builders.qasnowball.quality import answer_class, wh_fits
 
@@ -177,3 +177,17 @@ def test_evidence_rules_from_v8(lang, cls, answer, context, asked, expected):
 
     check = zh_evidence_gate if lang == "zh" else en_evidence_gate
     assert check(answer, context, context.index(answer), cls, asked) == expected
+
+
+def test_every_gate_rule_is_declared():
+    """GATES lists the names the filter log and `bench stats` may show: each name a gate returns is in it."""
+    import re  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    import builders.qasnowball as pkg  # noqa: PLC0415
+
+    root = Path(pkg.__file__).parent
+    returned = set()
+    for name in ("gate.py", "gate_shapes.py", "gate_evidence.py"):
+        returned |= set(re.findall(r'return "([a-z_]+)"', (root / name).read_text(encoding="utf-8")))
+    assert returned == set(GATES)
