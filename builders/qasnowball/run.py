@@ -139,8 +139,9 @@ def _nothing_kept(rounds: Sequence[dict[str, Any]], out: Path) -> str:
     for r in rounds:
         for rule, n in r.get("filter", {}).get("rejected", {}).items():
             rejected[rule] = rejected.get(rule, 0) + n
-    top = ", ".join(f"{k} {v}" for k, v in sorted(rejected.items(), key=lambda kv: -kv[1]) if v)[:200]
+    top = ", ".join(f"{k} {v}" for k, v in sorted(rejected.items(), key=lambda kv: -kv[1])[:5] if v)
     asked = sum(r.get("questions", 0) for r in rounds)
-    return (f"{out}: the filter kept 0 of {asked} generated questions in {len(rounds)} rounds "
+    return (f"{out}: the filter kept 0 of {asked} generated questions in {len(rounds)} "
+            f"round{'s' if len(rounds) != 1 else ''} "
             f"(rejected by {top or 'nothing'}; per round in round_*/log.json); give more seed records or "
             "documents, or switch a rule off with --no-rule NAME")
