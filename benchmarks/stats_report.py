@@ -77,6 +77,10 @@ def qasnowball_stats(folder: Path) -> tuple[dict[str, Any], list[RenderableType]
     table = Table(title=f"qasnowball · {folder}", title_justify="left")
     for col in ("round", "|S|", "S0 in S", "questions", "kept", "rejected by rule", "q / a len"):
         table.add_column(col)
+    signals = Table(title="uncertain_type rejections by gate signal (builders/qasnowball/gate.py GATES)",
+                    title_justify="left")
+    for col in ("round", "rejected", "signals, most first"):
+        signals.add_column(col)
     quality = Table(title="quality of the kept pairs (builders/qasnowball/quality.py)", title_justify="left")
     for col in ("round", "kept", "dup-span rate", "wh/type agreement", "copy rate (≥0.9)", "answer classes"):
         quality.add_column(col)
@@ -90,7 +94,10 @@ def qasnowball_stats(folder: Path) -> tuple[dict[str, Any], list[RenderableType]
         classes = ", ".join(f"{k} {v / n:.0%}" for k, v in q["answer_classes"].items())
         quality.add_row(str(r["round"]), str(r["kept"]), f"{q['duplicate_span_rate']:.1%}",
                         f"{q['wh_type_agreement']:.1%}", f"{q['copy_rate']:.2f} ({q['copy_over_0.9']:.0%})", classes)
-    return st, [table, quality]
+        sig = r.get("uncertain_type_signals") or {}
+        if sig:
+            signals.add_row(str(r["round"]), str(sum(sig.values())), ", ".join(f"{k} {v}" for k, v in sig.items()))
+    return st, [table, quality] + ([signals] if signals.row_count else [])
 
 
 ULTRACHAT_ROWS = (("dialogues", "dialogues"), ("mean turns (pairs)", "turns_mean"),

@@ -69,6 +69,7 @@ class Verdict:
     keep: bool
     reason: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    signal: str | None = None      # for uncertain_type: the gate signal that fired (gate.GATES)
 
 
 class QAFilter:
@@ -78,6 +79,7 @@ class QAFilter:
         if self.config.roundtrip_mode not in ("em", "f1"):
             raise ValueError(f"roundtrip_mode must be 'em' or 'f1', got {self.config.roundtrip_mode!r}")
         self.rejected: Counter[str] = Counter()
+        self.signals: Counter[str] = Counter()      # uncertain_type rejections by gate signal
         self.checked = 0
         self.span_questions: dict[tuple[str, str], list[str]] = {}   # (doc_id, answer) -> kept questions
         self.classes: Counter[str] = Counter()                        # answer classes kept this round
@@ -133,9 +135,10 @@ class QAFilter:
             sent = source_sentence(p.context, p.answer.start, self.lang)
             if c.wh_type and not wh_fits(p.question, sent, self._class(p), self.lang, p.answer.text):
                 return "wh_type"
-            if c.uncertain_type and uncertain_type(p.answer.type, p.answer.text, p.context, p.answer.start,
-                                                   self.lang, p.question, sent):
-                return "uncertain_type"
+            signal = uncertain_type(p.answer.type, p.answer.text, p.context, p.answer.start, self.lang,
+                                    p.question, sent) if c.uncertain_type else None
+            if signal:
+                return f"uncertain_type:{signal}"
             if c.copy and copy_rate(p.question, sent, self.lang) >= c.max_copy:
                 return "copy"
         return None
@@ -194,13 +197,18 @@ class QAFilter:
                     seen.add(key)
                 verdicts.append(Verdict(reason is None, reason, scores))
             else:
-                verdicts.append(Verdict(False, reason))
+                rule, _, signal = (reason or "?").partition(":")
+                verdicts.append(Verdict(False, rule, signal=signal or None))
         for v in verdicts:
             self.checked += 1
             if not v.keep:
                 self.rejected[v.reason or "?"] += 1
+                if v.signal:
+                    self.signals[v.signal] += 1
         return verdicts
 
     def counts(self) -> dict[str, Any]:
+        """The round log's filter block: rejections by rule, and uncertain_type's by gate signal."""
         return {"checked": self.checked, "rejected": {r: self.rejected.get(r, 0) for r in RULES},
+                "uncertain_type_signals": dict(self.signals.most_common()),
                 "kept": self.checked - sum(self.rejected.values())}

@@ -168,10 +168,14 @@ class Snowball:
             t_stage["generate"] += res["t"][1]
             t_stage["filter"] += res["t"][2] + time.perf_counter() - t0
             rejected: dict[str, int] = {}
+            signals: dict[str, int] = {}
             for v in verdicts:
                 if not v.keep:
                     rejected[v.reason or "?"] = rejected.get(v.reason or "?", 0) + 1
+                if v.signal:
+                    signals[v.signal] = signals.get(v.signal, 0) + 1
             return {"id": doc["doc_id"], "candidates": res["candidates"], "questions": len(pairs), "rejected": rejected,
+                    "signals": signals,
                     "kept": [self._record(t, doc, p, v.scores, model_names) for p, v in zip(pairs, verdicts) if v.keep]}
 
         rdir = self.out / f"round_{t}"
@@ -180,6 +184,7 @@ class Snowball:
                 for line in writer.records.values():
                     flt.checked += line["questions"]
                     flt.rejected.update(line["rejected"])
+                    flt.signals.update(line.get("signals", {}))     # absent in checkpoints before it
                     for r in line["kept"]:
                         seen.add((r["meta"]["doc_id"], normalize_question(r["question"], cfg.lang)))
                         flt.remember_record(r)

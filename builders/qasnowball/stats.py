@@ -73,6 +73,7 @@ def _round_stats(log: dict[str, Any], recs: list[dict[str, Any]]) -> dict[str, A
         "round": log["round"], "seed_size": log["seed_size"], "s0_in_seed": log["s0_in_seed"],
         "s0_size": log["s0_size"], "docs": log["docs"], "candidates": log["candidates"],
         "questions": log["questions"], "kept": log["kept"], "rejected": log["filter"]["rejected"],
+        "uncertain_type_signals": log["filter"].get("uncertain_type_signals", {}),
         "answer_types": dict(Counter(r["meta"].get("answer_type", "?") for r in recs).most_common()),
         "mean_question_len": sum(qlen) / len(qlen) if qlen else 0.0,
         "mean_answer_len": sum(alen) / len(alen) if alen else 0.0,

@@ -132,6 +132,15 @@ def test_cli_build_and_validate(shared_data, tmp_path):
     assert st["records"] == sum(1 for _ in (out / "generated.jsonl").open(encoding="utf-8"))
     r = _cli("stats", "qasnowball", str(out), "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["rounds"][0]["questions"] > 0
+    # the precision gate's rejections, by the signal that fired (declared in gate.GATES), add up per round
+    from builders.qasnowball.gate import GATES
+
+    for rnd in st["rounds"]:
+        signals = rnd["uncertain_type_signals"]
+        assert sum(signals.values()) == rnd["rejected"]["uncertain_type"] and set(signals) <= set(GATES)
+    assert sum(st["rounds"][0]["uncertain_type_signals"].values()) > 0
+    r = _cli("stats", "qasnowball", str(out))
+    assert r.returncode == 0 and "by gate signal" in r.stdout
     # bad input: a non-JSON line in the seed file -> one line naming file and line, exit 2
     (tmp_path / "bad.jsonl").write_text((tmp_path / "seed.jsonl").read_text(encoding="utf-8") + "{x\n", encoding="utf-8")
     r = _cli("build", "qasnowball", "--seed-file", str(tmp_path / "bad.jsonl"), "--docs", str(tmp_path / "docs.jsonl"),

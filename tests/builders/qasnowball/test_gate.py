@@ -92,8 +92,10 @@ def test_filter_rejects_and_counts_uncertain_pairs():
     ctx = "Velmora announced the new engine on Friday, and the crowd cheered."
     p = Pair("d1", ctx, Candidate(0, 7, "Velmora", "ORG", 0.9), "What announced the new engine on Friday?", -1.0)
     f = QAFilter(FixedReader("Velmora", 0.9), "en")
-    assert f.check([p], set())[0].reason == "uncertain_type"
+    v = f.check([p], set())[0]
+    assert v.reason == "uncertain_type" and v.signal in GATES
     assert f.counts()["rejected"]["uncertain_type"] == 1 and f.counts()["kept"] == 0
+    assert f.counts()["uncertain_type_signals"] == {v.signal: 1}
     off = QAFilter(FixedReader("Velmora", 0.9), "en", FilterConfig(uncertain_type=False))
     assert off.check([p], set())[0].keep
 
