@@ -8,6 +8,7 @@ refused naming what changed. At the end the manifest also gets the summary (roun
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -135,12 +136,9 @@ def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | Non
 
 def _nothing_kept(rounds: Sequence[dict[str, Any]], out: Path) -> str:
     """Why an empty build is empty: the filter rules that rejected most, so the user knows what to change."""
-    rejected: dict[str, int] = {}
-    for r in rounds:
-        for rule, n in r.get("filter", {}).get("rejected", {}).items():
-            rejected[rule] = rejected.get(rule, 0) + n
-    top = ", ".join(f"{k} {v}" for k, v in sorted(rejected.items(), key=lambda kv: -kv[1])[:5] if v)
-    asked = sum(r.get("questions", 0) for r in rounds)
+    rejected = sum((Counter(r["filter"]["rejected"]) for r in rounds), Counter())
+    top = ", ".join(f"{k} {v}" for k, v in rejected.most_common(5) if v)
+    asked = sum(r["questions"] for r in rounds)
     return (f"{out}: the filter kept 0 of {asked} generated questions in {len(rounds)} "
             f"round{'s' if len(rounds) != 1 else ''} "
             f"(rejected by {top or 'nothing'}; per round in round_*/log.json); give more seed records or "
