@@ -46,7 +46,7 @@ class Validation:
     def warnings(self) -> int:
         return len(self.issues) - self.errors
 def issue_from_error(file: str, message: str, severity: str = "error") -> Issue:
-    """An Issue from a floor reader's one-line error ("FILE:LINE[:COL]: problem" or "FILE: problem")."""
+    """An Issue from a `core` reader's one-line error ("FILE:LINE[:COL]: problem" or "FILE: problem")."""
     rest = message[len(file):] if message.startswith(file) else None
     m = re.match(r":(\d+)(?::\d+)?: (.*)$", rest, re.S) if rest is not None else None
     if m:

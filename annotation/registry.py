@@ -7,13 +7,13 @@ Nothing here imports a validator until it is used, nor anything outside annotati
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from annotation.floor import DataError, UserError
+from core import DataError, UserError
 from annotation.issues import Issue, Validation
+from core.registry import resolve
 
 
 class UnknownValidator(UserError):
@@ -58,8 +58,7 @@ def available() -> list[str]:
 
 
 def _import(target: str) -> Callable[..., Any]:
-    module, attr = target.split(":")
-    return getattr(importlib.import_module(module), attr)
+    return resolve(target)
 
 
 def get_entry(name: str) -> Validator:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from annotation.issues import Issue, issue_from_error
-from annotation.floor import UserError, read_json, scan_jsonl
+from core import UserError, read_json, scan_jsonl
 
 __all__ = ["QADataError", "validate_record", "validate_records", "validate_path", "iter_nested", "REQUIRED"]
 

@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Iterator
 
-from annotation.floor import scan_jsonl
+from core import scan_jsonl
 from annotation.issues import Issue
 
 

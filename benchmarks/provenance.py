@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import sha256_file, sha256_json
+from core import sha256_file, sha256_json
 
 _ABSOLUTE = re.compile(r"^(/|~/|\.\.?[/\\]|[A-Za-z]:[\\/]|\\\\)")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)

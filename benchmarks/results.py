@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
-from annotation.floor import UserError, read_json
+from core import UserError, read_json
 
 SCHEMA_VERSION = 3
 RUN_FORMATS = ("trec", "predictions")
@@ -101,7 +101,7 @@ class Result:
 
     def save(self, path: str | Path) -> Path:
         """Atomic write: a crashed run never leaves a half-written result."""
-        from annotation.floor import atomic_write_json  # noqa: PLC0415
+        from core import atomic_write_json
 
         return atomic_write_json(path, self.to_dict())
 

@@ -6,20 +6,14 @@ result is in a mode other than the task's default, so two modes of one run do no
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from benchmarks.artifacts import artifact_stem
 from benchmarks.results import Result
 from benchmarks.tasks.base import RunOptions, Task
 from benchmarks.tasks.registry import get_task
 
 DEFAULT_OUTPUT = Path("runs")
-
-
-def artifact_stem(task: str, model: str) -> str:
-    """`cranfield__bm25`: file-name-safe, one per (task, model)."""
-    safe = re.sub(r'[^A-Za-z0-9._+-]+', '_', task)        # `local:NAME` (a user's folder) -> `local_NAME`
-    return f"{safe}__{re.sub(r'[^A-Za-z0-9._+-]+', '_', model).strip('_') or 'model'}"
 
 
 def run_task(name: str | Task, options: RunOptions | None = None) -> tuple[Result, Path]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from annotation.floor import DataError, atomic_write_json, require_file
+from core import DataError, atomic_write_json, require_file
 from benchmarks.results import Result, ResultError, load_result
 
 DEFAULT_RESAMPLES = 10_000

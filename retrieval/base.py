@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from retrieval.types import Corpus, Queries, Run
 
-from annotation.floor import UserError
+from core import UserError
 
 
 class RetrieverError(UserError):

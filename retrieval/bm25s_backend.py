@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from annotation.floor import atomic_write_text
+from core import atomic_write_text
 
 from retrieval.base import RetrieverError
 from retrieval.lexical import TOKENIZE_CHUNK, LexicalRetriever
@@ -45,7 +44,7 @@ class BM25sRetriever(LexicalRetriever):
         self.vocab: dict[str, int] = {}
 
     def _new_model(self) -> Any:
-        import bm25s  # noqa: PLC0415 (keeps `bench list` fast)
+        import bm25s  # keeps `bench list` fast
 
         return bm25s.BM25(k1=self.k1, b=self.b, method="atire", idf_method="robertson", dtype=self.dtype)
 
@@ -82,7 +81,7 @@ class BM25sRetriever(LexicalRetriever):
     def _term_doc_matrix(self) -> Any:
         """bm25s stores (term -> postings) as CSC of docs x terms, i.e. CSR of terms x docs: share its arrays."""
         if self._matrix is None:
-            from scipy.sparse import csr_matrix  # noqa: PLC0415
+            from scipy.sparse import csr_matrix
 
             sc = self._model.scores
             n_terms = len(sc["indptr"]) - 1
@@ -90,7 +89,7 @@ class BM25sRetriever(LexicalRetriever):
         return self._matrix
 
     def _search_chunk(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
-        from scipy.sparse import csr_matrix  # noqa: PLC0415
+        from scipy.sparse import csr_matrix
 
         matrix = self._term_doc_matrix()
         lengths = np.fromiter((len(q) for q in query_ids), dtype=np.int64, count=len(query_ids))
@@ -140,7 +139,7 @@ class BM25sRetriever(LexicalRetriever):
 
         with bar("searching (bm25s)", len(todo), enabled=show_progress and bool(todo)) as advance:
             if self.n_threads > 1 and len(chunks) > 1:
-                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+                from concurrent.futures import ThreadPoolExecutor
 
                 with ThreadPoolExecutor(self.n_threads) as pool:
                     results = pool.map(work, chunks)
@@ -169,7 +168,7 @@ class BM25sRetriever(LexicalRetriever):
 
     @classmethod
     def load(cls, path: str | Path) -> "BM25sRetriever":
-        import bm25s  # noqa: PLC0415
+        import bm25s
 
         path = Path(path)
         meta_path = path / META_FILE

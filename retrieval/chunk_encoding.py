@@ -1,5 +1,5 @@
 """Encode the missing chunks of a ChunkStore: in this process (one device, or several through
-sentence-transformers' multi-process pool) or on Ray workers (the floor's executor).
+sentence-transformers' multi-process pool) or on Ray workers (`engines.executors`).
 
 Why the driver writes every chunk: a chunk file is written only here, atomically, by the process that owns
 the store, so the store stays resumable (a chunk is either on disk and done, or absent and redone) whatever
@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from annotation.floor.executors import ExecutorError, ExecutorSpec, create_executor
+from engines.executors import ExecutorError, ExecutorSpec, create_executor
 from retrieval.base import RetrieverError
 from retrieval.embedding_cache import ChunkStore
 

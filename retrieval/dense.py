@@ -18,8 +18,8 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from annotation.floor import atomic_write_json
-from annotation.floor.optional import require
+from core import atomic_write_json
+from core.optional import require
 from retrieval.base import Retriever, RetrieverError
 from retrieval.chunk_encoding import ChunkWork, encode_local, encode_ray, executor_spec
 from retrieval.embedding_cache import ChunkStore, cache_key, corpus_sha, default_cache_dir

@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from annotation.floor import atomic_write_json
-from annotation.floor.optional import require
+from core import atomic_write_json
+from core.optional import require
 from retrieval import es_requests as req
 from retrieval.base import Retriever, RetrieverError
 from retrieval.embedding_cache import corpus_sha

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from annotation.floor import atomic_write_bytes, sha256_text
+from core import atomic_write_bytes, sha256_text
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".onnx", ".gguf")
 _META = "meta.json"

@@ -21,7 +21,7 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from annotation.floor import atomic_write_json, read_json
+from core import atomic_write_json, read_json
 from retrieval.base import Retriever, RetrieverError
 from retrieval.types import Corpus, Queries, Run
 

@@ -14,7 +14,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import read_json
+from core import read_json
 from retrieval.base import RetrieverError
 from retrieval.embedding_cache import corpus_sha
 from retrieval.types import Corpus

@@ -29,7 +29,7 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from annotation.floor import atomic_folder
+from core import atomic_folder
 from retrieval.base import Retriever, RetrieverError
 from retrieval.index_folder import copy_folder, fingerprint, folder_for, holds, read_meta
 from retrieval.lexical import _as_bool, _as_float

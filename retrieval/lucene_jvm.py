@@ -20,8 +20,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from annotation.floor.executors import jvm_ray_conflict
-from annotation.floor.optional import require
+from engines.executors import jvm_ray_conflict
+from core.optional import require
 from retrieval.base import RetrieverError
 
 MIN_JAVA = 21
@@ -106,7 +106,7 @@ def jvm() -> Any:
     if not _vm_running():                         # else: a JVM already runs here; checked below
         home, version = find_java_home()
         os.environ["JAVA_HOME"] = str(home)       # pyjnius reads it when the VM starts
-        import jnius_config  # noqa: PLC0415
+        import jnius_config
 
         jnius_config.add_classpath(str(jar))
         jnius_config.add_options("-Xrs")          # leave SIGINT/SIGTERM to Python (Ctrl-C, timeouts)
@@ -115,7 +115,7 @@ def jvm() -> Any:
             jnius_config.add_options("--add-modules=jdk.incubator.vector")   # Lucene's SIMD scoring
         if version >= 24:
             jnius_config.add_options("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED")
-    import jnius  # noqa: PLC0415
+    import jnius
 
     runtime = jnius.autoclass("java.lang.Runtime").version().feature()
     if runtime < MIN_JAVA:
@@ -124,7 +124,7 @@ def jvm() -> Any:
                              f"{MIN_JAVA}+ before starting Python")
     try:
         jnius.autoclass("io.anserini.search.SimpleSearcher")
-    except Exception:  # noqa: BLE001 (jnius raises JavaException, a bare Exception subclass)
+    except Exception:  # noqa: BLE001 - jnius raises JavaException, a bare Exception subclass
         raise RetrieverError(f"the JVM of this process was started without Anserini's jar ({jar}) on its class "
                              "path: start the lucene retriever before any other Java user") from None
     _quiet_logs(jnius)
@@ -133,7 +133,7 @@ def jvm() -> Any:
 
 
 def _vm_running() -> bool:
-    import jnius_config  # noqa: PLC0415
+    import jnius_config
 
     return bool(getattr(jnius_config, "vm_running", False))
 
@@ -143,7 +143,7 @@ def _quiet_logs(jnius: Any) -> None:
     try:
         level = jnius.autoclass("org.apache.logging.log4j.Level")
         jnius.autoclass("org.apache.logging.log4j.core.config.Configurator").setRootLevel(level.WARN)
-    except Exception:  # noqa: BLE001 (a jar without log4j-core: the logs stay, nothing breaks)
+    except Exception:  # noqa: BLE001 - a jar without log4j-core: the logs stay, nothing breaks
         pass
     # Lucene's java.util.logging note that it was built for an older Java (harmless); JUL holds loggers
     # weakly, so keep a reference or the level is lost

@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from annotation.floor import sha256_file
-from annotation.floor.optional import require
+from core import sha256_file
+from core.optional import require
 from retrieval.base import RetrieverError
 from retrieval.dense import DenseRetriever
 

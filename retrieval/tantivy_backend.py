@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
-from annotation.floor import atomic_folder
-from annotation.floor.optional import require
+from core import atomic_folder
+from core.optional import require
 from retrieval.base import Retriever, RetrieverError
 from retrieval.index_folder import copy_folder, fingerprint, folder_for, holds, read_meta
 from retrieval.pretokenize import as_text, make_tokenizer, tokenizer_from_params

@@ -34,11 +34,11 @@ def _stopword_set(lang: str, source: str) -> frozenset[str]:
     if lang == "en" and source == "lucene":
         return LUCENE_EN_STOPWORDS
     if lang == "en" and source == "spacy":
-        from spacy.lang.en.stop_words import STOP_WORDS  # noqa: PLC0415 (spaCy import is slow)
+        from spacy.lang.en.stop_words import STOP_WORDS  # spaCy import is slow
 
         return frozenset(w.lower() for w in STOP_WORDS)
     if lang == "zh" and source == "spacy":
-        from spacy.lang.zh.stop_words import STOP_WORDS  # noqa: PLC0415
+        from spacy.lang.zh.stop_words import STOP_WORDS
 
         return frozenset(STOP_WORDS)
     raise RetrieverError(f"unknown stopword list {source!r} for language {lang!r}")
@@ -74,7 +74,7 @@ class EnglishTokenizer(Tokenizer):
         self._stem: Callable[[str], str] | None = None
         self._cache: dict[str, str] = {}
         if self.stem:
-            import Stemmer  # noqa: PLC0415 (PyStemmer, Snowball in C)
+            import Stemmer  # PyStemmer, Snowball in C
 
             try:
                 self._stem = Stemmer.Stemmer(stemmer).stemWord
@@ -117,7 +117,7 @@ class ChineseTokenizer(Tokenizer):
             raise RetrieverError("stemming is not defined for Chinese (tokenizer zh): drop stem=true")
         self.stopword_source = "spacy" if stopwords is True else ("none" if stopwords is False else str(stopwords))
         self.stopwords = _stopword_set("zh", self.stopword_source)
-        import jieba  # noqa: PLC0415
+        import jieba
 
         jieba.setLogLevel(60)  # jieba prints "Building prefix dict" to stderr otherwise
         self._lcut = jieba.lcut
@@ -128,7 +128,7 @@ class ChineseTokenizer(Tokenizer):
         return {k: v for k, v in self.__dict__.items() if k != "_lcut"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        import jieba  # noqa: PLC0415
+        import jieba
 
         jieba.setLogLevel(60)
         self.__dict__.update(state)

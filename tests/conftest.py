@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# the MUSER fixtures (muser_dir, built_dataset) for every test that names them
+pytest_plugins = ["tests.muser_support"]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -55,6 +57,21 @@ def shared_data() -> Path:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the registry's cache (downloads, verification stamps) out of the user's home."""
     monkeypatch.setenv("BENCH_CACHE", str(tmp_path_factory.getbasetemp() / "bench_cache"))
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    """A real OpenAI-compatible server on 127.0.0.1 (SmolLM2-135M-Instruct GGUF), shared by the builder,
+    LLM-backend and judging tests. Skipped on a dev box without it; under CI (CI=true) a missing server is
+    a failure, so a missing install step cannot pass as a skip."""
+    from tests.engines.llm.llama_server import ensure_server, llama_server_available
+
+    ok, why = llama_server_available()
+    if not ok:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must run the llama.cpp tests: {why}")
+        pytest.skip(why)
+    return ensure_server()
 
 
 @pytest.fixture(scope="module")

@@ -147,7 +147,7 @@ def _prepare(scratch: Path, venv: Path) -> tuple[Path, dict[str, str]]:
 def run_all(venv: Path, scratch: Path, only: set[int] | None, timeout: int) -> list[dict]:
     """Run every README command (or its override) in README order; return one row per command."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from readme_overrides import plan  # noqa: PLC0415
+    from readme_overrides import plan
 
     work, env = _prepare(scratch, venv)
     rows = []

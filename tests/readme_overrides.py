@@ -175,6 +175,6 @@ OVERRIDES: dict[str, Plan] = {
 }
 
 
-def plan(cmd) -> Plan:  # noqa: ANN001 - a readme_commands.Command
+def plan(cmd) -> Plan:  # a readme_commands.Command
     """The override for this README command, else run it as printed and expect success."""
     return OVERRIDES.get(cmd.text, Plan(cmd.text))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from annotation.floor import UserError
+from core import UserError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,7 +61,7 @@ def test_ultrachat_stats_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_qasnowball_english_spacy_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    from builders.qasnowball.rule import candidates
+    from engines.readers.rule import candidates
 
     candidates.spacy_model.cache_clear()
     _block(monkeypatch, candidates.SPACY_MODEL)
@@ -102,7 +102,7 @@ def test_faiss() -> None:
 
 
 def test_transformers_gguf(monkeypatch: pytest.MonkeyPatch) -> None:
-    from builders.llm import create_backend
+    from engines.llm import create_backend
 
     _block(monkeypatch, "gguf")
     with pytest.raises(UserError) as info:
@@ -111,8 +111,8 @@ def test_transformers_gguf(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_vllm(monkeypatch: pytest.MonkeyPatch) -> None:
-    from builders.llm import create_backend
-    from builders.llm.vllm_backend import vllm_available
+    from engines.llm import create_backend
+    from engines.llm.vllm_backend import vllm_available
 
     _block(monkeypatch, "vllm")
     with pytest.raises(UserError, match="vllm backend unavailable") as info:
@@ -124,7 +124,7 @@ def test_vllm(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cli_prints_one_line_for_a_missing_engine(shared_data: Path, tmp_path: Path) -> None:
     """End to end: `bench run cranfield -r tantivy` without tantivy -> exit 2, one line, no traceback."""
-    code = ("import sys; sys.modules['tantivy'] = None; from benchmarks.cli import main; "
+    code = ("import sys; sys.modules['tantivy'] = None; from bench.cli import main; "
             "sys.argv = ['bench', 'run', 'cranfield', '-r', 'tantivy', '-q', '-o', sys.argv[1]]; main()")
     env = {**os.environ, "BENCH_DATA_MIRROR": str(shared_data), "PYTHONPATH": str(REPO)}
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "runs")], capture_output=True, text=True,
@@ -137,7 +137,7 @@ def test_cli_prints_one_line_for_a_missing_engine(shared_data: Path, tmp_path: P
 
 def test_qasnowball_hf_checkpoint_not_available_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     """README: `bench build qasnowball --backend hf --ae-model bert-base-chinese` offline -> one line."""
-    from builders.qasnowball.hf.common import load_tokenizer
+    from engines.hf_training import load_tokenizer
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(UserError) as info:
@@ -146,7 +146,7 @@ def test_qasnowball_hf_checkpoint_not_available_offline(monkeypatch: pytest.Monk
 
 
 def test_ray_executor(monkeypatch: pytest.MonkeyPatch) -> None:
-    from builders.common.executors import ExecutorSpec, create_executor
+    from engines.executors import ExecutorSpec, create_executor
 
     _block(monkeypatch, "ray")
     with pytest.raises(UserError) as info:
@@ -169,7 +169,7 @@ def test_lucene_pyserini(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("blocked", ["pyserini", "jnius_config"])
 def test_cli_one_line_for_lucene_without_its_packages(blocked: str, shared_data: Path, tmp_path: Path) -> None:
     """`bench run cranfield -r lucene` without pyserini or pyjnius: exit 2, one line naming the pip command."""
-    code = (f"import sys; sys.modules[{blocked!r}] = sys.modules['jnius'] = None; from benchmarks.cli import main; "
+    code = (f"import sys; sys.modules[{blocked!r}] = sys.modules['jnius'] = None; from bench.cli import main; "
             "sys.argv = ['bench', 'run', 'cranfield', '-r', 'lucene', '-q', '-o', sys.argv[1]]; main()")
     env = {**os.environ, "BENCH_DATA_MIRROR": str(shared_data), "PYTHONPATH": str(REPO)}
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "runs")], capture_output=True, text=True,

@@ -43,7 +43,7 @@ def _inline_calls() -> list[tuple[int, list[str]]]:
 def dry_parse(argv: list[str], *, partial: bool = False) -> list[str]:
     """The command path (e.g. ["bench", "stats", "webcpm"]) argv reaches, or UsageError: unknown verb,
     unknown option, extra argument, or (unless `partial`) a missing required argument."""
-    from benchmarks.cli import app
+    from bench.cli import app
 
     cmd, args, ctx, path = typer.main.get_command(app), list(argv), None, ["bench"]
     while True:

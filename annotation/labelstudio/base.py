@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from xml.sax.saxutils import quoteattr
 
-from annotation.floor import UserError, iter_jsonl, read_json
+from core import UserError, iter_jsonl, read_json
 from annotation.issues import Issue
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 import httpx
 
-from annotation.floor import atomic_write_json, read_json
+from core import atomic_write_json, read_json
 from annotation.labelstudio.base import LabelStudioError
 
 

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from annotation.floor import read_json
+from core import read_json
 from annotation.labelstudio.base import Context, Kind, LabelStudioError, Params, Record, attr, prediction
 from annotation.muser.files import LAYOUT
 from annotation.muser.schema import LABEL_KEY_TO_VIEW, VIEWS, LabelSchema, SchemaError
@@ -74,8 +74,9 @@ class MuserElements(Kind):
             choices = "".join(f"<Choice value={attr(x)}/>" for x in opts)
             blocks.append(f'  <Header value="{level} ({len(opts)} labels)" size="5"/>\n'
                           f'  <Taxonomy name="{level}" toName="text" placeholder="search {level}">{choices}</Taxonomy>')
+        header = VIEWS[view]['name'] + ' (' + VIEWS[view]['zh'] + ') of one sentence of ' + VIEWS[view]['section']
         return ("<View>\n"
-                f"  <Header value={attr(VIEWS[view]['name'] + ' (' + VIEWS[view]['zh'] + ') of one sentence of ' + VIEWS[view]['section'])}/>\n"
+                f"  <Header value={attr(header)}/>\n"
                 '  <Text name="text" value="$text"/>\n' + "\n".join(blocks) + "\n</View>\n")
 
     def make_tasks(self, src: Path, params: Params) -> list[dict[str, Any]]:

@@ -101,7 +101,7 @@ class MuserPairs(Kind):
                                      **{v: r[v] for v in VIEW_SCORES}} for r in records]}
 
     def validate_outputs(self, folder: Path) -> list[Issue]:
-        from annotation.muser.validate import Report, check_judgments  # noqa: PLC0415
+        from annotation.muser.validate import Report, check_judgments
 
         rep = Report()
         check_judgments(folder / "judgments.jsonl", rep, None)

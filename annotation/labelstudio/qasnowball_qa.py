@@ -117,7 +117,7 @@ class QASnowballQA(Kind):
         return {"qa.jsonl": rows}
 
     def validate_outputs(self, folder: Path) -> list[Issue]:
-        from annotation.squad import validate_path  # noqa: PLC0415
+        from annotation.squad import validate_path
 
         path = folder / "qa.jsonl"
         return validate_path(path) if path.stat().st_size else []

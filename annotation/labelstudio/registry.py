@@ -1,9 +1,9 @@
 """KIND name -> module holding `KIND`; a new annotation job type is one module plus one line here."""
 from __future__ import annotations
 
-import importlib
 
 from annotation.labelstudio.base import Kind, LabelStudioError
+from core.registry import resolve
 
 KINDS: dict[str, str] = {
     "muser-pairs": "annotation.labelstudio.muser_pairs",
@@ -20,4 +20,4 @@ def available() -> list[str]:
 def get_kind(name: str) -> Kind:
     if name not in KINDS:
         raise LabelStudioError(f"unknown annotation kind {name!r}; known: {', '.join(available())}")
-    return importlib.import_module(KINDS[name]).KIND
+    return resolve(KINDS[name]).KIND

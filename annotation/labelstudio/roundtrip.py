@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from annotation.floor import atomic_folder, atomic_write_jsonl, read_json, sha256_text
+from core import atomic_folder, atomic_write_jsonl, read_json, sha256_text
 from annotation.issues import Issue
 from annotation.labelstudio.agree import Table, agreement_report, disagreements
 from annotation.labelstudio.base import Context, LabelStudioError, Params, Record, annotator_name, results_by_name

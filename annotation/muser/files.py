@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from annotation.floor import UserError, atomic_write_text
-from annotation.floor import read_json as _read_json
+from core import UserError, atomic_write_text
+from core import read_json as _read_json
 
 LAYOUT = {
     "schema": "legal_items",                       # {aqbq,zyjd,ft}.json
@@ -30,7 +30,7 @@ class MuserFileError(UserError, ValueError):
 
 
 def read_json(path: str | Path) -> Any:
-    """One MUSER JSON file (the floor's reader: BOM ok, strict, errors name file and line)."""
+    """One MUSER JSON file (`core`'s reader: BOM ok, strict, errors name file and line)."""
     return _read_json(path, what="file", error=MuserFileError)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from annotation.agreement import cohen_kappa, fleiss_kappa
-from annotation.floor import DataError, iter_jsonl
+from core import DataError, iter_jsonl
 from annotation.muser.schema import VIEW_SCORES
 
 PairJudgments = dict[tuple[str, str], dict[str, dict[str, int]]]
@@ -57,7 +57,7 @@ def agreement(per_pair: PairJudgments) -> dict[str, Any]:
 
 def agreement_notes(path: str | Path) -> list[str]:
     """One line per view with the kappas of `path`'s judgments (a judgments file, or a dataset folder's)."""
-    from annotation.muser.files import LAYOUT  # noqa: PLC0415
+    from annotation.muser.files import LAYOUT
 
     path = Path(path)
     judgments = path if path.name.endswith(".jsonl") else path / LAYOUT["judgments"]

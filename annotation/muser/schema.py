@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from annotation.floor import UserError, read_json
+from core import UserError, read_json
 
 VIEWS: dict[str, dict[str, str]] = {
     "aqbq": {"name": "legal fact", "zh": "案情标签", "section": "本院查明"},

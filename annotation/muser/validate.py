@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
-from annotation.floor import DataError, read_json, scan_jsonl
+from core import DataError, read_json, scan_jsonl
 from annotation.issues import Issue, issue_from_error
 from annotation.muser.files import LAYOUT
 from annotation.muser.schema import (LABEL_KEY_TO_VIEW, STATUTE_RE, VIEW_SCORES, VIEWS, LabelSchema,

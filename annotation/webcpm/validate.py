@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from annotation.floor import DataError, read_json, require_file, scan_jsonl
+from core import DataError, read_json, require_file, scan_jsonl
 from annotation.issues import Issue
 from annotation.webcpm import actions as A
 

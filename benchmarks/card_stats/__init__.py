@@ -7,14 +7,14 @@ A Stats value is {table title: {row label: value}}; benchmarks.cards renders it 
 """
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 from typing import Any, Callable
 
-from annotation.floor import DataError
-from annotation.floor import read_json as floor_read_json
-from annotation.floor import read_jsonl as floor_read_jsonl
+from core import DataError
+from core import read_json as floor_read_json
+from core import read_jsonl as floor_read_jsonl
+from core.registry import resolve
 
 Stats = dict[str, dict[str, Any]]
 
@@ -32,8 +32,7 @@ STATS: dict[str, str] = {
 
 
 def get_stats_fn(name: str) -> Callable[[Path | None], Stats]:
-    module, attr = STATS[name].split(":")
-    return getattr(importlib.import_module(module), attr)
+    return resolve(STATS[name])
 
 
 def mean(values: list[float] | list[int]) -> float:

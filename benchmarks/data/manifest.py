@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from annotation.floor import atomic_write_text
+from core import atomic_write_text
 
 MANIFEST_DIR = Path(__file__).with_name("manifests")
 

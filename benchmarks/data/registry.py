@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from benchmarks.data.manifest import FileEntry, load_manifest
 from benchmarks.data.sources import SOURCES, DatasetSource
-from annotation.floor import DataError, atomic_output, atomic_write_text, sha256_file
+from core import DataError, atomic_output, atomic_write_text, sha256_file
 
 __all__ = ["available", "get_source", "files", "dataset_dir", "dataset_sha", "fetch", "verify", "where",
            "mirror_root", "cache_root"]
@@ -142,8 +142,8 @@ def dataset_dir(name: str, *, mirror: str | Path | None = None, download: bool =
     return fetch(name, show_progress=show_progress)
 
 
-def _download(url: str, dest: Path, entry: FileEntry, client) -> None:  # noqa: ANN001 (httpx.Client)
-    import httpx  # noqa: PLC0415
+def _download(url: str, dest: Path, entry: FileEntry, client) -> None:  # httpx.Client
+    import httpx
 
     h = hashlib.sha256()
     with atomic_output(dest, binary=True) as out:      # nothing is saved unless the checksum matches
@@ -164,7 +164,7 @@ def _download(url: str, dest: Path, entry: FileEntry, client) -> None:  # noqa: 
 def fetch(name: str, *, mirror: str | Path | None = None, origin: str | None = None,
           show_progress: bool = False, workers: int = 8) -> Path:
     """Put dataset `name` into the cache: copied from a mirror, else downloaded; every file verified."""
-    from retrieval.progress import bar  # noqa: PLC0415
+    from retrieval.progress import bar
 
     source = get_source(name)
     folder = cache_root() / name
@@ -185,7 +185,7 @@ def fetch(name: str, *, mirror: str | Path | None = None, origin: str | None = N
                     shutil.copyfileobj(inp, out)
                 advance()
     elif todo:
-        import httpx  # noqa: PLC0415
+        import httpx
 
         base = origin or os.environ.get(ORIGIN_ENV)
 

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["LocalDataError", "run_local", "open_dataset", "build_task", "is_local", "task_for_result", "PREFIX"]
 
 
-def open_dataset(*args: Any, **kwargs: Any):  # noqa: ANN201 (re-export without importing yaml at CLI start)
-    from benchmarks.datasets_local.open import open_dataset as _open  # noqa: PLC0415
+def open_dataset(*args: Any, **kwargs: Any):  # re-export without importing yaml at CLI start
+    from benchmarks.datasets_local.open import open_dataset as _open
 
     return _open(*args, **kwargs)
 
@@ -30,8 +30,8 @@ def open_dataset(*args: Any, **kwargs: Any):  # noqa: ANN201 (re-export without 
 def run_local(path: str | Path, options: "RunOptions", *, fmt: str | None = None,
               lang: str | None = None) -> tuple["Result", Path, Path | None]:
     """(result, results JSON, description written or None) of `bench run --dataset PATH`."""
-    from benchmarks.datasets_local.description import write_description  # noqa: PLC0415
-    from benchmarks.runner import run_task  # noqa: PLC0415
+    from benchmarks.datasets_local.description import write_description
+    from benchmarks.runner import run_task
 
     local = open_dataset(path, fmt=fmt, lang=lang, split=options.split)
     options.split = None if options.split == local.desc.split else options.split
@@ -47,8 +47,8 @@ def task_for_result(result: "Result", data_dirs: Mapping[str, Path] | None) -> t
 
     The folder comes from `--data-dir NAME=FOLDER`, else the path the result recorded (the submitter's
     own machine). The description is the one the result recorded; the folder's sha is checked by the caller."""
-    from benchmarks.datasets_local.description import complete, from_dict  # noqa: PLC0415
-    from benchmarks.datasets_local.base import folder_sha  # noqa: PLC0415
+    from benchmarks.datasets_local.description import complete, from_dict
+    from benchmarks.datasets_local.base import folder_sha
 
     recorded = result.extra.get("databench") if isinstance(result.extra, dict) else None
     if not isinstance(recorded, dict):
@@ -62,7 +62,7 @@ def task_for_result(result: "Result", data_dirs: Mapping[str, Path] | None) -> t
         desc = complete(from_dict({**recorded, "path": str(folder)}, "field extra.databench"), "field extra.databench")
     except LocalDataError as exc:
         return None, str(exc)
-    from benchmarks.datasets_local.registry import get_format  # noqa: PLC0415
+    from benchmarks.datasets_local.registry import get_format
 
     if not desc.files and not get_format(desc.format).detect(folder):
         return None, f"field extra.databench.format: {folder} is not a {desc.format} dataset folder"

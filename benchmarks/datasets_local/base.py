@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotation.floor import DataError, iter_lines
+from core import DataError, iter_lines
 
 if TYPE_CHECKING:
     from benchmarks.data.loaders import Collection
@@ -56,7 +56,7 @@ def data_files(folder: Path) -> list[Path]:
 def folder_sha(folder: Path, only: list[Path] | None = None) -> str:
     """Content sha256 of a dataset folder: over (relative path, sha256_file) of each data file in sorted
     order (or of the `only` files). `databench.yaml` is left out: the result records the description."""
-    from annotation.floor import sha256_tree  # noqa: PLC0415
+    from core import sha256_tree
 
     return sha256_tree(folder, sorted(only) if only is not None else data_files(folder))
 
@@ -101,7 +101,7 @@ def make_collection(folder: Path, corpus: dict, queries: dict, qrels: dict, what
                     pools: dict[str, list[str]] | None = None) -> "Collection":
     """The scored collection: queries without judgements are dropped (as BEIR and MTEB do), and so are
     judgements of unknown queries (counted in `notes`); an empty part is a one-line LocalDataError."""
-    from benchmarks.data.loaders import Collection  # noqa: PLC0415
+    from benchmarks.data.loaders import Collection
 
     if not corpus:
         raise LocalDataError(f"{folder}: {what}: the corpus is empty")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotation.floor import iter_jsonl
+from core import iter_jsonl
 from benchmarks.datasets_local.base import LocalDataError, LocalFormat, make_collection, grade, iter_tsv, text_field
 from retrieval.types import Corpus, Document, Qrels, Queries
 
@@ -57,7 +57,7 @@ def read_qrels_tsv(path: Path) -> Qrels:
     return qrels
 
 
-def load_retrieval(folder: Path, desc):  # noqa: ANN001,ANN201 (Description -> Collection)
+def load_retrieval(folder: Path, desc):  # Description -> Collection
     qrels_path = folder / "qrels" / f"{desc.split}.tsv"
     if not qrels_path.is_file():
         raise LocalDataError(f"{qrels_path}: no qrels for split {desc.split!r} (splits here: "

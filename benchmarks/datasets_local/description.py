@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import read_text
+from core import read_text
 from benchmarks.datasets_local.base import LocalDataError
 
 VERSION = 1
@@ -108,7 +108,7 @@ def from_dict(data: Any, source: str) -> Description:
 
 def complete(desc: Description, source: str) -> Description:
     """Fill default metrics / main score for the kind; check they are ones we can compute."""
-    from benchmarks.metrics import parse_measure  # noqa: PLC0415
+    from benchmarks.metrics import parse_measure
 
     desc.lang = desc.lang or "en"
     if desc.kind not in KINDS:
@@ -142,7 +142,7 @@ def complete(desc: Description, source: str) -> Description:
 
 def read_description(path: Path) -> Description:
     """Parse and validate a databench.yaml (YAML or JSON)."""
-    import yaml  # noqa: PLC0415
+    import yaml
 
     text = read_text(path, what="databench.yaml", error=LocalDataError)
     try:
@@ -156,9 +156,9 @@ def read_description(path: Path) -> Description:
 
 def write_description(desc: Description, path: Path) -> Path:
     """Write `desc` as YAML, atomically (what `bench run --dataset` leaves next to its results)."""
-    import yaml  # noqa: PLC0415
+    import yaml
 
-    from annotation.floor import atomic_write_text  # noqa: PLC0415
+    from core import atomic_write_text
 
     header = "# databench dataset description: `bench run --dataset THIS_FILE` repeats the run\n"
     return atomic_write_text(path, header + yaml.safe_dump(desc.to_dict(), sort_keys=False, allow_unicode=True))

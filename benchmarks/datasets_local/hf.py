@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import iter_jsonl, read_text
+from core import iter_jsonl, read_text
 from benchmarks.datasets_local.base import (PARQUET_BATCH, LocalDataError, LocalFormat, grade, make_collection,
                                             text_field)
 from retrieval.types import Corpus, Document, Qrels, Queries
@@ -37,9 +37,9 @@ def card_yaml(folder: Path) -> dict[str, Any]:
 @functools.lru_cache(maxsize=16)
 def _parsed_card(readme_path: str, _mtime_ns: int, _size: int) -> dict[str, Any]:
     """Keyed on the file's stat too, so an edited README is read again (every format callback asks)."""
-    import yaml  # noqa: PLC0415
+    import yaml
 
-    from benchmarks.cards import split_front_matter  # noqa: PLC0415
+    from benchmarks.cards import split_front_matter
 
     readme = Path(readme_path)
     text = read_text(readme, what="dataset card (README.md)", error=LocalDataError).replace("\r\n", "\n")
@@ -117,8 +117,8 @@ def iter_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         return
     if path.suffix != ".parquet":
         raise LocalDataError(f"{path}: not a .parquet or .jsonl file")
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     try:
         reader = pq.ParquetFile(path)
@@ -167,7 +167,7 @@ def _split_files(found: dict, config: str, split: str, folder: Path) -> list[Pat
     return found[config][split]
 
 
-def load_retrieval(folder: Path, desc):  # noqa: ANN001,ANN201 (Description -> Collection)
+def load_retrieval(folder: Path, desc):  # Description -> Collection
     found = configs(folder)
     missing = [c for c in ("corpus", "queries") if c not in found] + \
         ([] if any(c in found for c in QRELS_CONFIGS) else ["default (qrels)"])
@@ -204,7 +204,7 @@ def load_retrieval(folder: Path, desc):  # noqa: ANN001,ANN201 (Description -> C
     return make_collection(folder, corpus, queries, qrels, "hf", pools=pools)
 
 
-def qa_records(folder: Path, desc) -> Iterator[dict[str, Any]]:  # noqa: ANN001
+def qa_records(folder: Path, desc) -> Iterator[dict[str, Any]]:
     found = configs(folder)
     config = _qa_config(found)
     if config is None:

@@ -1,10 +1,10 @@
 """Every local-dataset format, by name: one line each (a new format is one module + one line here)."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from benchmarks.datasets_local.base import LocalDataError, LocalFormat
+from core.registry import resolve
 
 FORMATS: dict[str, str] = {
     "beir": "benchmarks.datasets_local.beir:FORMAT",
@@ -23,8 +23,7 @@ def available() -> list[str]:
 def get_format(name: str) -> LocalFormat:
     if name not in FORMATS:
         raise LocalDataError(f"unknown dataset format {name!r}; known: {', '.join(FORMATS)}")
-    module, attr = FORMATS[name].split(":")
-    return getattr(importlib.import_module(module), attr)
+    return resolve(FORMATS[name])
 
 
 def detect(folder: Path) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import iter_jsonl, read_json
+from core import iter_jsonl, read_json
 from benchmarks.datasets_local.base import LocalDataError, LocalFormat
 
 SUFFIXES = (".json", ".jsonl")
@@ -59,8 +59,8 @@ def detect(folder: Path) -> str | None:
         f"{len(found)} QA files" if found else None)
 
 
-def qa_records(folder: Path, desc) -> Iterator[dict[str, Any]]:  # noqa: ANN001
-    from annotation.squad import QADataError, iter_nested  # noqa: PLC0415
+def qa_records(folder: Path, desc) -> Iterator[dict[str, Any]]:
+    from annotation.squad import QADataError, iter_nested
 
     path = qa_file(folder, desc.files)
     if path.suffix == ".jsonl":

@@ -45,13 +45,13 @@ class LocalRetrievalTask(RetrievalTask):
     def data_folder(self, options: RunOptions) -> tuple[Path, str]:
         return Path(self.folder), "local:" + self.sha
 
-    def load(self, options: RunOptions, folder: Path):  # noqa: ANN201 (-> Collection)
+    def load(self, options: RunOptions, folder: Path):  # -> Collection
         desc = self.desc if not options.split or options.split == self.desc.split else replace(self.desc, split=options.split)
         return get_format(desc.format).load_retrieval(folder, desc)
 
     def score(self, collection: Any, run: Any) -> Any:
         """With `relevance: N` (> 1): nDCG on the graded qrels, binary measures on grade >= N (as MUSER's)."""
-        from benchmarks.metrics import evaluate  # noqa: PLC0415
+        from benchmarks.metrics import evaluate
 
         return evaluate(collection.qrels, run, self.metrics, relevance=self.desc.relevance)
 
@@ -73,11 +73,11 @@ class LocalQATask(QATask):
 
     def compute(self, options: RunOptions) -> Scores:
         """Flatten the user's file (any accepted layout) into one squad JSONL, then score as QATask does."""
-        from annotation.floor import atomic_write_jsonl  # noqa: PLC0415
+        from core import atomic_write_jsonl
 
         skipped = [0]
 
-        def answerable():  # noqa: ANN202
+        def answerable():
             for rec in get_format(self.desc.format).qa_records(Path(self.folder), self.desc):
                 ans = rec.get("answers")
                 if rec.get("is_impossible") or (isinstance(ans, dict) and not ans.get("text")):
@@ -121,8 +121,8 @@ def build_task(desc: Description, folder: Path, sha: str) -> Task:
     """The task a description declares: name `local:NAME`, one mode from metrics + main_score (or, for a
     registered task's layout, that task's modes)."""
     if desc.kind == "task":
-        from benchmarks.datasets_local.registered import registered_task  # noqa: PLC0415
-        from benchmarks.tasks.registry import get_task  # noqa: PLC0415
+        from benchmarks.datasets_local.registered import registered_task
+        from benchmarks.tasks.registry import get_task
 
         name, root = registered_task(desc.format, folder)
         inner = get_task(name)

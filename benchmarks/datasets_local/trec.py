@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotation.floor import iter_lines, read_text
+from core import iter_lines, read_text
 from benchmarks.datasets_local.base import LocalDataError, LocalFormat, iter_tsv, make_collection
 from retrieval.types import Corpus, Document, Queries
 
@@ -92,7 +92,7 @@ def _sgml_doc(raw: str, where: str) -> Document:
 def read_docs(path: Path) -> Corpus:
     corpus: Corpus = {}
     if path.suffix == ".jsonl":
-        from benchmarks.datasets_local.beir import read_corpus  # noqa: PLC0415
+        from benchmarks.datasets_local.beir import read_corpus
         return read_corpus(path)
     if path.suffix in (".tsv", ".txt") and not _looks_sgml(path):
         for lineno, cols in iter_tsv(path, columns=2, header=("id", "_id", "docid", "doc_id")):
@@ -134,8 +134,8 @@ def read_topics(path: Path) -> Queries:
     return queries
 
 
-def load_retrieval(folder: Path, desc):  # noqa: ANN001,ANN201 (Description -> Collection)
-    from benchmarks.io.trec import read_qrels  # noqa: PLC0415
+def load_retrieval(folder: Path, desc):  # Description -> Collection
+    from benchmarks.io.trec import read_qrels
 
     files = role_files(folder, desc.files)
     qrels = read_qrels(files["qrels"])

@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotation.floor import DataError, atomic_output, iter_lines, read_json
+from core import DataError, atomic_output, iter_lines, read_json
 from retrieval.types import Qrels, Run
 
 __all__ = ["read_run", "write_run", "read_qrels", "write_qrels", "ranked", "read_run_any"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from builders.llm import ChatBackend, Sampling
+from engines.llm import ChatBackend, Sampling
 from benchmarks.judging.cache import JsonlCache, cache_key
 from benchmarks.judging.calls import Request, run_requests
 from benchmarks.judging.questions import Question

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import DataError, atomic_write_jsonl, iter_jsonl
+from core import DataError, atomic_write_jsonl, iter_jsonl
 from benchmarks.judging import stats
 from benchmarks.judging.judge import ORDERS, render_pair, render_single, request_sha
 from benchmarks.judging.prompts import load_prompt, parse_rating, parse_verdict
@@ -49,7 +49,7 @@ class Bundle:
 
 def is_bundle(path: Path) -> bool:
     """True when the file's first line is a judgments-bundle meta record."""
-    import json  # noqa: PLC0415
+    import json
 
     try:
         with open(path, encoding="utf-8-sig") as f:

@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any, Mapping
 
-from annotation.floor import sha256_json
-from builders.common.jobs import CheckpointedJsonl
+from core import sha256_json
+from core.checkpointed import CheckpointedJsonl
 
 
 def cache_key(payload: Mapping[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""Send chat requests through a builders.llm backend, at most once each: cached, resumable, concurrent.
+"""Send chat requests through a engines.llm backend, at most once each: cached, resumable, concurrent.
 
 HTTP backends (`openai`) run `concurrency` requests at a time and write each response to the cache
 from the worker that received it, before that worker sends its next request. In-process backends
@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from builders.llm import ChatBackend, Sampling
+from engines.llm import ChatBackend, Sampling
 from benchmarks.judging.cache import JsonlCache
 
 

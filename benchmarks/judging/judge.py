@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from annotation.floor import sha256_json
-from builders.llm import ChatBackend, Sampling
+from core import sha256_json
+from engines.llm import ChatBackend, Sampling
 from benchmarks.judging.answers import model_id
 from benchmarks.judging.cache import JsonlCache, cache_key
 from benchmarks.judging.calls import GrammarSampling, Request, run_requests

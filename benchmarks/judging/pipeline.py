@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from annotation.floor import DataError, sha256_file
-from builders.llm import Sampling, create_backend
+from core import DataError, sha256_file
+from engines.llm import Sampling, create_backend
 from benchmarks.judging.answers import generate_answers, model_id
 from benchmarks.judging.bundle import Bundle, is_bundle, read_bundle
 from benchmarks.judging.cache import JsonlCache
@@ -51,7 +51,9 @@ class Side:
 
 def _side(params: dict[str, Any], prefix: str, kind: str, model: str, *, temperature: float,
           max_tokens: int) -> Side:
-    p = lambda k, d=None: params.get(prefix + k, d)  # noqa: E731
+    def p(k: str, d: Any = None) -> Any:
+        return params.get(prefix + k, d)
+
     opts: dict[str, Any] = dict(p("opts") or {})
     if kind == "openai":
         for key in ("base_url", "api_key_env", "concurrency", "max_retries", "timeout"):
@@ -116,7 +118,7 @@ def load_questions(cfg: JudgeConfig) -> tuple[list[Question], dict[str, Any]]:
         source = {"dataset": f"custom:{cfg.dataset.name}", "dataset_sha": sha256_file(cfg.dataset),
                   "source": str(cfg.dataset)}
     else:
-        from benchmarks.data.registry import dataset_sha  # noqa: PLC0415
+        from benchmarks.data.registry import dataset_sha
 
         questions, path = registry_questions()
         source = {"dataset": "ultrachat", "dataset_sha": dataset_sha("ultrachat"), "source": str(path)}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from annotation.floor import DataError, sha256_bytes
+from core import DataError, sha256_bytes
 
 PROMPT_DIR = Path(__file__).resolve().parent / "prompts"
 DEFAULT_PROMPTS = {"single": "single-v1", "single-multi": "single-multi-v1",

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotation.floor import DataError, iter_jsonl, read_json, require_file
+from core import DataError, iter_jsonl, read_json, require_file
 
 ULTRA_EVAL = "ultra_eval.json"
 
@@ -64,7 +64,7 @@ def load_mtbench(path: Path) -> list[Question]:
 
 def registry_questions() -> tuple[list[Question], Path]:
     """UltraChat's eval questions through the data registry (mirror-aware)."""
-    from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
+    from benchmarks.data.registry import dataset_dir
 
     path = Path(dataset_dir("ultrachat")) / ULTRA_EVAL
     return load_ultra_eval(path), path

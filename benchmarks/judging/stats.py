@@ -55,8 +55,8 @@ def rates(outcomes: Sequence[str]) -> dict[str, float]:
     n = len(outcomes)
     if n == 0:
         return {"win_rate": 0.0, "tie_rate": 0.0, "loss_rate": 0.0, "score": 0.0}
-    w, t, l = (sum(o == k for o in outcomes) / n for k in ("win", "tie", "loss"))
-    return {"win_rate": w, "tie_rate": t, "loss_rate": l, "score": w + t / 2}
+    win, tie, loss = (sum(o == k for o in outcomes) / n for k in ("win", "tie", "loss"))
+    return {"win_rate": win, "tie_rate": tie, "loss_rate": loss, "score": win + tie / 2}
 
 
 def bootstrap_ci(values: Sequence[float] | np.ndarray, stat: Callable[[np.ndarray], float] = np.mean, *,

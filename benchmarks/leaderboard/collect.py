@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import DataError
+from core import DataError
 from benchmarks.results import Result
 
 

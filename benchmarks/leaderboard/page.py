@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
-from annotation.floor import atomic_folder
+from core import atomic_folder
 from benchmarks.leaderboard.collect import Board, Row
 from benchmarks.leaderboard.labels import differences, model_label, summary
 from benchmarks.leaderboard.layout import page, safe_url, slug

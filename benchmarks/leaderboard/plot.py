@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from annotation.floor import sha256_text
+from core import sha256_text
 from benchmarks.leaderboard.collect import Row
 from benchmarks.leaderboard.scales import Scale
 
@@ -92,7 +92,9 @@ def distribution(task: str, rows: list[Row], scale: Scale, *, labels: list[str] 
     data = [(r, r.per_query(metric)) for r in rows]
     values = [scale.show(v) for _, pq in data for v in pq.values()]
     top = _axis_top(scale, values)
-    x = lambda v: LABEL_W + plot_w * max(0.0, min(scale.show(v), top)) / top  # noqa: E731
+    def x(v: float) -> float:
+        return LABEL_W + plot_w * max(0.0, min(scale.show(v), top)) / top
+
     parts = []
     y = 22
     for frac in (0, 0.25, 0.5, 0.75, 1.0):

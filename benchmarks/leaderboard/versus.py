@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from annotation.floor import DataError
+from core import DataError
 from benchmarks.leaderboard.collect import Row
 
 ALPHA = 0.05

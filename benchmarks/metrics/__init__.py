@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from annotation.floor import DataError
+from core import DataError
 from benchmarks.metrics.measures import Measure, parse_measure
 from retrieval.types import Qrels, Run
 
@@ -31,7 +31,7 @@ def evaluate(qrels: Qrels, run: Run, measures: Sequence[str | Measure], *, relev
     relevant (trec_eval -l); nDCG always uses the grade itself as gain. MUSER's 0-8 similarity scores
     and `relevance: N` in a local databench.yaml use it, so the rule lives here once.
     """
-    from benchmarks.metrics import pytrec  # noqa: PLC0415
+    from benchmarks.metrics import pytrec
 
     if not qrels:
         raise DataError("cannot evaluate: the qrels are empty")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from annotation.floor import DataError
+from core import DataError
 
 __all__ = ["Measure", "parse_measure", "MEASURE_HELP"]
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from annotation.floor import DataError, read_json
+from core import DataError, read_json
 
 Judged = dict[str, list[tuple[str, int]]]
 """query_id -> [(doc_id, score), ...] in judged-file order (best first)."""

@@ -32,7 +32,7 @@ def _truncate(run: Run, k: int) -> Run:
 
 def compute(qrels: Qrels, run: Run, measures: Sequence[Measure]) -> dict[str, dict[str, float]]:
     """Per-query values {qid: {measure name: value}} for every query in the qrels."""
-    import pytrec_eval  # noqa: PLC0415
+    import pytrec_eval
 
     per_query: dict[str, dict[str, float]] = {q: {} for q in qrels}
     plain = [m for m in measures if not (m.family == "MRR" and m.cutoff)]

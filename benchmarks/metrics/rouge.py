@@ -24,7 +24,7 @@ _PUNCT = set(string.punctuation)
 
 
 def segment(text: str) -> list[str]:
-    import jieba  # noqa: PLC0415
+    import jieba
 
     return [t for t in jieba.lcut(text) if t.strip()]
 

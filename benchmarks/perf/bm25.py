@@ -5,7 +5,8 @@
 
 Speed, on Vaswani (11,429 real abstracts, 93 queries, from the data registry) and a synthetic Zipf corpus
 (default 200k documents, seeded): index time and query throughput (queries/s, query analysis included; the
-fastest of 3 identical searches, rank-bm25 and raw bm25s searched once) of each engine through its databench retriever, every engine at BM25 k1=1.2 b=0.75 (tantivy's fixed values),
+fastest of 3 identical searches, rank-bm25 and raw bm25s searched once) of each engine through its databench
+retriever, every engine at BM25 k1=1.2 b=0.75 (tantivy's fixed values),
 with ratios vs ours; raw bm25s (its README usage) is kept as a reference column. rank-bm25 scores every
 document in Python per query, so on the big corpus it is timed on a sample of queries (--rank-sample).
 Each engine uses its own defaults otherwise: Lucene analyses with Anserini's English analyzer (Porter) in
@@ -225,10 +226,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--skip-vaswani", action="store_true")
     ap.add_argument("--skip-effectiveness", action="store_true")
     args = ap.parse_args(argv)
-    import bm25s  # noqa: F401  (import cost stays out of the timings)
-    import rank_bm25  # noqa: F401
-    import scipy.sparse  # noqa: F401
-    import tantivy  # noqa: F401
+    import bm25s  # noqa: F401 - import cost stays out of the timings
+    import rank_bm25  # noqa: F401 - imported before the clock starts
+    import scipy.sparse  # noqa: F401 - imported before the clock starts
+    import tantivy  # noqa: F401 - imported before the clock starts
 
     from retrieval.lucene_jvm import jvm
 

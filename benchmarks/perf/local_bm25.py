@@ -31,7 +31,7 @@ CHUNK = 100_000
 
 def write_beir_corpus(folder: Path, n_docs: int, *, n_queries: int = 100, seed: int = 13) -> Path:
     """A BEIR folder of `n_docs` Zipf documents, written chunk by chunk (never all in memory)."""
-    from benchmarks.perf.bm25 import zipf_corpus  # noqa: PLC0415
+    from benchmarks.perf.bm25 import zipf_corpus
 
     (folder / "qrels").mkdir(parents=True, exist_ok=True)
     queries: dict[str, str] = {}
@@ -70,11 +70,11 @@ def _reset_peak() -> bool:
 
 def measure(folder: Path) -> dict[str, float]:
     """In this (fresh) process: read FOLDER as `--dataset` does, index it with bm25; memory per phase."""
-    import gc  # noqa: PLC0415
+    import gc
 
-    from benchmarks.datasets_local.open import open_dataset  # noqa: PLC0415
-    from benchmarks.datasets_local.registry import get_format  # noqa: PLC0415
-    from retrieval.registry import create  # noqa: PLC0415
+    from benchmarks.datasets_local.open import open_dataset
+    from benchmarks.datasets_local.registry import get_format
+    from retrieval.registry import create
 
     retriever = create("bm25", lang="en")
     gc.collect()
@@ -89,7 +89,7 @@ def measure(folder: Path) -> dict[str, float]:
     retriever.index(collection.corpus, show_progress=False)
     gc.collect()
     out.update(index_s=time.perf_counter() - t1, index_rss=_status()["VmRSS"], index_peak=_status()["VmHWM"])
-    scores = retriever._model.scores           # noqa: SLF001 (bm25s's arrays: the index proper)
+    scores = retriever._model.scores  # bm25s's arrays: the index proper
     out["index_arrays"] = float(sum(scores[k].nbytes for k in ("data", "indices", "indptr")))
     return out
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from annotation.floor.optional import missing
+from core.optional import missing
 
 OURS = ["nDCG@10", "MAP", "P@10", "Recall@100", "MRR"]
 TREC = {"nDCG@10": ("ndcg_cut.10", "ndcg_cut_10"), "MAP": ("map", "map"), "P@10": ("P.10", "P_10"),

@@ -1,6 +1,6 @@
 """Make a reader for `bench run <qa task> --model ...` and run it over a question set.
 
-`--model rule` (the default) is the CPU rule reader (builders.qasnowball.rule.reader): BM25 sentence
+`--model rule` (the default) is the CPU rule reader (engines.readers.rule.reader): BM25 sentence
 choice + a linear span ranker that must be trained; `--param train_file=PATH` names its training data
 (SQuAD JSON/JSONL), otherwise the task's default is used (CMRC 2018 trial for Chinese tasks; for
 xquad-en, 2-fold cross-fitting over articles, because no English training set is mirrored).
@@ -23,10 +23,10 @@ def is_rule(model: str | None) -> bool:
 def make_reader(model: str | None, lang: str, *, device: str | None = None, batch_size: int | None = None,
                 seed: int = 0, max_length: int = 384):
     if is_rule(model):
-        from builders.qasnowball.rule.reader import RuleReader
+        from engines.readers.rule.reader import RuleReader
 
         return RuleReader(lang, seed=seed)
-    from builders.qasnowball.hf.modules import HFReader
+    from engines.readers.hf import HFReader
 
     kw: dict[str, Any] = {"device": device, "max_length": max_length}
     if batch_size:
@@ -59,7 +59,7 @@ def crossfit_predict(records: Sequence[dict[str, Any]], items: Sequence[tuple[st
     """Rule reader trained on half the articles, predicting the other half, and vice versa."""
     import numpy as np
 
-    from builders.qasnowball.rule.reader import RuleReader
+    from engines.readers.rule.reader import RuleReader
 
     titles = sorted({r.get("title", "") for r in records})
     order = np.random.default_rng(seed).permutation(len(titles))
@@ -75,6 +75,6 @@ def crossfit_predict(records: Sequence[dict[str, Any]], items: Sequence[tuple[st
 
 
 def load_train(path: str | Path) -> list[dict[str, Any]]:
-    from builders.common.squad_io import load_qa_file
+    from annotation.squad_io import load_qa_file
 
     return load_qa_file(path).records

@@ -7,7 +7,7 @@ metric code and compares (anchors note, "what our submission script should do").
 - `verify`: `bench verify submission.zip` (safe archive reading, hashes, then the checks).
 """
 from __future__ import annotations
-from annotation.floor import UserError
+from core import UserError
 
 
 class SubmissionError(UserError):

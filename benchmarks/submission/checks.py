@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from benchmarks.results import Result
-from annotation.floor import sha256_file
+from core import sha256_file
 
 TOLERANCE = 1e-9          # re-scoring is deterministic; this only absorbs float printing
 MAX_LISTED = 5            # ids listed in a message before "... (N in all)"
@@ -34,7 +34,7 @@ def _listed(ids: Any) -> str:
 def run_queries(path: Path) -> tuple[set[str], int] | None:
     """(query ids, depth) of a TREC or JSON run, or None when the file is in a task-specific format
     or malformed (the task's own reader then judges it, with file and line, during the re-score)."""
-    from annotation.floor import DataError
+    from core import DataError
     from benchmarks.io.trec import read_run_any
 
     try:
@@ -103,7 +103,7 @@ def _registry_sha(dataset: str) -> str | None:
     try:
         from benchmarks.data.registry import dataset_sha
         return dataset_sha(dataset)
-    except Exception:  # noqa: BLE001  (_check_task_metadata names the reason)
+    except Exception:  # noqa: BLE001 - _check_task_metadata names the reason
         return None
 
 
@@ -119,7 +119,7 @@ def _check_task_metadata(result: Result, task: Any, label: str, check_dataset_sh
         try:
             from benchmarks.data.registry import dataset_sha
             expected_sha = dataset_sha(task.dataset)
-        except Exception as exc:  # registry unavailable: say so rather than pass silently
+        except Exception as exc:  # noqa: BLE001 - registry unavailable: say so rather than pass silently
             problems.append(f"{label}: field dataset_sha: cannot compute the dataset's sha ({exc})")
         else:
             if result.dataset_sha != expected_sha:
@@ -222,7 +222,7 @@ def check_result(result: Result, run_path: Path | None, *, label: str,
         fresh = (rescorer(result, run_path) if rescorer is not None
                  else runner_rescorer(result, run_path, k=summary[1] if summary else None,
                                       mode=declared_mode(result, task)[0].name, data_dir=data_dir, task=task))
-    except Exception as exc:  # a run the task cannot score is a refusal, with the task's reason
+    except Exception as exc:  # noqa: BLE001 - a run the task cannot score is a refusal, with the task's reason
         reason = str(exc).replace(str(run_path), str(result.run_file))
         return [f"{label}: re-scoring {result.run_file} failed: {reason}"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from benchmarks.results import Result, ResultError, load_result, package_version
-from annotation.floor import atomic_output, read_json, sha256_bytes, sha256_file
+from core import atomic_output, read_json, sha256_bytes, sha256_file
 from benchmarks.submission import SubmissionError, format_problems
 from benchmarks.submission.checks import Rescorer, check_result
 from benchmarks.submission.publish import Submitter, publishable

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from benchmarks.results import Result, ResultError, result_from_dict
-from annotation.floor import parse_json, require_file
+from core import parse_json, require_file
 from benchmarks.submission import SubmissionError, format_problems
 from benchmarks.submission.checks import Rescorer, check_result
 from benchmarks.submission.package import FORMAT, FORMAT_VERSION, MANIFEST, MAX_MEMBER_BYTES

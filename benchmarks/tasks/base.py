@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
-from annotation.floor import UserError
+from core import UserError
 
 if TYPE_CHECKING:
     from benchmarks.results import ModelInfo, Result
@@ -156,8 +156,8 @@ class Task:
     def make_result(self, options: RunOptions, scores: Scores, mode: Mode, *, wall_time_s: float | None = None,
                     scoring_params: dict[str, Any] | None = None) -> "Result":
         """The Result of `scores` under `mode`; a mode whose metrics were not computed is our bug."""
-        from annotation.floor import sha256_file  # noqa: PLC0415
-        from benchmarks.results import Result, machine_info  # noqa: PLC0415
+        from core import sha256_file
+        from benchmarks.results import Result, machine_info
 
         for declared in self.required_modes(mode, scores):
             got = scores.metrics.get(declared.metric_set, {})
@@ -166,7 +166,7 @@ class Task:
                 raise RuntimeError(f"task {self.name}: mode {declared.name} declares {', '.join(missing)} "
                                    f"in set {declared.metric_set!r} but compute() did not report it")
         run_file = Path(scores.run_file) if scores.run_file is not None else None
-        from benchmarks.provenance import local_name, scrub_paths  # noqa: PLC0415  (no local path in a result)
+        from benchmarks.provenance import local_name, scrub_paths  # no local path in a result
         model = type(scores.model)(name=local_name(scores.model.name), revision=scores.model.revision,
                                    params=scrub_paths(dict(scores.model.params)))
         return Result(

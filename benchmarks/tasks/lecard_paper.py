@@ -23,8 +23,8 @@ STANDARD = ("nDCG@10", "nDCG@20", "nDCG@30", "MAP", "P@10")
 @dataclass(frozen=True)
 class LecardPaperTask(RetrievalTask):
     def compute(self, options: RunOptions) -> Scores:
-        from benchmarks.metrics import evaluate  # noqa: PLC0415
-        from benchmarks.results import ModelInfo  # noqa: PLC0415
+        from benchmarks.metrics import evaluate
+        from benchmarks.results import ModelInfo
 
         params = dict(options.params)
         reverse = str(params.pop("reverse", "false")).lower() in {"true", "1", "yes"}

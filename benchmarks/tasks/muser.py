@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from annotation.muser.files import LAYOUT, MuserFileError, load_cases, load_pools, load_scores, split_queries
+from benchmarks.artifacts import artifact_stem
 from benchmarks.metrics.muser_paper import MUSER_PAPER, MUSER_PAPER_HEAD, evaluate_paper
 from benchmarks.results import ModelInfo
-from annotation.floor import DataError, read_json, require_file, sha256_file
+from core import DataError, read_json, require_file, sha256_file
 from benchmarks.io.trec import read_run
 from benchmarks.provenance import file_ref
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
@@ -27,7 +28,7 @@ DEFAULT_REL_THRESHOLD = 5     # the paper's metric code calls score >= 5 relevan
 
 def default_data_dir() -> Path:
     """The registry's MUSER folder (sha-verified; BENCH_DATA_MIRROR or the public origin)."""
-    from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
+    from benchmarks.data.registry import dataset_dir
 
     return Path(dataset_dir("muser"))
 
@@ -43,7 +44,7 @@ def dataset_fingerprint(root: Path) -> str:
 
 def _dataset_sha(data_dir: Path | None, root: Path) -> str:
     if data_dir is None:
-        from benchmarks.data.registry import dataset_sha  # noqa: PLC0415
+        from benchmarks.data.registry import dataset_sha
 
         return dataset_sha("muser")
     return dataset_fingerprint(root)
@@ -100,7 +101,7 @@ def standard_metrics(scores: dict[str, dict[str, int]], ranked: dict[str, list[s
                      rel_threshold: int = DEFAULT_REL_THRESHOLD) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """trec_eval nDCG@10/20/30 (graded 0-8) and P@10 / MAP (relevant = score >= threshold);
     queries absent from the run score 0."""
-    from benchmarks.metrics import evaluate  # noqa: PLC0415
+    from benchmarks.metrics import evaluate
 
     names = [f"nDCG@{k}" for k in STANDARD_CUTOFFS] + ["P@10", "MAP"]
     run = ranked_to_run({q: ranked.get(q, []) for q in queries})
@@ -112,8 +113,8 @@ def standard_metrics(scores: dict[str, dict[str, int]], ranked: dict[str, list[s
 # ---------------------------------------------------------------- retriever path
 def rerank_pools(root: Path, options: RunOptions, queries: list[str]) -> dict[str, list[str]]:
     """Re-rank each query's candidate pool with a registry retriever over the case texts."""
-    from retrieval import registry  # noqa: PLC0415
-    from retrieval.types import Document  # noqa: PLC0415
+    from retrieval import registry
+    from retrieval.types import Document
 
     params = dict(options.params)
     cases_path = Path(params.pop("cases", root / LAYOUT["cases"]))
@@ -146,8 +147,8 @@ def rerank_pools(root: Path, options: RunOptions, queries: list[str]) -> dict[st
 def _rank_by_elements(cases: dict[str, dict[str, Any]], pools: dict[str, list[str]], queries: list[str],
                       root: Path, params: dict[str, Any]) -> dict[str, list[str]]:
     """The legal-element (LE) model: rank each pool by gold-label similarity (needs annotated cases)."""
-    from annotation.muser.schema import CaseRecord, LabelSchema  # noqa: PLC0415
-    from builders.muser.similarity import elements, similarity  # noqa: PLC0415
+    from annotation.muser.schema import CaseRecord, LabelSchema
+    from annotation.muser.similarity import elements, similarity
 
     schema_dir = Path(params.get("schema", root / LAYOUT["schema"]))
     schema = LabelSchema.load(schema_dir)
@@ -157,7 +158,7 @@ def _rank_by_elements(cases: dict[str, dict[str, Any]], pools: dict[str, list[st
 
 
 def _write_trec(ranked: dict[str, list[str]], path: Path, tag: str) -> Path:
-    from benchmarks.io.trec import write_run  # noqa: PLC0415
+    from benchmarks.io.trec import write_run
 
     write_run(ranked_to_run(ranked), path, tag=tag)
     return path
@@ -193,7 +194,6 @@ class MuserTask(Task):
         elif options.retriever:
             ranked = rerank_pools(root, options, queries)
             model = ModelInfo(name=options.retriever, params=dict(options.params))
-            from benchmarks.runner import artifact_stem  # noqa: PLC0415
 
             run_path = _write_trec(ranked, Path(options.output or "runs")
                                    / f"{artifact_stem(self.name, options.retriever)}.{split}.run", options.retriever)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import read_json
+from core import read_json
+from benchmarks.artifacts import artifact_stem
 from benchmarks.provenance import file_ref
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
 
@@ -53,7 +54,7 @@ class QATask(Task):
 
     def _rule_predictions(self, options: RunOptions, items, path: Path) -> tuple[dict[str, str], dict[str, Any]]:
         from benchmarks.qa.readers import crossfit_predict, load_train, make_reader, predict
-        from builders.common.squad_io import load_qa_file
+        from annotation.squad_io import load_qa_file
 
         seed = int(options.params.get("seed", 0))
         train_file = options.params.get("train_file")
@@ -74,10 +75,9 @@ class QATask(Task):
                                                                             **reader.params()}
 
     def compute(self, options: RunOptions) -> Scores:
-        from benchmarks.qa.readers import is_rule, make_reader, predict  # noqa: PLC0415
-        from benchmarks.results import ModelInfo  # noqa: PLC0415
-        from benchmarks.runner import artifact_stem  # noqa: PLC0415
-        from builders.common.squad_io import gold_answers, questions, write_json  # noqa: PLC0415
+        from benchmarks.qa.readers import is_rule, make_reader, predict
+        from benchmarks.results import ModelInfo
+        from annotation.squad_io import gold_answers, questions, write_json
 
         folder, dataset_sha = self.data_folder(options)
         path = folder / self.file

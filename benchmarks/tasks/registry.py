@@ -4,9 +4,9 @@ Imported lazily so listing tasks does not import every backend.
 """
 from __future__ import annotations
 
-import importlib
 
 from benchmarks.tasks.base import Task, TaskError
+from core.registry import resolve
 
 TASKS: dict[str, str] = {
     # --- retrieval on classic collections (issue: foundation) ---
@@ -45,5 +45,4 @@ def get_task(name: str) -> Task:
         target = TASKS[name]
     except KeyError:
         raise TaskError(f"unknown task {name!r}; known: {', '.join(available())}") from None
-    module, attr = target.split(":")
-    return getattr(importlib.import_module(module), attr)
+    return resolve(target)

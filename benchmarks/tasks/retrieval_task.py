@@ -5,7 +5,6 @@ dataset, language, one `trec_eval_mode(main score, metrics)` and the loader that
 """
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 import time
@@ -13,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.artifacts import artifact_stem
 from benchmarks.provenance import file_ref
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
+from core.registry import resolve
 
 METRIC_SET = "standard"
 
@@ -26,7 +27,7 @@ def _accepts(cls: type, name: str) -> bool:
 
 def _folder_sha(folder: Path) -> str:
     """Revision of a user-given data folder: sha256 over (path, sha256) of every file in it."""
-    from annotation.floor import sha256_tree  # noqa: PLC0415
+    from core import sha256_tree
 
     return sha256_tree(folder, sorted(Path(root) / name for root, _, names in os.walk(folder, followlinks=True)
                                       for name in names))
@@ -43,7 +44,7 @@ class RetrievalTask(Task):
 
     # --- steps (each callable on its own from Python) -----------------------------------------
     def data_folder(self, options: RunOptions) -> tuple[Path, str]:
-        from benchmarks.data import registry  # noqa: PLC0415
+        from benchmarks.data import registry
 
         if options.data_dir is not None:
             folder = Path(options.data_dir)
@@ -56,10 +57,8 @@ class RetrievalTask(Task):
         split = options.split or self.split
         if self.splits and split not in self.splits:
             raise TaskError(f"task {self.name}: unknown split {split!r}; known: {', '.join(self.splits)}")
-        module, attr = self.loader.split(":")
         kwargs = {k: options.params[k] for k in self.loader_params if k in options.params}
-        collection = getattr(importlib.import_module(module), attr)(folder, **({"split": split} if self.splits else {}),
-                                                                    **kwargs)
+        collection = resolve(self.loader)(folder, **({"split": split} if self.splits else {}), **kwargs)
         if not collection.corpus:
             raise TaskError(f"{folder}: task {self.name}: the corpus is empty")
         if not collection.queries:
@@ -68,7 +67,7 @@ class RetrievalTask(Task):
 
     def retrieve(self, collection: Any, options: RunOptions) -> tuple[Any, dict[str, Any], dict[str, float]]:
         """Returns (run, ModelInfo kwargs, timings)."""
-        from retrieval.registry import create, get_class  # noqa: PLC0415
+        from retrieval.registry import create, get_class
 
         name = options.retriever or self.default_retriever
         params = {k: v for k, v in options.params.items() if k not in self.loader_params}
@@ -97,14 +96,13 @@ class RetrievalTask(Task):
 
     def score(self, collection: Any, run: Any) -> Any:  # -> benchmarks.metrics.Evaluation
         """trec_eval measures of `run` against the collection's qrels (a subclass may change the relevance rule)."""
-        from benchmarks.metrics import evaluate  # noqa: PLC0415
+        from benchmarks.metrics import evaluate
 
         return evaluate(collection.qrels, run, self.metrics)
 
     def compute(self, options: RunOptions) -> Scores:
-        from benchmarks.io.trec import read_run_any, write_run  # noqa: PLC0415
-        from benchmarks.results import ModelInfo  # noqa: PLC0415
-        from benchmarks.runner import artifact_stem  # noqa: PLC0415
+        from benchmarks.io.trec import read_run_any, write_run
+        from benchmarks.results import ModelInfo
 
         folder, dataset_sha = self.data_folder(options)
         collection = self.load(options, folder)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotation.floor import DataError
+from core import DataError
+from benchmarks.artifacts import artifact_stem
 from benchmarks.judging import stats
 from benchmarks.results import ModelInfo
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError, modes_of
@@ -34,8 +35,7 @@ class JudgedChatTask(Task):
         return [m for m in self.modes.values() if m is mode or m.metric_set in scores.metrics]
 
     def compute(self, options: RunOptions) -> Scores:
-        from benchmarks.judging import bundle as bundles, pipeline  # noqa: PLC0415
-        from benchmarks.runner import artifact_stem  # noqa: PLC0415
+        from benchmarks.judging import bundle as bundles, pipeline
 
         mode = self.mode(options.mode)
         try:

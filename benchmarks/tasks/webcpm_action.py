@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from benchmarks.metrics.action_f1 import CONVENTIONS, score_actions
 from benchmarks.results import ModelInfo
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task
-from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions, pick_device
+from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions
+from engines.devices import pick_device
 
 METRICS = ("micro_f1", "macro_f1", "undecodable_ratio")
 

@@ -7,15 +7,14 @@ Predictions are JSONL `{"id", "prediction"}`, or the released format
 """
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import atomic_write_jsonl, sha256_file
-from annotation.floor import read_jsonl as floor_read_jsonl
+from core import atomic_write_jsonl, sha256_file
+from core import read_jsonl as floor_read_jsonl
 from benchmarks.tasks.base import RunOptions, TaskError
+from engines.devices import pick_device
 
 RELEASED = Path("inference/output/test_output.json")
 
@@ -30,7 +29,7 @@ class Gold:
 def webcpm_dir(options: RunOptions) -> Path:
     if options.data_dir is not None:
         return Path(options.data_dir)
-    from benchmarks.data.registry import dataset_dir  # noqa: PLC0415
+    from benchmarks.data.registry import dataset_dir
 
     return Path(dataset_dir("webcpm"))
 
@@ -87,19 +86,11 @@ def read_predictions(path: Path, gold: list[Gold]) -> dict[str, str]:
     return preds
 
 
-def pick_device(requested: str | None) -> str:
-    if requested:
-        return requested
-    import torch  # noqa: PLC0415
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def generate(model_name: str, sources: list[str], *, device: str | None = None, batch_size: int | None = None,
              max_new_tokens: int = 32, show_progress: bool = True) -> list[str]:
     """Greedy outputs of any HF seq2seq or causal LM (no remote code), one per source."""
-    import torch  # noqa: PLC0415
-    from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM,  # noqa: PLC0415
+    import torch
+    from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM,
                               AutoTokenizer)
 
     device = pick_device(device)
@@ -120,7 +111,7 @@ def generate(model_name: str, sources: list[str], *, device: str | None = None, 
     limit = 2048 if not limit or limit > 100_000 else limit
     batch_size = batch_size or 8
     outputs: list[str] = []
-    from rich.progress import Progress  # noqa: PLC0415
+    from rich.progress import Progress
 
     with Progress(disable=not show_progress, transient=True) as bar:
         task = bar.add_task(f"generating ({Path(model_name).name})", total=len(sources))
@@ -160,7 +151,7 @@ def obtain_predictions(task: str, options: RunOptions, gold: list[Gold]) -> tupl
 def dataset_sha(gold_path: Path) -> str:
     """The registry's sha of the webcpm files for the released gold; the file's own sha256 for user data."""
     if gold_path.name == RELEASED.name:
-        from benchmarks.data.registry import dataset_sha as registry_sha  # noqa: PLC0415
+        from benchmarks.data.registry import dataset_sha as registry_sha
 
         return registry_sha("webcpm")
     return sha256_file(gold_path)

@@ -13,7 +13,8 @@ from benchmarks.metrics import novelty as nov
 from benchmarks.metrics.rouge import CONVENTIONS, rouge_l
 from benchmarks.results import ModelInfo
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
-from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions, pick_device
+from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions
+from engines.devices import pick_device
 
 
 @dataclass(frozen=True)

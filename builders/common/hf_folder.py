@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from annotation.floor import DataError, atomic_folder, sha256_file, sha256_json
+from core import DataError, atomic_folder, sha256_file, sha256_json
 
 
 class EmptyExportError(DataError, ValueError):

@@ -1,32 +1,24 @@
-"""Job machinery every builder shares: streaming JSONL output that is its own checkpoint, resume,
-deterministic shards, a run manifest, and a worker pool with a rich progress bar.
-
-Why the output file is the checkpoint: an item counts as done exactly when its line is complete on
-disk (one `write` + flush + fsync per item). After a kill -9 the only possible damage is one partial
-last line, which `open(resume=True)` cuts off; the ids of complete lines are skipped. So there is no
-second state file that could disagree with the output: no duplicate and no loss.
+"""Job machinery every builder shares: resume, deterministic shards, a run manifest, and a worker
+pool with a rich progress bar, around the output file that is its own checkpoint
+(`core.checkpointed.CheckpointedJsonl`: one durable line per finished item, so a kill -9 loses
+at most one partial line and a resume neither duplicates nor loses an item).
 """
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
-from annotation.floor import (UserError, atomic_folder, atomic_write_json, atomic_write_jsonl,  # noqa: F401
-                              atomic_write_text, canonical_json, iter_jsonl, read_json, read_jsonl, sha256_json)
-from annotation.floor.executors import ExecutorSpec, create_executor, shard_of  # noqa: F401 - shard_of is ours too
+from core import atomic_write_json, canonical_json, read_json, sha256_json
+from core.checkpointed import CheckpointedJsonl, JobError
+from engines.executors import ExecutorSpec, create_executor, shard_of
 
 T = TypeVar("T")
-
-
-class JobError(UserError):
-    """A user-facing job error (output exists without --resume, config changed under --resume, bad shard)."""
 
 
 # -- hashing and sharding ----------------------------------------------------------------------
@@ -51,91 +43,6 @@ def select_shard(items: Iterable[T], key: Callable[[T], str], num_shards: int, s
 
 def shard_suffix(num_shards: int, shard_index: int) -> str:
     return "" if num_shards == 1 else f"-{shard_index:05d}-of-{num_shards:05d}"
-
-
-# -- the streaming, checkpointing writer --------------------------------------------------------
-def _end_of_last_line(f: Any, size: int, block: int = 1 << 16) -> int:
-    """Offset just past the file's last newline (0 if none), read backwards from the end: the records
-    themselves are then read once, by the strict reader, not a second time here."""
-    pos = size
-    while pos > 0:
-        start = max(0, pos - block)
-        f.seek(start)
-        cut = f.read(pos - start).rfind(b"\n")
-        if cut >= 0:
-            return start + cut + 1
-        pos = start
-    return 0
-
-
-class CheckpointedJsonl:
-    """Append-only JSONL keyed by `key`; each `write` is durable before it returns.
-
-    `open(resume=False)` refuses an existing non-empty file (no silent overwrite); `open(resume=True)`
-    truncates a partial last line and loads the ids already written into `done`. With
-    `keep_records=True`, `records` holds every record of the file (loaded and written), so a cache or
-    a round summary answers from memory instead of reading the file again.
-    """
-
-    def __init__(self, path: str | Path, *, key: str = "id", keep_records: bool = False) -> None:
-        self.path = Path(path)
-        self.key = key
-        self.done: set[str] = set()
-        self.records: dict[str, dict[str, Any]] | None = {} if keep_records else None
-        self.truncated_bytes = 0
-        self._f: Any = None
-        self._lock = threading.Lock()
-
-    def open(self, *, resume: bool) -> "CheckpointedJsonl":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.exists() and self.path.stat().st_size > 0:
-            if not resume:
-                raise JobError(f"{self.path} already exists; pass --resume to continue it or pick a new output")
-            self._repair_and_load()
-        self._f = open(self.path, "a", encoding="utf-8")
-        return self
-
-    def _repair_and_load(self) -> None:
-        with open(self.path, "r+b") as f:      # keep everything up to the last complete line
-            size = f.seek(0, os.SEEK_END)
-            end = _end_of_last_line(f, size)
-            if end < size:
-                self.truncated_bytes = size - end
-                f.truncate(end)
-                f.flush()
-                os.fsync(f.fileno())
-        for lineno, rec in iter_jsonl(self.path, error=JobError):
-            if self.key not in rec:
-                raise JobError(f"{self.path}:{lineno}: record has no {self.key!r} field; "
-                               "the file was not written by this job")
-            rid = str(rec[self.key])
-            self.done.add(rid)
-            if self.records is not None:
-                self.records.setdefault(rid, rec)
-
-    def write(self, record: Mapping[str, Any]) -> None:
-        rid = str(record[self.key])
-        line = json.dumps(record, ensure_ascii=False) + "\n"
-        with self._lock:
-            if rid in self.done:        # a second write of one id would be a duplicate: refuse it
-                return
-            self._f.write(line)
-            self._f.flush()
-            os.fsync(self._f.fileno())
-            self.done.add(rid)
-            if self.records is not None:         # what a re-read would give, not the caller's live object
-                self.records[rid] = json.loads(line)
-
-    def close(self) -> None:
-        if self._f is not None:
-            self._f.close()
-            self._f = None
-
-    def __enter__(self) -> "CheckpointedJsonl":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
 
 # -- run manifest ------------------------------------------------------------------------------
@@ -254,7 +161,7 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
     file is byte-identical whatever the worker count, and after a kill -9 + resume; otherwise results are
     written as they finish (input order among those finishing together).
 
-    `executor` (default: local threads) says where `work` runs (builders.common.executors); results always
+    `executor` (default: local threads) says where `work` runs (engines.executors); results always
     come back here and are written by this process, so the output does not depend on it. `finalize`, when
     given, turns what `work` returned into the record, here in the driver and (with `ordered=True`) in
     input order: the place for a step that depends on the items before (a duplicate filter), so `work`

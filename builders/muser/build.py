@@ -28,15 +28,14 @@ from annotation.muser.files import LAYOUT, load_cases, write_json
 from annotation.muser.judgments import PairJudgments, agreement, read_judgments
 from annotation.muser.schema import VIEW_SCORES, CaseRecord
 from annotation.muser.validate import Report, check_cases_file, check_judgments, check_schema_dir
-from annotation.floor import atomic_folder, atomic_write_bytes, sha256_file, sha256_json
-from builders.common.jobs import BuildReport, CheckpointedJsonl, check_output, read_jsonl, run_items, start_manifest, update_manifest
+from core import UserError, atomic_folder, atomic_write_bytes, read_jsonl, sha256_file, sha256_json
+from builders.common.jobs import BuildReport, check_output, run_items, start_manifest, update_manifest
+from core.checkpointed import CheckpointedJsonl
 from builders.muser.pooling import pool
-from builders.muser.similarity import elements, model_grades, similarity
+from annotation.muser.similarity import elements, model_grades, similarity
 
 GOLDEN_MIN = 7
 TOP = 30
-
-from annotation.floor import UserError
 
 
 class BuildError(UserError, ValueError):
@@ -81,8 +80,8 @@ def _fail_on_errors(rep: Report) -> None:
 
 def _retriever_rankings(name: str, cases: dict[str, CaseRecord], queries: list[str], depth: int,
                         params: dict[str, Any]) -> dict[str, list[str]]:
-    from retrieval import registry  # noqa: PLC0415
-    from retrieval.types import Document  # noqa: PLC0415
+    from retrieval import registry
+    from retrieval.types import Document
 
     retriever = registry.create(name, **{"lang": "zh", **params})
     retriever.index({c: Document(doc_id=c, text=r.text, lang="zh") for c, r in cases.items()}, show_progress=False)
@@ -196,7 +195,8 @@ def build_dataset(cfg: BuildConfig) -> MuserBuildReport:
         "builder": "muser", "cases": str(cfg.cases), "schema_dir": str(cfg.schema_dir), "sources": list(cfg.sources),
         "depth": cfg.depth, "pool_size": cfg.pool_size, "seed": cfg.seed, "test_fraction": cfg.test_fraction,
         "counts": {"cases": len(cases), "queries": len(queries), "pairs": sum(len(p) for p in pools.values()),
-                   "pairs_from_judgments": n_human, "judged_added_to_pools": added, "train": len(split["train"]), "test": len(split["test"]),
+                   "pairs_from_judgments": n_human, "judged_added_to_pools": added,
+                   "train": len(split["train"]), "test": len(split["test"]),
                    "golden": sum(1 for q in sim_scores for s in sim_scores[q].values() if s >= GOLDEN_MIN)},
         "agreement": agreement(per_pair),
         "judgments": str(cfg.judgments) if cfg.judgments else None,
@@ -213,7 +213,7 @@ def build_dataset(cfg: BuildConfig) -> MuserBuildReport:
     if cfg.judgments is not None:
         atomic_write_bytes(out / LAYOUT["judgments"], Path(cfg.judgments).read_bytes())
     if cfg.hf:
-        from builders.muser.hf_export import write_mteb_folder  # noqa: PLC0415
+        from builders.muser.hf_export import write_mteb_folder
 
         write_mteb_folder(out / "hf", cases, queries, sim_scores, split)
     write_json(out / "build.json", manifest)          # last: the dataset is complete

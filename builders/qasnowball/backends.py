@@ -4,7 +4,7 @@
 - hf:   Hugging Face checkpoints by name or path (token-classification AE, seq2seq QG, extractive
         reader), fine-tuned on S each round; GPU + mixed precision when present.
 - llm:  question generation (and optionally answer extraction) by prompting a ChatBackend
-        (builders.llm); the reader/filter is the rule reader unless `reader_model` names an HF reader.
+        (engines.llm); the reader/filter is the rule reader unless `reader_model` names an HF reader.
 """
 from __future__ import annotations
 
@@ -24,12 +24,13 @@ def make_modules(backend: str, lang: str, *, seed: int = 0, chat: Any = None, **
     if backend == "rule":
         from builders.qasnowball.rule.extractor import RuleAnswerExtractor
         from builders.qasnowball.rule.qgen import RuleQuestionGenerator
-        from builders.qasnowball.rule.reader import RuleReader
+        from engines.readers.rule.reader import RuleReader
 
         return Modules(RuleAnswerExtractor(lang, seed=seed), RuleQuestionGenerator(lang, seed=seed),
                        RuleReader(lang, seed=seed))
     if backend == "hf":
-        from builders.qasnowball.hf.modules import HFAnswerExtractor, HFQuestionGenerator, HFReader
+        from builders.qasnowball.hf.modules import HFAnswerExtractor, HFQuestionGenerator
+        from engines.readers.hf import HFReader
 
         train = {k: opts[k] for k in ("epochs", "batch_size", "lr", "max_length", "device", "work_dir") if k in opts}
         for key in ("ae_model", "qg_model", "reader_model"):
@@ -42,14 +43,14 @@ def make_modules(backend: str, lang: str, *, seed: int = 0, chat: Any = None, **
     if backend == "llm":
         from builders.qasnowball.llm_qg import LLMAnswerExtractor, LLMQuestionGenerator
         from builders.qasnowball.rule.extractor import RuleAnswerExtractor
-        from builders.qasnowball.rule.reader import RuleReader
+        from engines.readers.rule.reader import RuleReader
 
         if chat is None:
-            raise QADataError("backend llm needs a chat backend (see builders.llm)")
+            raise QADataError("backend llm needs a chat backend (see engines.llm)")
         extractor = LLMAnswerExtractor(chat, lang) if opts.get("llm_answers") else RuleAnswerExtractor(lang, seed=seed)
         reader: Any = RuleReader(lang, seed=seed)
         if opts.get("reader_model"):
-            from builders.qasnowball.hf.modules import HFReader
+            from engines.readers.hf import HFReader
 
             reader = HFReader(opts["reader_model"], lang, seed=seed)
         return Modules(extractor, LLMQuestionGenerator(chat, lang, seed=seed,

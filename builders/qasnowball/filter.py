@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
 from builders.qasnowball.gate import uncertain_type
-from builders.qasnowball.modules import Candidate, Reader
+from engines.readers.base import Candidate, Reader
 from builders.qasnowball.quality import answer_class, copy_rate, jaccard, source_sentence, wh_fits
-from builders.qasnowball.text import answer_f1, is_interrogative, normalize, normalize_question
+from engines.readers.text import answer_f1, is_interrogative, normalize, normalize_question
 
 __all__ = ["FilterConfig", "Pair", "Verdict", "QAFilter", "RULES"]
 

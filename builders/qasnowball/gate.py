@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 
-from builders.qasnowball.en_class import at_place
+from engines.readers.rule.en_class import at_place
 from builders.qasnowball.gate_evidence import en_evidence_gate, zh_evidence_gate
 from builders.qasnowball.gate_shapes import en_shape_gate, zh_shape_gate
 from builders.qasnowball.quality import WH_CLASS, answer_class, question_words
@@ -122,7 +122,7 @@ _ZH_PLACE = re.compile(r"(省|市|县|区|镇|乡|村|州|国|岛|山|河|湖|�
 def _label(context: str, start: int, text: str) -> tuple[str | None, set[str]]:
     """spaCy's entity label of exactly this span (None: no entity), and the names it tags GPE/LOC/FAC
     anywhere in the document."""
-    from builders.qasnowball.rule.candidates import candidate_spans  # noqa: PLC0415 (loads spaCy)
+    from engines.readers.rule.candidates import candidate_spans  # loads spaCy
 
     spans = [sp for sp in candidate_spans(context, "en") if sp.source == "ent"]
     label = next((sp.tag for sp in spans if sp.start == start and sp.end == start + len(text)), None)
@@ -190,8 +190,8 @@ def _en_gate(answer_type: str, text: str, context: str, start: int, cls: str, as
 
 
 def _zh_next_is_noun(context: str, end: int) -> bool:
-    import jieba  # noqa: PLC0415
-    import jieba.posseg as pseg  # noqa: PLC0415
+    import jieba
+    import jieba.posseg as pseg
 
     jieba.setLogLevel(60)
     rest = context[end:end + 12]

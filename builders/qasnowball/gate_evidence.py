@@ -93,7 +93,7 @@ _ZH_NOT_HEAD = {"时", "时候", "时期", "期间", "中", "上", "下", "内",
 
 
 def _tokens(context: str, lo: int, hi: int) -> list[tuple[str, int, int, str]]:
-    from builders.qasnowball.gate_shapes import _zh_tokens  # noqa: PLC0415 (jieba)
+    from builders.qasnowball.gate_shapes import _zh_tokens  # jieba
 
     return _zh_tokens(context, lo, hi)
 
@@ -149,7 +149,7 @@ def _zh_generic_org(t: str) -> bool:
         return True
     if not m or m.start() == 0:
         return False
-    import jieba.posseg as pseg  # noqa: PLC0415
+    import jieba.posseg as pseg
 
     flags = [p.flag for p in pseg.cut(t[:m.start()])]
     return all(f[:2] not in ("ns", "nr", "nz", "nt", "en") and f != "eng" for f in flags)
@@ -189,7 +189,7 @@ def zh_evidence_gate(text: str, context: str, start: int, cls: str, asked: set[s
     if cls == "ORG" and _HAN.match(t) and _zh_generic_org(t):
         return "zh_generic_org"
     if cls == "LOC" and asked & {"哪里", "哪儿", "何地", "什么地方"}:
-        from builders.qasnowball.gate_shapes import _ZH_PLACE_WORDS  # noqa: PLC0415
+        from builders.qasnowball.gate_shapes import _ZH_PLACE_WORDS
 
         if _ZH_DIRECTIONS.match(t) or not (_ZH_STRICT_PLACE.search(t) or t in _ZH_PLACE_WORDS):
             return "zh_strict_place"
@@ -283,7 +283,7 @@ _EN_VERB_TAIL = set(
 
 
 def _en_person_evidence(t: str, context: str, start: int) -> bool:
-    from builders.qasnowball.en_class import looks_like_person  # noqa: PLC0415
+    from engines.readers.rule.en_class import looks_like_person
 
     end = start + len(t)
     before, after = context[max(start - 60, 0):start], context[end:end + 80]

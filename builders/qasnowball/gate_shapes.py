@@ -70,8 +70,8 @@ def _person_shaped(t: str) -> bool:
 
 def _zh_tokens(context: str, lo: int, hi: int) -> list[tuple[str, int, int, str]]:
     """jieba's words of context[lo:hi] with offsets into context and POS flags."""
-    import jieba  # noqa: PLC0415
-    import jieba.posseg as pseg  # noqa: PLC0415
+    import jieba
+    import jieba.posseg as pseg
 
     jieba.setLogLevel(60)
     out, pos = [], lo
@@ -84,7 +84,7 @@ def _zh_tokens(context: str, lo: int, hi: int) -> list[tuple[str, int, int, str]
 def _cut_span(t: str, context: str, start: int) -> bool:
     """The span's edge cuts a word: a jieba word runs across it, or the Han character beside it is a
     one-character noun that forms a dictionary word with the span's edge character (即|金|华山: 金华)."""
-    import jieba  # noqa: PLC0415
+    import jieba
 
     end = start + len(t)
     lo, hi = max(start - 12, 0), min(end + 12, len(context))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from annotation.squad import QADataError
-from builders.common.squad_io import load_qa_file, read_jsonl
+from annotation.squad_io import load_qa_file, read_jsonl
 
 __all__ = ["docs_from_records", "load_docs", "preset", "PRESETS"]
 

@@ -1,5 +1,5 @@
 """The `llm` backend's modules: question generation (and optional answer extraction) by prompting a
-ChatBackend (builders.llm.base) - an OpenAI-compatible server, vLLM or a local transformers model.
+ChatBackend (engines.llm.base) - an OpenAI-compatible server, vLLM or a local transformers model.
 
 Replies are parsed leniently (numbered or bulleted lines); answers the model proposes are kept only
 where they occur verbatim in the context, so every record still satisfies context[s:s+len(a)] == a.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from builders.llm.base import ChatBackend, Sampling
-from builders.qasnowball.modules import Candidate
+from engines.llm.base import ChatBackend, Sampling
+from engines.readers.base import Candidate
 
 __all__ = ["LLMQuestionGenerator", "LLMAnswerExtractor", "parse_lines"]
 

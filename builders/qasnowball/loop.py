@@ -21,12 +21,14 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from annotation.squad import QADataError, validate_record
-from builders.common.executors import ExecutorSpec
-from builders.common.jobs import CheckpointedJsonl, run_items
-from builders.common.squad_io import read_jsonl, write_json, write_jsonl
+from engines.executors import ExecutorSpec
+from builders.common.jobs import run_items
+from core.checkpointed import CheckpointedJsonl
+from annotation.squad_io import read_jsonl, write_json, write_jsonl
 from builders.qasnowball.filter import FilterConfig, Pair, QAFilter
-from builders.qasnowball.modules import AnswerExtractor, QuestionGenerator, Reader
-from builders.qasnowball.text import normalize_question
+from builders.qasnowball.modules import AnswerExtractor, QuestionGenerator
+from engines.readers.base import Reader
+from engines.readers.text import normalize_question
 
 __all__ = ["SnowballConfig", "Snowball", "Modules"]
 

@@ -1,4 +1,5 @@
-"""The three module protocols of the loop (answer extractor, question generator, reader) and their values.
+"""The loop's two generating module protocols (answer extractor, question generator); the third, the
+reader, and the values they exchange are `engines.readers.base`.
 
 Every backend (rule, hf, llm) implements these, so `Snowball` never knows which one it runs.
 `fit(examples)` re-trains on the current seed set S (flat SQuAD records); `warm_start=True` continues
@@ -6,30 +7,11 @@ from the current state instead (used by the experiment's "generated then seed" s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Protocol, Sequence, runtime_checkable
 
-__all__ = ["Candidate", "Answer", "AnswerExtractor", "QuestionGenerator", "Reader"]
+from engines.readers.base import Candidate, Record
 
-Record = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A candidate answer span: context[start:end] == text."""
-
-    start: int
-    end: int
-    text: str
-    type: str = "OTHER"        # PER / LOC / ORG / TIME / NUM / OTHER / NP
-    score: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    start: int
-    text: str
-    score: float               # reader confidence in [0, 1]
+__all__ = ["AnswerExtractor", "QuestionGenerator"]
 
 
 @runtime_checkable
@@ -51,19 +33,6 @@ class QuestionGenerator(Protocol):
 
     def generate(self, context: str, answers: Sequence[Candidate], n: int) -> list[list[tuple[str, float]]]:
         """For each answer, up to n (question, score) pairs, best first (batched on purpose)."""
-        ...
-
-    def params(self) -> dict[str, Any]: ...
-
-
-@runtime_checkable
-class Reader(Protocol):
-    name: str
-
-    def fit(self, examples: Sequence[Record], *, warm_start: bool = False) -> None: ...
-
-    def answer(self, items: Sequence[tuple[str, str]]) -> list[Answer]:
-        """Answer (context, question) pairs; batched so GPU readers can use their batch size."""
         ...
 
     def params(self) -> dict[str, Any]: ...

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from annotation.squad import QADataError, validate_records
 from builders.common.hf_folder import write_hf_folder
-from builders.common.squad_io import to_nested, write_json, write_jsonl
+from annotation.squad_io import to_nested, write_json, write_jsonl
 
 __all__ = ["write_outputs", "hf_rows", "CARD"]
 

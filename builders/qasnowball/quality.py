@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from builders.qasnowball.en_class import (at_place, is_broken_span, is_identifier_number, looks_like_person,
-                                          quantity_np, time_np)
-from builders.qasnowball.text import split_sentences, tokens
+from engines.readers.rule.en_class import (at_place, is_broken_span, is_identifier_number, looks_like_person,
+                                           quantity_np, time_np)
+from engines.readers.text import split_sentences, tokens
 
 __all__ = ["answer_class", "question_words", "wh_fits", "copy_rate", "jaccard",
            "source_sentence", "FITS", "FITS_ZH", "WH_CLASS"]

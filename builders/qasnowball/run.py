@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from annotation.floor import sha256_json
+from core import sha256_json
 from annotation.squad import QADataError
-from builders.common.executors import ExecutorSpec
+from engines.executors import ExecutorSpec
 from builders.common.jobs import BuildReport, check_output, start_manifest, update_manifest
 from builders.qasnowball.backends import make_modules
 from builders.qasnowball.loop import Snowball, SnowballConfig
@@ -40,7 +40,7 @@ def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence
           executor: ExecutorSpec | None = None) -> QASnowballReport:
     """Run all rounds (under `resume`, continuing a killed run of the same config) and write the outputs.
 
-    `chat`: a builders.llm chat backend, or a BackendSpec (built here), for backend llm."""
+    `chat`: a engines.llm chat backend, or a BackendSpec (built here), for backend llm."""
     t0 = time.monotonic()
     out = Path(out_dir)
     mpath = out / "manifest.json"
@@ -90,7 +90,7 @@ class QASnowballOptions:
     min_confidence: float = 0.1
     no_rule: list[str] = field(default_factory=list)
     backend_options: dict[str, Any] = field(default_factory=dict)   # ae_model, qg_model, reader_model, epochs
-    chat: Any = None                       # a builders.llm.spec.BackendSpec for backend llm
+    chat: Any = None                       # a engines.llm.spec.BackendSpec for backend llm
     resume: bool = False
     progress: bool = True
     executor: ExecutorSpec | None = None   # --executor/--address/--num-workers (output is the same)
@@ -98,9 +98,9 @@ class QASnowballOptions:
 
 def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | None = None) -> QASnowballReport:
     """Inputs (a preset, or seed file + documents), filter and loop config, chat backend -> `build`."""
-    from builders.common.squad_io import load_qa_file  # noqa: PLC0415
-    from builders.qasnowball.filter import RULES, FilterConfig  # noqa: PLC0415
-    from builders.qasnowball.inputs import load_docs, preset  # noqa: PLC0415
+    from annotation.squad_io import load_qa_file
+    from builders.qasnowball.filter import RULES, FilterConfig
+    from builders.qasnowball.inputs import load_docs, preset
 
     lang = opts.lang
     if opts.preset:
@@ -123,7 +123,7 @@ def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | Non
                        f1_threshold=opts.f1_threshold, confidence=opts.min_confidence > 0,
                        min_confidence=opts.min_confidence, **{r: False for r in opts.no_rule})
     if opts.backend == "llm" and opts.chat is None:
-        from builders.llm import available  # noqa: PLC0415
+        from engines.llm import available
 
         raise QADataError(f"backend llm needs --chat KIND and --chat-model NAME; kinds: {', '.join(available())}")
     cfg = SnowballConfig(lang=lang, backend=opts.backend, rounds=opts.rounds, docs_per_round=opts.docs_per_round,

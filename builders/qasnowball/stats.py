@@ -5,11 +5,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import read_json
+from core import read_json
 from annotation.squad import QADataError
-from builders.common.squad_io import read_jsonl
+from annotation.squad_io import read_jsonl
 from builders.qasnowball.quality import answer_class, copy_rate, jaccard, source_sentence, wh_fits
-from builders.qasnowball.text import normalize
+from engines.readers.text import normalize
 
 __all__ = ["build_stats", "quality_stats"]
 

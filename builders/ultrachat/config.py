@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import read_json
+from core import read_json
 from builders.ultrachat.turn_rules import PLACEHOLDER_CUES, PLACEHOLDER_META_WORDS, ROLE_CONFUSION_PATTERNS
 
 # Paper Table 2 (also thunlp/UltraChat:figures/meta_topic.png): the 30 meta-concepts of Sector 1.

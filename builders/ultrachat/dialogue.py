@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from builders.llm.base import ChatBackend, ChatResponse, Message, Sampling
+from engines.llm.base import ChatBackend, ChatResponse, Message, Sampling
 from builders.ultrachat import prompts as P
 from builders.ultrachat.config import FilterConfig, SamplingConfig, UltraChatConfig
 from builders.ultrachat.seeds import Node, call_seed, rng_for

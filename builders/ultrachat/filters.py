@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from annotation.floor import iter_jsonl, read_json, read_text, require_file
-from builders.common.jobs import JobError
+from core import iter_jsonl, read_json, read_text, require_file
+from core.checkpointed import JobError
 from builders.ultrachat.config import FilterConfig
 from builders.ultrachat.dialogue import REFUSAL_PHRASES
 from builders.ultrachat.turn_rules import placeholder_problem, role_confusion_problem
@@ -206,7 +206,7 @@ class NearDup:
     """MinHash LSH (datasketch) over opening-line shingles; `seen_near(id, text)` inserts as it goes."""
 
     def __init__(self, threshold: float, num_perm: int, seed: int = 1) -> None:
-        from datasketch import MinHash, MinHashLSH  # noqa: PLC0415
+        from datasketch import MinHash, MinHashLSH
 
         self._MinHash = MinHash
         self.num_perm, self.seed = num_perm, seed

@@ -17,8 +17,9 @@ from typing import Any, Iterable
 import pyarrow as pa
 
 from builders.common.hf_folder import write_hf_folder
-from annotation.floor import read_json
-from builders.common.jobs import JobError, atomic_write_jsonl, read_jsonl, shard_of
+from core import atomic_write_jsonl, read_json, read_jsonl
+from core.checkpointed import JobError
+from engines.executors import shard_of
 
 H4_SPLITS = ("train_sft", "test_sft", "train_gen", "test_gen")
 LINEAGE_FIELDS = ("meta_topic", "subtopic", "entity", "seed_question", "material_type", "material_id",

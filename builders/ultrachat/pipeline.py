@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from annotation.floor import sha256_file
-from builders.common.executors import ExecutorSpec
-from builders.common.jobs import (BuildReport, CheckpointedJsonl, JobError, atomic_write_json, atomic_write_jsonl, read_jsonl,
-                                  run_items, select_shard, shard_suffix, start_manifest, update_manifest)
-from builders.llm.base import BackendError, ChatBackend, backend_info
+from core import atomic_write_json, atomic_write_jsonl, read_jsonl, sha256_file
+from engines.executors import ExecutorSpec
+from builders.common.jobs import BuildReport, run_items, select_shard, shard_suffix, start_manifest, update_manifest
+from core.checkpointed import CheckpointedJsonl, JobError
+from engines.llm.base import BackendError, ChatBackend, backend_info
 from builders.ultrachat.config import UltraChatConfig
 from builders.ultrachat.dialogue import DialogueGenerator
 from builders.ultrachat.filters import build_decontaminator, filter_records

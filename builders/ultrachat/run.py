@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import read_text, require_file
-from builders.common.jobs import JobError
-from builders.llm.spec import BackendSpec
+from core import read_text, require_file
+from core.checkpointed import JobError
+from engines.llm.spec import BackendSpec
 from builders.ultrachat.config import UltraChatConfig, load_config
 from builders.ultrachat.pipeline import UltraChatBuildReport, build
 
@@ -46,7 +46,7 @@ class UltraChatOptions:
     resume: bool = False
     stage: str = "all"
     show_progress: bool = True
-    executor: Any = None                     # a builders.common.executors.ExecutorSpec (dialogue stage)
+    executor: Any = None                     # a engines.executors.ExecutorSpec (dialogue stage)
 
 
 def configure(opts: UltraChatOptions) -> UltraChatConfig:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from builders.common.jobs import CheckpointedJsonl, JobError, read_jsonl, run_items
-from builders.llm.base import BackendError, ChatBackend, Sampling
+from builders.common.jobs import run_items
+from core import read_jsonl
+from core.checkpointed import CheckpointedJsonl, JobError
+from engines.llm.base import BackendError, ChatBackend, Sampling
 from builders.ultrachat import prompts as P
 from builders.ultrachat.config import SamplingConfig, UltraChatConfig
 

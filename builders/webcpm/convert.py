@@ -13,10 +13,11 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-from annotation.webcpm.validate import load_records
 from builders.common.hf_folder import write_hf_folder
-from annotation.floor import atomic_folder
+from core import atomic_folder
 from builders.webcpm.errors import WebCPMError
+from builders.webcpm.traces import read_traces
+from builders.webcpm.stats import answer_kinds, copy_baseline
 from builders.webcpm.prompts import Tokenizer, search_instances, synthesis_instance
 
 TASKS = ("action", "query", "fact", "synthesis")
@@ -39,20 +40,6 @@ def split_ids(ids: Iterable[str], *, seed: int = 0,
     n_train = n - n_dev - n_test
     return {"train": sorted(ordered[:n_train]), "dev": sorted(ordered[n_train:n_train + n_dev]),
             "test": sorted(ordered[n_train + n_dev:])}
-
-
-def read_traces(path: str | Path) -> list[dict[str, Any]]:
-    records = []
-    for line, rec in load_records(path):
-        where = f"{path}:{line}" if line else str(path)
-        if isinstance(rec, Exception):
-            raise WebCPMError(f"{where}: {rec}")
-        if not isinstance(rec, dict) or "_id" not in rec:
-            raise WebCPMError(f"{where}: not a WebCPM trace record (field _id)")
-        records.append(rec)
-    if not records:
-        raise WebCPMError(f"{path}: no trace records (empty file)")
-    return records
 
 
 def module_rows(records: list[dict[str, Any]], tok: Tokenizer | None = None,
@@ -104,8 +91,6 @@ def synthesis_meta(records: list[dict[str, Any]]) -> dict[str, Any]:
     `targets`: `extractive` when every answer was made by the extractive step (sentences of the facts),
     `abstractive` when every answer came from a model, `mixed` otherwise, `none` without answers;
     records without `meta.answer` (e.g. recovered traces) count as extractive, the conservative side."""
-    from builders.webcpm.stats import answer_kinds, copy_baseline  # noqa: PLC0415 (stats imports this module)
-
     kinds = answer_kinds(records)
     llm = sum(v for k, v in kinds.items() if k.startswith("llm:"))
     total = sum(kinds.values())

@@ -1,7 +1,7 @@
 """User-facing errors of the WebCPM builder (a UserError: the CLI prints them as one line)."""
 
 
-from annotation.floor import UserError
+from core import UserError
 
 
 class WebCPMError(UserError):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-from annotation.floor import read_text
+from core import read_text
 from annotation.webcpm import actions as A
 from builders.webcpm.errors import WebCPMError
 

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import iter_jsonl
+from core import iter_jsonl
 from annotation.webcpm import actions as A
 from builders.webcpm.errors import WebCPMError
 
@@ -156,7 +156,7 @@ def _trace(rid: str, prompts: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _find_merge(digests: list[list[dict[str, Any]]], shown_after: list[str]) -> list[int]:
     """Which digests were merged: the set whose result reproduces the shown list (default: last two)."""
-    from itertools import combinations  # noqa: PLC0415
+    from itertools import combinations
 
     n, k = len(digests), len(digests) - len(shown_after) + 1
     texts = ["".join(d["desc"] for d in ds) for ds in digests]

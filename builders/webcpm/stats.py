@@ -12,7 +12,7 @@ from typing import Any
 
 from annotation.webcpm import actions as A
 from builders.webcpm.answer import char_rouge_l
-from builders.webcpm.convert import read_traces
+from builders.webcpm.traces import read_traces
 from builders.webcpm.prompts import CITATION, record_facts
 
 # WebCPM paper / abstract figures, for side-by-side display (see shared/docs/webcpm.md §1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from annotation.floor import iter_jsonl
+from core import iter_jsonl
 from builders.webcpm.errors import WebCPMError
 from annotation.webcpm.actions import LINE_MARK, MAX_RESULTS, PAGE_WINDOW_CHARS
 from retrieval.base import Retriever
@@ -48,7 +48,7 @@ def render_window(window: str) -> str:
 
 
 def _terms(text: str) -> set[str]:
-    import jieba  # noqa: PLC0415 (heavy import only when searching)
+    import jieba  # heavy import only when searching
 
     return {t for t in jieba.lcut(text.lower()) if t.strip() and not re.fullmatch(r"\W+", t)}
 

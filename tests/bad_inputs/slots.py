@@ -80,7 +80,7 @@ def _cranfield_copy_corpus(ctx: Ctx) -> None:
 def _traces(ctx: Ctx) -> None:
     """Real WebCPM traces: read back from the released prompts (tiny, no model)."""
     from builders.webcpm.recover import recover_traces
-    from annotation.floor import atomic_write_jsonl
+    from core import atomic_write_jsonl
 
     atomic_write_jsonl(ctx.tmp / "traces.jsonl",
                        recover_traces(ctx.data / "webcpm" / "inference" / "output" / "test_output.json")[:3])

@@ -3,7 +3,7 @@
 The corpus (tests/bad_inputs/corpus.py) is generated into tmp_path; the verbs and which argument takes
 the bad input are in tests/bad_inputs/slots.py. Most cases run in-process (the real `main()`, stdout and
 stderr captured) to keep the corpus fast; the first case of every verb also runs as a subprocess
-(`python -m benchmarks`), which proves the real entry point. Asserted for each case:
+(`python -m bench`), which proves the real entry point. Asserted for each case:
 - exit code 2 (validators may instead list issues and exit 1);
 - stderr is one line, starting with "error:", naming the file (and for line-oriented files the line);
 - no "Traceback" anywhere in the output;
@@ -44,8 +44,8 @@ class Outcome:
 
 def run_in_process(args: list[str]) -> Outcome:
     """`bench ARGS` through the real `main()` (its UserError handling included), output captured."""
-    from benchmarks.cli import main
-    from benchmarks.cli.app import console, err_console
+    from bench.cli import main
+    from bench.cli.app import console, err_console
 
     out, err = io.StringIO(), io.StringIO()
     argv, rc = sys.argv, 0
@@ -70,7 +70,7 @@ def run_in_process(args: list[str]) -> Outcome:
 def run_subprocess(args: list[str], data: Path) -> Outcome:
     env = {**os.environ, "PYTHONPATH": str(REPO), "BENCH_DATA_MIRROR": str(data), "HF_HUB_OFFLINE": "1",
            "COLUMNS": "250"}
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", *args], capture_output=True, text=True, env=env,
+    proc = subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True, text=True, env=env,
                           cwd=REPO, timeout=300)
     return Outcome(proc.returncode, proc.stdout, proc.stderr)
 

@@ -37,7 +37,7 @@ def _command_of(argv: list[str], root: object) -> str:
 
 
 def test_every_verb_that_reads_a_file_has_bad_input_cases() -> None:
-    from benchmarks.cli import app
+    from bench.cli import app
 
     root = typer.main.get_command(app)
     assert _is_group(root)

@@ -31,8 +31,8 @@ def bench_env() -> dict[str, str]:
 
 
 def bench(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the real CLI (`python -m benchmarks ...`) from the repository root."""
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", *args], cwd=REPO, env=bench_env(),
+    """Run the real CLI (`python -m bench ...`) from the repository root."""
+    proc = subprocess.run([sys.executable, "-m", "bench", *args], cwd=REPO, env=bench_env(),
                           capture_output=True, text=True, timeout=600)
     if check and proc.returncode != 0:
         raise AssertionError(f"bench {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")

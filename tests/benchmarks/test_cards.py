@@ -99,6 +99,6 @@ def test_merge_keeps_the_export_configs() -> None:
 
 def test_bench_card_check_cli(mirror: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", "card", "muser", "--check"], cwd=REPO, env=env,
+    proc = subprocess.run([sys.executable, "-m", "bench", "card", "muser", "--check"], cwd=REPO, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0 and "up to date" in proc.stdout

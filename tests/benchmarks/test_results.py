@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotation.floor import UserError
+from core import UserError
 from benchmarks.results import (SCHEMA_VERSION, ModelInfo, Result, ResultError, load_result, result_from_dict,
                                 validate_dict)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from annotation.floor import DataError
+from core import DataError
 from benchmarks.significance import attach, compare, paired_t_test, randomization_test
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def test_compare_real_results(two_results) -> None:
 def test_cli_compare_writes_json_and_annotates(two_results, tmp_path: Path) -> None:
     _, _, pa, pb = two_results
     out = tmp_path / "cmp.json"
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", "compare", str(pa), str(pb), "-m", "MAP",
+    proc = subprocess.run([sys.executable, "-m", "bench", "compare", str(pa), str(pb), "-m", "MAP",
                            "--resamples", "500", "-o", str(out), "--annotate"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -86,6 +86,6 @@ def test_cli_compare_writes_json_and_annotates(two_results, tmp_path: Path) -> N
     assert json.loads(Path(pb).read_text())["extra"]["comparison"][0]["rows"][0]["metric"] == "MAP"
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", "compare", str(pa), str(bad)], cwd=REPO,
+    proc = subprocess.run([sys.executable, "-m", "bench", "compare", str(pa), str(bad)], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "bad.json" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,4 +1,4 @@
-"""kill -9 a `python -m benchmarks build ...` subprocess at chosen points, for the resume tests of every builder.
+"""kill -9 a `python -m bench build ...` subprocess at chosen points, for the resume tests of every builder.
 
 A point is "file F has at least N complete lines" (the builders' checkpoints are JSONL files written one
 fsynced line per item), polled every few milliseconds, so the kill lands inside the run at a known stage
@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from annotation.floor import sha256_file
+from core import sha256_file
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def bench(*args: str) -> list[str]:
-    return [sys.executable, "-m", "benchmarks", *args]
+    return [sys.executable, "-m", "bench", *args]
 
 
 def env() -> dict[str, str]:

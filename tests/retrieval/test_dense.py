@@ -196,7 +196,7 @@ def test_bad_parameters_are_one_line_errors(tiny_model: Path, tmp_path: Path) ->
 
 def test_faiss_path_is_guarded(tiny_model: Path, tmp_path: Path, corpus: dict[str, Document]) -> None:
     try:
-        import faiss  # noqa: F401
+        import faiss  # noqa: F401 - only whether it is installed
     except ImportError:
         with pytest.raises(RetrieverError, match="faiss"):
             DenseRetriever(str(tiny_model), cache_dir=tmp_path, use_faiss=True)

@@ -144,7 +144,7 @@ def test_missing_java_names_what_was_found(tmp_path: Path, monkeypatch: pytest.M
 
 def test_ray_driver_after_the_jvm_is_refused_with_the_way_out(monkeypatch: pytest.MonkeyPatch) -> None:
     """Started after the JVM, a Ray driver crashes it (rc 139); the executor says so before ray.init."""
-    from annotation.floor.executors import ExecutorError, RayExecutor
+    from engines.executors import ExecutorError, RayExecutor
 
     create("lucene").index(DOCS, show_progress=False)                 # the JVM now runs in this process
     monkeypatch.delenv("LD_PRELOAD", raising=False)

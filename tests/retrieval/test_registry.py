@@ -120,7 +120,7 @@ def test_bench_run_cranfield_bm25_plus_dense(tiny_model: Path, shared_data: Path
 
     from typer.testing import CliRunner
 
-    from benchmarks.cli import app
+    from bench.cli import app
 
     monkeypatch.setenv("BENCH_DATA_MIRROR", str(shared_data))
     r = CliRunner().invoke(app, ["run", "cranfield", "-r", "bm25+dense", "--model", str(tiny_model), "-p",

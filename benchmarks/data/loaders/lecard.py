@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 
 from benchmarks.data.loaders import Collection
-from annotation.floor import DataError, iter_jsonl, read_json
+from core import DataError, iter_jsonl, read_json
 from retrieval.types import Corpus, Document, Qrels, Queries
 
 SPLITS = ("candidates", "test")

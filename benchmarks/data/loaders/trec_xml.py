@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from benchmarks.data.loaders import Collection
-from annotation.floor import DataError, read_text
+from core import DataError, read_text
 from benchmarks.io.trec import read_qrels
 from retrieval.types import Corpus, Document, Qrels, Queries
 

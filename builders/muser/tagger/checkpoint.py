@@ -12,12 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import atomic_folder
+from core import atomic_folder
 
 
 def save(folder: Path, model: Any, tokenizer: Any, optimizer: Any, epochs_done: int, labels: list[str],
          config: dict[str, Any]) -> None:
-    from safetensors.torch import save_file  # noqa: PLC0415
+    from safetensors.torch import save_file
 
     folder = Path(folder)
     with atomic_folder(folder) as tmp:
@@ -43,8 +43,8 @@ def progress(folder: Path) -> dict[str, Any] | None:
 
 
 def load_optimizer(folder: Path, optimizer: Any) -> None:
-    import torch  # noqa: PLC0415
-    from safetensors.torch import load_file  # noqa: PLC0415
+    import torch
+    from safetensors.torch import load_file
 
     tensors = load_file(str(Path(folder) / "optimizer.safetensors"))
     meta = json.loads((Path(folder) / "optimizer.json").read_text())

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotation.floor import UserError, read_json, read_jsonl, require_file
+from core import UserError, read_json, read_jsonl, require_file
 
 
 class TaggerDataError(UserError, ValueError):

@@ -14,18 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from builders.muser.tagger.data import Example, TaggerDataError
-
-
-def pick_device(device: str | None = None) -> str:
-    import torch  # noqa: PLC0415
-
-    if device:
-        return device
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
+from engines.devices import pick_device
 
 
 @dataclass
@@ -52,11 +41,11 @@ class HFTagger:
     def train(cls, config: HFTaggerConfig, examples: Sequence[Example], *, show_progress: bool = True,
               losses: list[float] | None = None, checkpoint_dir: str | Path | None = None) -> "HFTagger":
         """Fine-tune; with `checkpoint_dir`, save after each epoch and resume from the last one saved."""
-        import torch  # noqa: PLC0415
-        from rich.progress import Progress  # noqa: PLC0415
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
+        import torch
+        from rich.progress import Progress
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        from builders.muser.tagger import checkpoint  # noqa: PLC0415
+        from builders.muser.tagger import checkpoint
 
         if config.threads:
             torch.set_num_threads(config.threads)
@@ -105,7 +94,7 @@ class HFTagger:
         return cls(model, tokenizer, labels, device, config.max_length)
 
     def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[list[str]]:
-        import torch  # noqa: PLC0415
+        import torch
 
         out: list[list[str]] = []
         with torch.no_grad():
@@ -128,7 +117,7 @@ class HFTagger:
 
     @classmethod
     def load(cls, folder: str | Path, device: str | None = None) -> "HFTagger":
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         folder = Path(folder)
         meta = json.loads((folder / "tagger.json").read_text(encoding="utf-8"))

@@ -13,13 +13,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from annotation.floor import atomic_output, atomic_write_text
+from core import atomic_output, atomic_write_text
 
 from builders.muser.tagger.data import Example
 
 
 def jieba_tokens(text: str) -> list[str]:
-    import jieba  # noqa: PLC0415
+    import jieba
 
     return [t for t in jieba.lcut(text, cut_all=False) if t.strip() and any(ch.isalnum() for ch in t)]
 
@@ -40,22 +40,22 @@ class LinearTagger:
                 "min_df": self.min_df, "C": self.C}
 
     def _counts(self, texts: Sequence[str]):
-        from sklearn.feature_extraction.text import CountVectorizer  # noqa: PLC0415
+        from sklearn.feature_extraction.text import CountVectorizer
 
         return CountVectorizer(tokenizer=jieba_tokens, token_pattern=None, lowercase=False,
                                ngram_range=(1, self.ngram_max), vocabulary=self.vocabulary).transform(texts)
 
     def _features(self, texts: Sequence[str]):
-        from sklearn.preprocessing import normalize  # noqa: PLC0415
+        from sklearn.preprocessing import normalize
 
         x = self._counts(texts).astype(np.float64).multiply(self.idf).tocsr()
         return normalize(x, norm="l2")
 
     def fit(self, examples: Sequence[Example]) -> "LinearTagger":
-        from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
-        from sklearn.multiclass import OneVsRestClassifier  # noqa: PLC0415
-        from sklearn.preprocessing import MultiLabelBinarizer  # noqa: PLC0415
-        from sklearn.svm import LinearSVC  # noqa: PLC0415
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.preprocessing import MultiLabelBinarizer
+        from sklearn.svm import LinearSVC
 
         texts = [e.sentence for e in examples]
         vec = TfidfVectorizer(tokenizer=jieba_tokens, token_pattern=None, lowercase=False,

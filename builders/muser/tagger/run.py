@@ -1,12 +1,11 @@
 """One call for the CLI: prepare the sentence data, train a tagger, score it on the held-out split."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-from annotation.floor import atomic_write_json
+from core import atomic_write_json
 from builders.muser.tagger.data import prepare
 from builders.muser.tagger.metrics import multilabel_prf
 
@@ -21,12 +20,13 @@ def train_and_evaluate(data: str | Path, *, model: str = "linear", out_dir: str 
     prepared = prepare(data, test_fraction=test_fraction, seed=seed, limit=limit)
     texts = [e.sentence for e in prepared.test]
     if model == "linear":
-        from builders.muser.tagger.linear import LinearTagger  # noqa: PLC0415
+        from builders.muser.tagger.linear import LinearTagger
 
         tagger: Any = LinearTagger().fit(prepared.train)
         params = tagger.params()
     else:
-        from builders.muser.tagger.hf import HFTagger, HFTaggerConfig, pick_device  # noqa: PLC0415
+        from builders.muser.tagger.hf import HFTagger, HFTaggerConfig
+        from engines.devices import pick_device
 
         cfg = HFTaggerConfig(model=model, epochs=epochs, batch_size=batch_size, lr=lr, max_length=max_length,
                              seed=seed, device=pick_device(device), threads=threads)

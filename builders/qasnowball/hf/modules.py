@@ -1,4 +1,5 @@
-"""HF answer extractor (BIO token classification), question generator (seq2seq) and extractive reader.
+"""HF answer extractor (BIO token classification) and question generator (seq2seq); the reader is
+`engines.readers.hf.HFReader`.
 
 Each `fit(S)` reloads the base checkpoint and fine-tunes it on S (`warm_start=True` continues from the
 current weights instead), so every round's modules are trained on that round's seed set. Batched
@@ -9,147 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Sequence
 
-from builders.qasnowball.hf.common import batches, from_pretrained, load_tokenizer, pick_device, set_seed, train
-from builders.qasnowball.modules import Answer, Candidate
+from engines.hf_training import batches
+from engines.readers.hf import HFModule, pad
+from engines.readers.base import Candidate
 
-__all__ = ["HFAnswerExtractor", "HFQuestionGenerator", "HFReader"]
-
-
-class _HFModule:
-    auto_class = ""
-
-    def __init__(self, model: str, lang: str, *, seed: int = 0, epochs: int = 2, batch_size: int = 16,
-                 lr: float = 5e-5, max_length: int = 384, device: str | None = None, work_dir: str | None = None):
-        self.base, self.lang, self.seed = model, lang, seed
-        self.epochs, self.batch_size, self.lr, self.max_length = epochs, batch_size, lr, max_length
-        self.device = pick_device(device)
-        self.work_dir = work_dir
-        self.tok = load_tokenizer(model)
-        self.model = None
-        self.stats: dict[str, Any] = {}
-        self.rounds = 0
-
-    def _load(self):
-        import transformers
-
-        cls = getattr(transformers, self.auto_class)
-        return from_pretrained(cls, self.base).to(self.device).eval()
-
-    def _fit(self, features: list[dict[str, Any]], collate, warm_start: bool) -> None:
-        set_seed(self.seed + self.rounds)
-        if self.model is None or not warm_start:
-            self.model = self._load()
-        self.stats = train(self.model, features, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
-                           device=self.device, seed=self.seed + self.rounds, collate=collate)
-        self.stats["features"] = len(features)
-        self.rounds += 1
-        if self.work_dir:
-            path = f"{self.work_dir}/{type(self).__name__}-fit{self.rounds}"
-            self.model.save_pretrained(path)
-            self.tok.save_pretrained(path)
-
-    def _ensure(self):
-        if self.model is None:
-            self.model = self._load()
-        return self.model
-
-    def params(self) -> dict[str, Any]:
-        return {"model": self.base, "class": self.auto_class, "device": self.device, "epochs": self.epochs,
-                "lr": self.lr, "fits": self.rounds, "last_fit": self.stats}
+__all__ = ["HFAnswerExtractor", "HFQuestionGenerator"]
 
 
-def _pad(rows: list[list[int]], value: int):
-    import torch
-
-    width = max(len(r) for r in rows)
-    return torch.tensor([r + [value] * (width - len(r)) for r in rows])
-
-
-class HFReader(_HFModule):
-    name = "hf-reader"
-    auto_class = "AutoModelForQuestionAnswering"
-
-    def __init__(self, model: str, lang: str, *, stride: int = 128, max_answer_tokens: int = 30, **kw: Any):
-        super().__init__(model, lang, **kw)
-        self.stride, self.max_answer_tokens = stride, max_answer_tokens
-
-    def _encode(self, questions: list[str], contexts: list[str]):
-        return self.tok(questions, contexts, truncation="only_second", max_length=self.max_length,
-                        stride=min(self.stride, self.max_length // 4), return_overflowing_tokens=True,
-                        return_offsets_mapping=True)
-
-    def fit(self, examples: Sequence[dict[str, Any]], *, warm_start: bool = False) -> None:
-        enc = self._encode([e["question"] for e in examples], [e["context"] for e in examples])
-        feats = []
-        for i, offsets in enumerate(enc["offset_mapping"]):
-            ex = examples[enc["overflow_to_sample_mapping"][i]]
-            s_char = ex["answers"]["answer_start"][0]
-            e_char = s_char + len(ex["answers"]["text"][0])
-            seq = enc.sequence_ids(i)
-            start = end = 0
-            ctx = [j for j, s in enumerate(seq) if s == 1]
-            if ctx and offsets[ctx[0]][0] <= s_char and offsets[ctx[-1]][1] >= e_char:
-                start = next(j for j in ctx if offsets[j][1] > s_char)
-                end = max(j for j in ctx if offsets[j][0] < e_char)
-            row = {"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i],
-                   "start_positions": start, "end_positions": end}
-            if "token_type_ids" in enc:
-                row["token_type_ids"] = enc["token_type_ids"][i]
-            feats.append(row)
-        self._fit(feats, self._collate, warm_start)
-
-    def _collate(self, batch):
-        import torch
-
-        out = {"input_ids": _pad([b["input_ids"] for b in batch], self.tok.pad_token_id),
-               "attention_mask": _pad([b["attention_mask"] for b in batch], 0)}
-        if "token_type_ids" in batch[0]:
-            out["token_type_ids"] = _pad([b["token_type_ids"] for b in batch], 0)
-        if "start_positions" in batch[0]:
-            out["start_positions"] = torch.tensor([b["start_positions"] for b in batch])
-            out["end_positions"] = torch.tensor([b["end_positions"] for b in batch])
-        return out
-
-    def answer(self, items: Sequence[tuple[str, str]]) -> list[Answer]:
-        import torch
-
-        model = self._ensure()
-        best: dict[int, Answer] = {}
-        for chunk_start in range(0, len(items), 256):
-            chunk = items[chunk_start:chunk_start + 256]
-            enc = self._encode([q for _, q in chunk], [c for c, _ in chunk])
-            rows = [{"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i],
-                     **({"token_type_ids": enc["token_type_ids"][i]} if "token_type_ids" in enc else {})}
-                    for i in range(len(enc["input_ids"]))]
-            for b0, batch in enumerate(batches(list(range(len(rows))), self.batch_size * 2)):
-                inputs = {k: v.to(self.device) for k, v in self._collate([rows[i] for i in batch]).items()}
-                with torch.no_grad(), torch.autocast(device_type="cuda", dtype=torch.bfloat16,
-                                                     enabled=self.device == "cuda"):
-                    out = model(**inputs)
-                sp = torch.softmax(out.start_logits.float(), -1).cpu()
-                ep = torch.softmax(out.end_logits.float(), -1).cpu()
-                for r, i in enumerate(batch):
-                    seq = enc.sequence_ids(i)
-                    ctx = [j for j, s in enumerate(seq) if s == 1]
-                    if not ctx:
-                        continue
-                    lo, hi = ctx[0], ctx[-1]
-                    s_p, e_p = sp[r, lo:hi + 1], ep[r, lo:hi + 1]
-                    scores = s_p[:, None] * e_p[None, :]
-                    scores = torch.triu(scores) - torch.triu(scores, diagonal=self.max_answer_tokens)
-                    flat = int(torch.argmax(scores))
-                    s_tok, e_tok = divmod(flat, scores.shape[1])
-                    score = float(scores[s_tok, e_tok])
-                    offs = enc["offset_mapping"][i]
-                    s_char, e_char = offs[lo + s_tok][0], offs[lo + e_tok][1]
-                    sample = chunk_start + enc["overflow_to_sample_mapping"][i]
-                    context = items[sample][0]
-                    if sample not in best or score > best[sample].score:
-                        best[sample] = Answer(s_char, context[s_char:e_char], score)
-        return [best.get(i, Answer(0, "", 0.0)) for i in range(len(items))]
-
-
-class HFAnswerExtractor(_HFModule):
+class HFAnswerExtractor(HFModule):
     """BIO tagging of answer-worthy spans over the context alone (labels O=0, B=1, I=2)."""
 
     name = "hf-extractor"
@@ -185,10 +53,10 @@ class HFAnswerExtractor(_HFModule):
         self._fit(feats, self._collate, warm_start)
 
     def _collate(self, batch):
-        out = {"input_ids": _pad([b["input_ids"] for b in batch], self.tok.pad_token_id),
-               "attention_mask": _pad([b["attention_mask"] for b in batch], 0)}
+        out = {"input_ids": pad([b["input_ids"] for b in batch], self.tok.pad_token_id),
+               "attention_mask": pad([b["attention_mask"] for b in batch], 0)}
         if "labels" in batch[0]:
-            out["labels"] = _pad([b["labels"] for b in batch], -100)
+            out["labels"] = pad([b["labels"] for b in batch], -100)
         return out
 
     def extract(self, context: str, k: int) -> list[Candidate]:
@@ -225,7 +93,7 @@ class HFAnswerExtractor(_HFModule):
         return chosen
 
 
-class HFQuestionGenerator(_HFModule):
+class HFQuestionGenerator(HFModule):
     """Seq2seq QG with PAQ's input format: `answer: A | title: T | context: ... ** A ** ...`."""
 
     name = "hf-qg"
@@ -251,10 +119,10 @@ class HFQuestionGenerator(_HFModule):
         self._fit(feats, self._collate, warm_start)
 
     def _collate(self, batch):
-        out = {"input_ids": _pad([b["input_ids"] for b in batch], self.tok.pad_token_id),
-               "attention_mask": _pad([b["attention_mask"] for b in batch], 0)}
+        out = {"input_ids": pad([b["input_ids"] for b in batch], self.tok.pad_token_id),
+               "attention_mask": pad([b["attention_mask"] for b in batch], 0)}
         if "labels" in batch[0]:
-            out["labels"] = _pad([b["labels"] for b in batch], -100)
+            out["labels"] = pad([b["labels"] for b in batch], -100)
         return out
 
     def generate(self, context: str, answers: Sequence[Candidate], n: int) -> list[list[tuple[str, float]]]:

@@ -10,11 +10,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from builders.qasnowball.modules import Candidate
-from builders.qasnowball.rule.candidates import candidate_spans
-from builders.qasnowball.rule.features import span_features
-from builders.qasnowball.rule.model import HashedLogit
-from builders.qasnowball.text import normalize
+from engines.readers.base import Candidate
+from engines.readers.rule.candidates import candidate_spans
+from engines.readers.rule.features import span_features
+from engines.readers.rule.model import HashedLogit
+from engines.readers.text import normalize
 
 __all__ = ["RuleAnswerExtractor"]
 

@@ -13,11 +13,11 @@ import re
 from collections import Counter, defaultdict
 from typing import Any, Sequence
 
-from builders.qasnowball.modules import Candidate
-from builders.qasnowball.en_class import quantity_wh
+from engines.readers.base import Candidate
+from engines.readers.rule.en_class import quantity_wh
 from builders.qasnowball.quality import answer_class, copy_rate, source_sentence
-from builders.qasnowball.rule.candidates import candidate_spans
-from builders.qasnowball.text import split_sentences
+from engines.readers.rule.candidates import candidate_spans
+from engines.readers.text import split_sentences
 
 __all__ = ["RuleQuestionGenerator", "WH_INVENTORY"]
 

@@ -7,13 +7,13 @@ a new policy is one module plus one line in `POLICIES`.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from builders.webcpm.browser import Browser
 from builders.webcpm.errors import WebCPMError
+from core.registry import resolve
 
 AnswerFn = Callable[[str, list[str]], str]
 
@@ -28,7 +28,7 @@ class Policy(Protocol):
 class PolicyOptions:
     """Everything any policy may need; each policy reads its own fields."""
     replay: Path | None = None          # replay: trace file to replay
-    llm: Any = None                     # llm: a builders.llm.spec.BackendSpec
+    llm: Any = None                     # llm: a engines.llm.spec.BackendSpec
     llm_max_tokens: int = 128
     llm_answer: bool = False            # llm: also write the answer with the model
     seed: int = 0
@@ -55,4 +55,4 @@ def create_policy(name: str, options: PolicyOptions | None = None) -> PolicySetu
     """The named policy, built from `options` by its module's `make`."""
     if name not in POLICIES:
         raise WebCPMError(f"--policy {name!r}: unknown policy; known: {' | '.join(POLICIES)}")
-    return importlib.import_module(POLICIES[name]).make(options or PolicyOptions())
+    return resolve(POLICIES[name]).make(options or PolicyOptions())

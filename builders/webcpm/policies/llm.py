@@ -1,6 +1,6 @@
 """LLM policy: the model reads the same action prompt the WebCPM search model was trained on
 and answers with an action word (optionally `word；argument`), through any
-`builders.llm.base.ChatBackend` (OpenAI-compatible HTTP, vLLM, transformers).
+`engines.llm.base.ChatBackend` (OpenAI-compatible HTTP, vLLM, transformers).
 
 Search without a query and quote without text trigger the query-generation and
 fact-extraction prompts. Unparseable or refused replies cost no step; after
@@ -47,8 +47,8 @@ def _locate(reply: str, visible: str) -> str | None:
 
 @dataclass
 class LLMPolicy:
-    backend: Any                                  # builders.llm.base.ChatBackend
-    sampling: Any = None                          # builders.llm.base.Sampling
+    backend: Any                                  # engines.llm.base.ChatBackend
+    sampling: Any = None                          # engines.llm.base.Sampling
     tokenizer: Tokenizer | None = None
     max_failures: int = 3
     name: str = "llm"
@@ -100,11 +100,11 @@ class LLMPolicy:
 
 def make(options: Any) -> Any:
     """Registry entry: an LLMPolicy over `options.llm` (a BackendSpec), temperature 0, seeded."""
-    from builders.llm import Sampling  # noqa: PLC0415
-    from builders.llm.base import backend_info  # noqa: PLC0415
-    from builders.webcpm.answer import extractive_answer, llm_answerer  # noqa: PLC0415
-    from builders.webcpm.errors import WebCPMError  # noqa: PLC0415
-    from builders.webcpm.policies import PolicySetup  # noqa: PLC0415
+    from engines.llm import Sampling
+    from engines.llm.base import backend_info
+    from builders.webcpm.answer import extractive_answer, llm_answerer
+    from builders.webcpm.errors import WebCPMError
+    from builders.webcpm.policies import PolicySetup
 
     if options.llm is None:
         raise WebCPMError("--policy llm needs --llm-model NAME_OR_PATH")

@@ -198,15 +198,15 @@ def make(options: Any) -> Any:
 def setup(policy: OraclePolicy, options: Any) -> Any:
     """PolicySetup of a heuristic policy: its settings hashed; with `options.llm` the answers are written by
     the model (the llm answer path), otherwise extractive (and marked so in the module datasets)."""
-    from dataclasses import asdict  # noqa: PLC0415
+    from dataclasses import asdict
 
-    from builders.webcpm.policies import PolicySetup  # noqa: PLC0415
+    from builders.webcpm.policies import PolicySetup
 
     config = asdict(policy)
     if options.llm is None:
         return PolicySetup(policy, config)
-    from builders.llm.base import backend_info  # noqa: PLC0415
-    from builders.webcpm.answer import llm_answerer  # noqa: PLC0415
+    from engines.llm.base import backend_info
+    from builders.webcpm.answer import llm_answerer
 
     backend = options.llm.create()
     answer = llm_answerer(backend, options.seed)

@@ -25,7 +25,7 @@ _ASK_WORDS = re.compile(r"区别|不同|差别|哪个好|哪个|对比|比较|�
 
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple[str, ...]:
-    import jieba  # noqa: PLC0415
+    import jieba
 
     return tuple(jieba.lcut(text))
 

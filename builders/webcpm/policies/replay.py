@@ -72,10 +72,10 @@ def _view_key(view: Any) -> Any:
 
 def make(options: Any) -> Any:
     """Registry entry: replay the traces of `options.replay` (matched by question id, then question text)."""
-    from annotation.floor import require_file, sha256_file  # noqa: PLC0415
-    from builders.webcpm.convert import read_traces  # noqa: PLC0415
-    from builders.webcpm.errors import WebCPMError  # noqa: PLC0415
-    from builders.webcpm.policies import PolicySetup  # noqa: PLC0415
+    from core import require_file, sha256_file
+    from builders.webcpm.traces import read_traces
+    from builders.webcpm.errors import WebCPMError
+    from builders.webcpm.policies import PolicySetup
 
     if options.replay is None:
         raise WebCPMError("--policy replay needs --replay TRACES")

@@ -9,7 +9,7 @@ import pytest
 from annotation.labelstudio.base import LabelStudioError
 from annotation.labelstudio.roundtrip import export_kind, import_export
 from tests.annotation.labelstudio.support import choice, make_export, rating
-from tests.muser_support import FIXTURES, REPO, muser_dir  # noqa: F401
+from tests.muser_support import FIXTURES, REPO
 
 FIX = REPO / "tests" / "fixtures" / "labelstudio"
 

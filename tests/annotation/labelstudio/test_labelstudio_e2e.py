@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from annotation.labelstudio.client import LabelStudio
 from tests.annotation.labelstudio.ls_server import CHROMIUM, LS_BIN, REPO, Server, cookie_proxy, screenshot
 from tests.annotation.labelstudio.support import choice
-from tests.muser_support import FIXTURES, muser_dir  # noqa: F401
+from tests.muser_support import FIXTURES
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.slow]
 FIX = REPO / "tests" / "fixtures" / "labelstudio"
@@ -42,7 +42,7 @@ def server(tmp_path_factory):
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> str:
-    from benchmarks.cli import app
+    from bench.cli import app
 
     r = CliRunner().invoke(app, list(args), env=env)
     assert r.exit_code == 0, f"bench {' '.join(args)}: {r.output} {r.exception!r}"

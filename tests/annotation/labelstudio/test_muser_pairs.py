@@ -11,7 +11,7 @@ import pytest
 from annotation.labelstudio.base import LabelStudioError
 from annotation.labelstudio.roundtrip import export_kind, import_export
 from tests.annotation.labelstudio.support import choice, make_export
-from tests.muser_support import FIXTURES, REPO, built_dataset, muser_dir  # noqa: F401
+from tests.muser_support import FIXTURES, REPO
 
 VIEWS = ("aqbq", "zyjd", "ft")
 
@@ -86,7 +86,7 @@ def test_bad_grade_names_task_and_field(exported, tmp_path):
     with pytest.raises(LabelStudioError, match=r"bad\.json task 2 field aqbq: answer 4 not in \[0, 1, 2, 3\]"):
         import_export("muser-pairs", bad, tmp_path / "never")
     assert not (tmp_path / "never").exists()
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", "annotate", "import", "muser-pairs", str(bad),
+    proc = subprocess.run([sys.executable, "-m", "bench", "annotate", "import", "muser-pairs", str(bad),
                            str(tmp_path / "never")], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "task 2 field aqbq" in " ".join(proc.stderr.split()), proc.stderr
@@ -100,7 +100,7 @@ def test_export_of_a_folder_that_is_not_built(tmp_path):
 def test_push_errors_are_one_line(exported, tmp_path):
     out, _ = exported
     env = {k: v for k, v in __import__("os").environ.items() if k != "NO_SUCH_TOKEN_VAR"}
-    base = [sys.executable, "-m", "benchmarks", "annotate", "push", str(out), "--url"]
+    base = [sys.executable, "-m", "bench", "annotate", "push", str(out), "--url"]
     proc = subprocess.run(base + ["http://127.0.0.1:9", "--token-env", "NO_SUCH_TOKEN_VAR"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "NO_SUCH_TOKEN_VAR is not set" in proc.stderr and "Traceback" not in proc.stderr

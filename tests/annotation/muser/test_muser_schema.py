@@ -1,5 +1,5 @@
 from annotation.muser.schema import CaseRecord, LabelSchema
-from tests.muser_support import FIXTURES, muser_dir  # noqa: F401
+from tests.muser_support import FIXTURES
 
 
 def test_real_schema_counts_and_quirks(muser_dir):

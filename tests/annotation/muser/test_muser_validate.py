@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from annotation.muser.validate import validate_path
-from tests.muser_support import FIXTURES, built_dataset, muser_dir  # noqa: F401
+from tests.muser_support import FIXTURES
 
 REAL_FILES = ["legal_items/aqbq.json", "legal_items/zyjd.json", "legal_items/ft.json", "cases/cands_by_query.json",
               "cases/train_test.json", "labels/sim_scores.json", "labels/top30_dict.json", "labels/golden_labels.json"]

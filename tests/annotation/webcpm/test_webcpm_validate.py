@@ -133,7 +133,7 @@ def test_all_violations_of_a_file_are_listed_with_lines(real_trace, tmp_path):
 def test_cli_lists_violations(real_trace, tmp_path):
     from typer.testing import CliRunner
 
-    from benchmarks.cli import app
+    from bench.cli import app
 
     bad, _ = _plant(real_trace, "merge_two")
     path = tmp_path / "bad.json"

@@ -7,7 +7,7 @@ import pytest
 
 from benchmarks.data.loaders.lecard import load_lecard
 from benchmarks.data.loaders.trec_xml import load_cranfield, load_vaswani
-from annotation.floor import DataError
+from core import DataError
 
 
 def test_cranfield_topics_renumbered_by_position(shared_data):

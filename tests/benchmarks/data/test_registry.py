@@ -3,12 +3,11 @@ import shutil
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from benchmarks.data import registry
-from annotation.floor import DataError
+from core import DataError
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.benchmarks.datasets_fixtures import shared_data  # noqa: F401
+from tests.benchmarks.datasets_fixtures import shared_data  # noqa: F401 - fixtures of this folder's tests
 
 DOCS = [("d1", "Wing flutter", "flutter of a swept wing at high speed"),
         ("d2", "Boundary layers", "laminar boundary layer on a flat plate"),

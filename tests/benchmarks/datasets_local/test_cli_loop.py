@@ -63,7 +63,7 @@ def test_broken_folder_is_one_line(tmp_path):
 def test_exported_lecard_reranks_its_pools_as_the_task(shared_data, tmp_path):
     """An HF folder with a `candidates` config is a re-ranking dataset: same numbers as `bench run lecard`."""
     from benchmarks.datasets_local import run_local
-    from benchmarks.export.export import export_dataset
+    from bench.export.export import export_dataset
     from benchmarks.tasks.base import RunOptions
     from benchmarks.tasks.registry import get_task
 

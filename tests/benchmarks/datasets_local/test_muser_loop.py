@@ -11,7 +11,6 @@ import pytest
 from benchmarks.datasets_local import run_local
 from benchmarks.tasks.base import RunOptions
 from benchmarks.tasks.registry import get_task
-from tests.muser_support import built_dataset, muser_dir  # noqa: F401
 
 YAML = """kind: retrieval
 name: muser-build

@@ -70,7 +70,7 @@ def test_cmrc_chinese_by_lang(tmp_path):
 @pytest.fixture(scope="module")
 def snowball(shared_data, tmp_path_factory):
     """A small real QASnowball build (rule backend, 1 round over 16 CMRC dev contexts) + a small train file."""
-    from builders.common.squad_io import load_qa_file, write_jsonl
+    from annotation.squad_io import load_qa_file, write_jsonl
     from builders.qasnowball.inputs import docs_from_records
     from builders.qasnowball.loop import SnowballConfig
     from builders.qasnowball.run import build

@@ -1,6 +1,6 @@
 import pytest
 
-from annotation.floor import DataError
+from core import DataError
 from benchmarks.io.trec import read_qrels, read_run, read_run_any, write_qrels, write_run
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from annotation.floor import DataError
+from core import DataError
 from benchmarks.judging import bundle as bundles
 from benchmarks.judging.judge import ORDERS, pair_prompt, render_pair, render_single, request_sha, single_prompt
 from benchmarks.judging.pipeline import JudgeConfig, _clean_url, load_baseline
@@ -145,7 +145,7 @@ def test_task_rescores_bundle_and_submission_verifies(shared_data, tmp_path):
         files = {n: zf.read(n) for n in zf.namelist()}
     run_name = entries[0]["run"]
     files[run_name] = files[run_name].replace(b"Rating: [[8]]", b"Rating: [[10]]")
-    from annotation.floor import sha256_bytes
+    from core import sha256_bytes
     from benchmarks.submission.package import write_zip
     result_name = entries[0]["result"]
     res = json.loads(files[result_name])

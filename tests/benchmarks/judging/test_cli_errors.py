@@ -1,7 +1,7 @@
 """`bench run ultrachat-eval` mistakes end in one red line (exit 2) before any request is wasted."""
 from __future__ import annotations
 
-from tests.benchmarks.cli.test_cli_errors import assert_user_error, bench
+from tests.bench.cli.test_cli_errors import assert_user_error, bench
 
 
 def test_judged_run_user_errors(shared_data, tmp_path):

@@ -13,12 +13,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.builders.llm.failing_proxy import FailingProxy
+from tests.engines.llm.failing_proxy import FailingProxy
 
 pytestmark = pytest.mark.llm
 REPO = Path(__file__).resolve().parents[3]
@@ -45,7 +44,7 @@ class Hold:
 
 
 def _cmd(proxy_url: str, out: Path, cache: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "benchmarks", "run", "ultrachat-eval", "--model-backend", "openai",
+    return [sys.executable, "-m", "bench", "run", "ultrachat-eval", "--model-backend", "openai",
             "--model", "smollm2", "--base-url", proxy_url, "--judge-model", "smollm2", "--judge-base-url", proxy_url,
             "-p", f"limit={N}", "-p", "judge_max_tokens=12", "-p", "judge_grammar=true", "-p", "concurrency=1",
             "-p", "judge_concurrency=1", "-p", "n_boot=200", "-p", f"cache_dir={cache}", "-o", str(out), "-q", *extra]
@@ -136,7 +135,7 @@ def test_judged_run_resumes_after_kill_without_duplicate_requests(llama_server, 
     zpath.parent.mkdir()
     for args in (["submit", str(tmp_path / "model"), "--out", str(zpath)], ["verify", str(zpath)],
                  ["leaderboard", "build", str(zpath.parent), "--out", str(tmp_path / "site")]):
-        _run([sys.executable, "-m", "benchmarks", *args])
+        _run([sys.executable, "-m", "bench", *args])
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert 'data-task="ultrachat-eval"' in page and "smollm2" in page
     assert "judge=openai:smollm2" in page and "consistency" not in page   # main set (single) columns only
@@ -152,7 +151,7 @@ def test_mtbench_style_file_multi_turn(llama_server, tmp_path):
     baseline.write_text(json.dumps({"question_id": 81, "choices": [{"turns": ["The sea is vast.", "Is the sea vast?"]}]})
                         + "\n" + json.dumps({"question_id": 82, "answers": ["4"]}) + "\n", encoding="utf-8")
     with FailingProxy(llama_server.base_url, lambda n: None) as proxy:
-        cmd = [sys.executable, "-m", "benchmarks", "run", "ultrachat-eval", "--model-backend", "openai",
+        cmd = [sys.executable, "-m", "bench", "run", "ultrachat-eval", "--model-backend", "openai",
                "--model", "smollm2", "--base-url", proxy.base_url, "--judge-model", "smollm2",
                "--judge-base-url", proxy.base_url, "--dataset", str(qfile), "--baseline", str(baseline),
                "-p", "max_tokens=24", "-p", "judge_max_tokens=12", "-p", "judge_grammar=true", "-p", "n_boot=50",

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import json
 
-from tests.builders.llm.test_transformers_backend import tiny_model  # noqa: F401  (fixture)
+from tests.engines.llm.test_transformers_backend import tiny_model  # noqa: F401 - fixture
 
 from benchmarks.runner import run_task
 from benchmarks.tasks.base import RunOptions
 
 
-def test_transformers_answerer_and_judge_cached(tiny_model, shared_data, tmp_path):  # noqa: F811
+def test_transformers_answerer_and_judge_cached(tiny_model, shared_data, tmp_path):  # noqa: F811 - the fixture imported above
     baseline = tmp_path / "ref.jsonl"
     baseline.write_text("".join(json.dumps({"question_id": i, "answers": [f"Reference answer {i}."]}) + "\n"
                                 for i in range(4)), encoding="utf-8")
     params = {"model_backend": "transformers", "judge_model": str(tiny_model), "limit": 4, "max_tokens": 6,
               "judge_max_tokens": 6, "baseline": str(baseline), "n_boot": 50}
-    opts = lambda: RunOptions(model=str(tiny_model), params=dict(params), device="cpu", output=tmp_path / "out",  # noqa: E731
-                              show_progress=False, batch_size=3)
+    def opts():
+        return RunOptions(model=str(tiny_model), params=dict(params), device="cpu", output=tmp_path / "out",
+                          show_progress=False, batch_size=3)
+
     first, path = run_task("ultrachat-eval", opts())
     usage = first.extra["usage"]
     assert usage["model"]["requests"] == 4 and usage["judge"]["requests"] == 4 + 8

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotation.floor import sha256_file
+from core import sha256_file
 from benchmarks.leaderboard.labels import differences, model_label, summary
 from benchmarks.leaderboard.scales import COUNT, header, scale_for
 from benchmarks.provenance import local_name, scrub_paths

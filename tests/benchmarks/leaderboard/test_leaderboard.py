@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from tests.benchmarks.datasets_fixtures import REPO, bench, bench_env
 
-from annotation.floor import sha256_file
+from core import sha256_file
 from benchmarks.leaderboard import Row, build_site, collect
 from benchmarks.leaderboard.collect import _board_key
 from benchmarks.leaderboard.scales import scale_for
@@ -104,7 +104,7 @@ def parse(dom: str) -> BoardParser:
 
 def _bench_all(*commands: list[str]) -> None:
     """Run several `bench` commands at once (the two rule-reader runs take ~15 s each) and check them all."""
-    procs = [subprocess.Popen([sys.executable, "-m", "benchmarks", *args], cwd=REPO, env=bench_env(),
+    procs = [subprocess.Popen([sys.executable, "-m", "bench", *args], cwd=REPO, env=bench_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for args in commands]
     for args, proc in zip(commands, procs):
         out, _ = proc.communicate(timeout=600)

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from annotation.floor import DataError
+from core import DataError
 from benchmarks.metrics import evaluate, parse_measure
 
 QRELS = {

@@ -4,7 +4,6 @@ import pytest
 
 from benchmarks.metrics.muser_paper import (LECARD_PAPER, MUSER_PAPER, MUSER_PAPER_HEAD, evaluate_lecard_paper,
                                             evaluate_paper, lecard_test_queries, load_judged, score_query)
-from tests.muser_support import muser_dir  # noqa: F401
 
 # MUSER paper (CIKM 2023) Table 6, Overall, BM25 (x100): the calibration row.
 PAPER_BM25_OVERALL = {"P@5": 63.60, "P@10": 48.60, "MAP": 79.24, "NDCG@10": 23.68, "NDCG@20": 21.98, "NDCG@30": 20.53}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datasets
 import pytest
 
-from benchmarks.export.registry import get_exporter
+from bench.export.registry import get_exporter
 
 
 @pytest.fixture(autouse=True)

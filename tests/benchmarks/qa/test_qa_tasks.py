@@ -12,7 +12,7 @@ import pytest
 from benchmarks.runner import run_task
 from benchmarks.tasks.base import RunOptions, TaskError
 from benchmarks.tasks.registry import get_task
-from builders.common.squad_io import gold_answers
+from annotation.squad_io import gold_answers
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -97,7 +97,7 @@ def test_rule_reader_cross_fit_on_slice(shared_data, tmp_path):
 
 def _cli(*args, env_extra=None):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "benchmarks", *args], cwd=REPO, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bench", *args], cwd=REPO, capture_output=True, text=True,
                           env=env, timeout=600)
 
 
@@ -110,7 +110,7 @@ def test_cli_bad_prediction_file_is_one_line(shared_data, tmp_path):
 
 
 def test_cli_build_and_validate(shared_data, tmp_path):
-    from builders.common.squad_io import load_qa_file, write_jsonl
+    from annotation.squad_io import load_qa_file, write_jsonl
     from builders.qasnowball.inputs import docs_from_records
 
     # the whole trial file seeds the models: with 80 seed records the precision gate and the round trip

@@ -25,7 +25,7 @@ WEBCPM_SPLIT = "train"          # the 4 recovered traces leave 1 query/synthesis
 
 def _qa_predictions(gold_file: Path, out: Path) -> Path:
     """Right for 2 of 3 questions, wrong for the third, every 7th missing: scores strictly inside (0, 100)."""
-    from builders.common.squad_io import gold_answers  # noqa: PLC0415
+    from annotation.squad_io import gold_answers
 
     gold = gold_answers(gold_file)
     preds = {q: (answers[0] if i % 3 else "no such answer") for i, (q, answers) in enumerate(sorted(gold.items()))
@@ -37,9 +37,9 @@ def _qa_predictions(gold_file: Path, out: Path) -> Path:
 @pytest.fixture(scope="module")
 def inputs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Files the cases below point at: mirror paths, QA prediction files, a WebCPM module folder."""
-    from builders.webcpm.answer import extractive_answer  # noqa: PLC0415
-    from builders.webcpm.convert import convert  # noqa: PLC0415
-    from builders.webcpm.recover import recover_traces  # noqa: PLC0415
+    from builders.webcpm.answer import extractive_answer
+    from builders.webcpm.convert import convert
+    from builders.webcpm.recover import recover_traces
 
     root = tmp_path_factory.mktemp("every_task_mode")
     released = shared_data / "webcpm" / "inference" / "output" / "test_output.json"
@@ -62,8 +62,8 @@ def inputs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
         files[task] = _qa_predictions(shared_data / gold, root / f"{task}.predictions.json")
     # ultrachat-eval: a judgments bundle (real questions, stored answers and judge replies) re-scored
     # without a judge - the same path `bench verify` takes; the live judge runs in tests/benchmarks/judging
-    from benchmarks.data.registry import dataset_sha  # noqa: PLC0415
-    from tests.benchmarks.judging.test_bundle import _bundle  # noqa: PLC0415
+    from benchmarks.data.registry import dataset_sha
+    from tests.benchmarks.judging.test_bundle import _bundle
 
     bundle = _bundle(shared_data)
     bundle.meta["dataset_sha"] = dataset_sha("ultrachat")

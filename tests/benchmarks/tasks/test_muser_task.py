@@ -5,7 +5,6 @@ import pytest
 
 from benchmarks.tasks.base import RunOptions, TaskError
 from benchmarks.tasks.registry import get_task
-from tests.muser_support import built_dataset, muser_dir  # noqa: F401
 
 RUNS = ["bm25", "tfidf", "lmir", "labels", "lfm"]
 

@@ -7,7 +7,7 @@ import pytest
 
 from benchmarks.io.trec import read_run
 from benchmarks.results import load_result
-from annotation.floor import sha256_file
+from core import sha256_file
 from benchmarks.runner import run_task
 from benchmarks.tasks.base import RunOptions, TaskError
 from benchmarks.tasks.registry import available, get_task
@@ -96,7 +96,7 @@ def test_unknown_task_and_split(tmp_path):
 
 
 def test_lecard_loader_params_reach_the_loader_not_the_retriever(lecard_slice, tmp_path):
-    from annotation.floor import DataError
+    from core import DataError
 
     result, _ = run_task("lecard", RunOptions(retriever="pool-order", data_dir=lecard_slice, output=tmp_path,
                                               show_progress=False, params={"doc_field": "pjjg"}))

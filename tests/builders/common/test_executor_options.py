@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from builders.common.executors import ExecutorError, ExecutorSpec, create_executor
+from engines.executors import ExecutorError, ExecutorSpec, create_executor
 
 
 def _digest(item):

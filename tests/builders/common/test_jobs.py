@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from builders.common.jobs import (CheckpointedJsonl, JobError, atomic_write_json, config_hash, read_jsonl, run_items,
-                                  select_shard, shard_of, start_manifest)
+from builders.common.jobs import config_hash, run_items, select_shard, start_manifest
+from core import atomic_write_json, read_jsonl
+from core.checkpointed import CheckpointedJsonl, JobError
+from engines.executors import shard_of
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -95,7 +97,8 @@ def test_run_items_counts_failures_and_resume_finishes(tmp_path):
 
 SCRIPT = textwrap.dedent("""
     import sys, time
-    from builders.common.jobs import CheckpointedJsonl, run_items
+    from builders.common.jobs import run_items
+    from core.checkpointed import CheckpointedJsonl
     out, resume = sys.argv[1], sys.argv[2] == "1"
     def work(i):
         time.sleep(0.02)
@@ -133,7 +136,7 @@ def test_atomic_write_json_replaces_whole_file(tmp_path):
 
 
 def test_atomic_folder_swaps_in_on_success_and_keeps_the_old_folder_on_error(tmp_path):
-    from builders.common.jobs import atomic_folder
+    from core import atomic_folder
 
     out = tmp_path / "out"
     with atomic_folder(out) as tmp:
@@ -178,7 +181,7 @@ def test_cut_tail_found_across_read_blocks(tmp_path):
     """The backwards scan for the last newline crosses block edges (block=4 bytes here)."""
     import io
 
-    from builders.common.jobs import _end_of_last_line
+    from core.checkpointed import _end_of_last_line
 
     for data in (b"", b"no newline at all", b'{"id": "a"}\n', b'{"id": "a"}\n{"id": "b", "v": 12345',
                  b"\n" + b"x" * 9):

@@ -69,7 +69,7 @@ def ray_head():
 
 
 def _build(out: Path, env: dict, corpus: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "benchmarks", "build", "webcpm", str(out), "--corpus", str(corpus),
+    return subprocess.run([sys.executable, "-m", "bench", "build", "webcpm", str(out), "--corpus", str(corpus),
                            "--limit", "10", "-q", *extra], env={**env, "HF_HUB_OFFLINE": "1"}, cwd=REPO,
                           capture_output=True, text=True, timeout=300)
 

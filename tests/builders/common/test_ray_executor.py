@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from builders.common.executors import ExecutorSpec
-from builders.common.jobs import CheckpointedJsonl, run_items
+from engines.executors import ExecutorSpec
+from builders.common.jobs import run_items
+from core.checkpointed import CheckpointedJsonl
 
 ITEMS = [{"id": f"q{i:03d}", "text": "x" * i} for i in range(40)]
 
@@ -71,7 +72,7 @@ def test_resume_with_another_worker_count_is_byte_identical(ray_cluster, tmp_pat
 
 
 def test_work_error_reaches_the_driver_as_itself(ray_cluster, tmp_path):
-    from annotation.floor import DataError
+    from core import DataError
 
     def work(item):
         if item["id"] == "q002":
@@ -85,7 +86,7 @@ def test_work_error_reaches_the_driver_as_itself(ray_cluster, tmp_path):
 def test_webcpm_cli_ray_equals_local(ray_cluster, shared_data, tmp_path):
     corpus = shared_data / "dureader_demo" / "devset" / "search.dev.json"
     runner = CliRunner()
-    from benchmarks.cli import app
+    from bench.cli import app
 
     outs = {}
     for name, extra in (("local", []), ("ray", ["--executor", "ray", "--num-workers", "2"])):

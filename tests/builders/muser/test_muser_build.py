@@ -6,7 +6,7 @@ import pytest
 from annotation.agreement import cohen_kappa
 from annotation.muser.validate import validate_path
 from builders.muser.build import BuildConfig, BuildError, build_dataset
-from tests.muser_support import FIXTURES, built_dataset, muser_dir  # noqa: F401
+from tests.muser_support import FIXTURES
 
 
 def _j(p):
@@ -97,7 +97,7 @@ def test_exporter_from_registry(built_dataset, tmp_path, monkeypatch):
     import datasets
 
     from annotation.muser.files import MuserFileError
-    from benchmarks.export.registry import get_exporter
+    from bench.export.registry import get_exporter
 
     export = get_exporter("muser")
     out = export(tmp_path / "hf", source=built_dataset)

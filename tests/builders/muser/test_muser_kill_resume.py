@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders.killpoints import bench, kill_at, refused, run, sha256_files
-from tests.muser_support import FIXTURES, muser_dir  # noqa: F401
+from tests.muser_support import FIXTURES
 
 COPIES = 80          # 12 fixture cases x 80 = 960 cases: each query ranks all of them (slow enough to poll)
 QUERIES = 40
@@ -37,7 +37,7 @@ def _dataset(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and p.parts[len(root.parts)] != "job")
 
 
-def test_muser_kill9_twice_then_resume_is_byte_identical(big_cases, muser_dir, tmp_path):  # noqa: F811
+def test_muser_kill9_twice_then_resume_is_byte_identical(big_cases, muser_dir, tmp_path):
     schema = muser_dir / "legal_items"
     ref = tmp_path / "ref"
     run(_args(ref, big_cases, schema))
@@ -56,7 +56,7 @@ def test_muser_kill9_twice_then_resume_is_byte_identical(big_cases, muser_dir, t
     assert json.loads((out / "job" / "manifest.json").read_text())["resumes"] == 2
 
 
-def test_muser_changed_config_and_existing_output_refused(muser_dir, tmp_path):  # noqa: F811
+def test_muser_changed_config_and_existing_output_refused(muser_dir, tmp_path):
     out = tmp_path / "ds"
     args = bench("build", "muser", "--cases", str(FIXTURES / "cases_pool.json"), "--out", str(out), "--schema",
                  str(muser_dir / "legal_items"), "--queries", "101,104", "--depth", "5", "--no-hf", "--quiet")

@@ -7,7 +7,7 @@ import pytest
 @pytest.fixture(scope="session")
 def cmrc_slice(shared_data):
     """150 CMRC trial questions as S0 and 24 CMRC dev contexts as documents (dev questions dropped)."""
-    from builders.common.squad_io import load_qa_file
+    from annotation.squad_io import load_qa_file
     from builders.qasnowball.inputs import docs_from_records
 
     seed = load_qa_file(shared_data / "cmrc2018" / "cmrc2018_trial.json").records[:150]

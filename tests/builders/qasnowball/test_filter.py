@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from builders.qasnowball.filter import FilterConfig, Pair, QAFilter
-from builders.qasnowball.modules import Answer, Candidate
+from engines.readers.base import Answer, Candidate
 
 
 class FixedReader:

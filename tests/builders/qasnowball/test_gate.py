@@ -8,7 +8,7 @@ import pytest
 
 from builders.qasnowball.filter import FilterConfig, Pair, QAFilter
 from builders.qasnowball.gate import GATES, uncertain_type
-from builders.qasnowball.modules import Candidate
+from engines.readers.base import Candidate
 from builders.qasnowball.quality import answer_class, wh_fits
 
 from tests.builders.qasnowball.test_filter import FixedReader
@@ -183,10 +183,10 @@ def test_evidence_rules_from_v8(lang, cls, answer, context, asked, expected):
 
 def test_every_gate_rule_is_declared():
     """GATES lists the names the filter log and `bench stats` may show: each name a gate returns is in it."""
-    import re  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+    import re
+    from pathlib import Path
 
-    import builders.qasnowball as pkg  # noqa: PLC0415
+    import builders.qasnowball as pkg
 
     root = Path(pkg.__file__).parent
     returned = set()

@@ -4,7 +4,7 @@ handchecked.jsonl: sampled (random.Random(17), 50 per language) from the preset 
 filter: cmrc (seed 0) for Chinese, xquad-en seeds 0, 1 and 2 for English. Its 7 misses (all English) led to
 the rules of builders/qasnowball/en_class.py, so it is in-sample for them.
 handchecked_v2.jsonl: the held-out sample, drawn after those rules from fresh builds
-(`python -m benchmarks build qasnowball --preset P --rounds 2 --seed S`): 50 zh pairs from cmrc seed 0 and
+(`python -m bench build qasnowball --preset P --rounds 2 --seed S`): 50 zh pairs from cmrc seed 0 and
 10 en pairs from each of xquad-en seeds 0-4, with tests/fixtures/qasnowball/draw_sample.py --seed 29,
 excluding the pairs of handchecked.jsonl.
 handchecked_v3.jsonl: a second held-out sample, drawn after the rules written from v2's misses, from
@@ -185,7 +185,7 @@ def test_a_second_reader_of_the_held_out_sample_agrees():
     sentence, answer and question, not the first reader's labels) labelled v9: 97/100 too, the same three
     misses, Cohen's kappa 1.0. Both readers share the written conventions, so this checks the reading, not
     the conventions."""
-    from annotation.agreement import cohen_kappa  # noqa: PLC0415
+    from annotation.agreement import cohen_kappa
 
     first = _rows(HELD_OUT)
     second = _rows("handchecked_v9_reader2.jsonl")

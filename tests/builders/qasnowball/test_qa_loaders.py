@@ -1,4 +1,4 @@
-"""builders.common.squad_io: repairs what it can on the real files, reports the rest, never a traceback."""
+"""annotation.squad_io: repairs what it can on the real files, reports the rest, never a traceback."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ import json
 import pytest
 
 from annotation.squad import QADataError, validate_records
-from builders.common.squad_io import gold_answers, load_qa_file, read_jsonl, repair_answers, to_nested
+from annotation.squad_io import gold_answers, load_qa_file, read_jsonl, repair_answers, to_nested
 
 
 def test_cmrc_dev_repairs_and_reports(shared_data):

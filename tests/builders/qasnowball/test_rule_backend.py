@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from builders.qasnowball.rule.candidates import candidate_spans, spacy_model
+from engines.readers.rule.candidates import candidate_spans, spacy_model
 
 
 def test_spacy_model_metadata():
@@ -31,7 +31,7 @@ def test_candidates_are_exact_spans():
 def test_refitting_on_reseeded_set_changes_output(cmrc_slice):
     from builders.qasnowball.rule.extractor import RuleAnswerExtractor
     from builders.qasnowball.rule.qgen import RuleQuestionGenerator
-    from builders.qasnowball.rule.reader import RuleReader
+    from engines.readers.rule.reader import RuleReader
 
     seed, docs = cmrc_slice
     ae, qg, rd = RuleAnswerExtractor("zh"), RuleQuestionGenerator("zh"), RuleReader("zh")
@@ -58,8 +58,8 @@ def test_refitting_on_reseeded_set_changes_output(cmrc_slice):
 def test_reader_learns_from_training_data(shared_data):
     """Trained on 300 CMRC trial questions it beats an untrained-equivalent ranker on 80 dev questions."""
     from benchmarks.metrics import cmrc
-    from builders.common.squad_io import load_qa_file
-    from builders.qasnowball.rule.reader import RuleReader
+    from annotation.squad_io import load_qa_file
+    from engines.readers.rule.reader import RuleReader
 
     trial = load_qa_file(shared_data / "cmrc2018" / "cmrc2018_trial.json").records[:300]
     dev = load_qa_file(shared_data / "cmrc2018" / "cmrc2018_dev.json").records[:80]

@@ -12,7 +12,7 @@ from builders.qasnowball.run import build
 
 @pytest.fixture(scope="module")
 def tiny(shared_data, tmp_path_factory):
-    from builders.common.squad_io import load_qa_file
+    from annotation.squad_io import load_qa_file
     from builders.qasnowball.hf.tiny import build_tiny_checkpoints
     from builders.qasnowball.inputs import docs_from_records
 
@@ -41,7 +41,7 @@ def test_hf_loop_runs_offline(tiny, tmp_path):
     assert r2["s0_in_seed"] == 12 and r2["seed_size"] == 12 + min(4, r1["kept"])
     assert validate_path(tmp_path / "out" / "generated.jsonl") == []
     # each round's fine-tuned modules were saved and load back by path
-    from builders.qasnowball.hf.modules import HFReader
+    from engines.readers.hf import HFReader
 
     saved = sorted((tmp_path / "fits").glob("HFReader-fit*"))
     assert len(saved) == 2
@@ -52,7 +52,7 @@ def test_hf_loop_runs_offline(tiny, tmp_path):
 
 def test_hf_reader_learns_a_span(tiny):
     """Trained on one repeated example, the tiny reader finds that span: the offset code is right."""
-    from builders.qasnowball.hf.modules import HFReader
+    from engines.readers.hf import HFReader
 
     seed, _, paths = tiny
     full = seed[0]

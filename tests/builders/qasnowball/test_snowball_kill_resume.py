@@ -15,7 +15,7 @@ DATA_FILES = ["generated.jsonl", "generated.squad.json", "round_1/generated.json
 
 @pytest.fixture(scope="module")
 def inputs(cmrc_slice, shared_data, tmp_path_factory) -> dict[str, Path]:
-    from builders.common.squad_io import load_qa_file
+    from annotation.squad_io import load_qa_file
     from builders.qasnowball.inputs import docs_from_records
 
     seed, _ = cmrc_slice

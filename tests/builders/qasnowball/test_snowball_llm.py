@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from builders.llm.base import ChatBackend, ChatResponse
+from engines.llm.base import ChatBackend, ChatResponse
 from builders.qasnowball.filter import FilterConfig
 from builders.qasnowball.llm_qg import LLMAnswerExtractor, parse_lines
 from builders.qasnowball.loop import SnowballConfig
@@ -39,7 +39,7 @@ def test_parse_lines():
 
 
 def test_llm_loop_with_scripted_chat(shared_data, tmp_path):
-    from builders.common.squad_io import load_qa_file
+    from annotation.squad_io import load_qa_file
     from builders.qasnowball.inputs import docs_from_records
 
     chat = ScriptedChat()
@@ -65,9 +65,9 @@ def test_llm_extractor_keeps_only_verbatim_spans():
 
 def test_llm_loop_with_a_real_chat_model(llama_server, shared_data, tmp_path):
     """The same loop against a real model: SmolLM2-135M-Instruct behind llama.cpp's OpenAI-compatible
-    server on 127.0.0.1, reached through builders.llm's HTTP backend, as a GPU user's vLLM would be."""
-    from builders.common.squad_io import load_qa_file
-    from builders.llm import create_backend
+    server on 127.0.0.1, reached through engines.llm's HTTP backend, as a GPU user's vLLM would be."""
+    from annotation.squad_io import load_qa_file
+    from engines.llm import create_backend
     from builders.qasnowball.inputs import docs_from_records
 
     chat = create_backend("openai", "smollm2-135m-instruct", base_url=llama_server.base_url)

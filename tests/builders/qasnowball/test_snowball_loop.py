@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from annotation.squad import QADataError, validate_path
-from builders.common.jobs import JobError
+from core.checkpointed import JobError
 from builders.qasnowball.loop import SnowballConfig
 from builders.qasnowball.run import build
 

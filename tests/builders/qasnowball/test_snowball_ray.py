@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from builders.common.executors import ExecutorSpec
+from engines.executors import ExecutorSpec
 from builders.qasnowball.loop import SnowballConfig
 from builders.qasnowball.run import build
 

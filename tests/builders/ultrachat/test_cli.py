@@ -9,13 +9,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from benchmarks.cli import app
+from bench.cli import app
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "benchmarks", *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(REPO)})
 
 
@@ -52,7 +52,7 @@ def test_stats_on_missing_path_and_validate_exit_codes(tmp_path):
 def test_exporter_line(tmp_path):
     from datasets import load_dataset
 
-    from benchmarks.export.registry import get_exporter
+    from bench.export.registry import get_exporter
 
     src = tmp_path / "d.jsonl"
     src.write_text("".join(json.dumps({"id": f"r{i}", "data": [f"Question {i}?", f"Answer {i}."]}) + "\n"

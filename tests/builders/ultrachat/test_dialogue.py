@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from builders.llm import create_backend
+from engines.llm import create_backend
 from builders.ultrachat import prompts as P
 from builders.ultrachat.config import config_from_dict
 from builders.ultrachat.dialogue import DialogueGenerator
 from builders.ultrachat.seeds import Node
-from tests.builders.llm.failing_proxy import FailingProxy
+from tests.engines.llm.failing_proxy import FailingProxy
 
 pytestmark = pytest.mark.llm
 

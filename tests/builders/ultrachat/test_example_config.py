@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from builders.common.jobs import read_jsonl
+from core import read_jsonl
 from builders.ultrachat.pipeline import _check_materials
 from builders.ultrachat.run import load_cfg
 

@@ -12,10 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from annotation.ultrachat import validate_path
-from benchmarks.cli import app
-from builders.common.jobs import read_jsonl, shard_of
+from bench.cli import app
+from core import read_jsonl
+from engines.executors import shard_of
 from tests.builders.killpoints import bench, env, kill_at, refused, sha256_files
-from tests.builders.llm.failing_proxy import FailingProxy, every
+from tests.engines.llm.failing_proxy import FailingProxy, every
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 

@@ -148,8 +148,8 @@ def test_bench_stats_build_quality_sums_shard_reports_and_reasks(tmp_path):
     simulator's re-asks; a file or export path has no such table."""
     from rich.console import Console
 
-    from annotation.floor import atomic_write_json, atomic_write_jsonl
-    from benchmarks.stats_report import ultrachat_quality_table
+    from core import atomic_write_json, atomic_write_jsonl
+    from bench.stats_report import ultrachat_quality_table
     from builders.ultrachat.stats import build_quality
 
     rows = labelled()

@@ -9,7 +9,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from benchmarks.cli import app
+from bench.cli import app
 
 pytestmark = [pytest.mark.llm]
 

@@ -77,8 +77,15 @@ def test_budget_auto_closes(web, dureader):
 def test_records_are_deterministic(web, dureader):
     def build(seed):
         b = _browser(web, dureader, seed=seed)
-        b.start(); b.search(b.question); b.load(0); b.quote(b.visible_text()[:10]); b.back(); b.load(1)
-        b.quote(b.visible_text()[:8]); b.merge(); b.close()
+        b.start()
+        b.search(b.question)
+        b.load(0)
+        b.quote(b.visible_text()[:10])
+        b.back()
+        b.load(1)
+        b.quote(b.visible_text()[:8])
+        b.merge()
+        b.close()
         return b.record("答")
     one, two, other = build(0), build(0), build(1)
     assert one == two

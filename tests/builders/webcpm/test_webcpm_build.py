@@ -10,7 +10,7 @@ import pytest
 
 from annotation.webcpm import actions as A
 from annotation.webcpm.validate import validate_path
-from builders.common.jobs import JobError
+from core.checkpointed import JobError
 from builders.webcpm.build import build_traces
 from builders.webcpm.convert import TASKS, convert
 from builders.webcpm.policies.oracle import OraclePolicy
@@ -60,7 +60,7 @@ def test_build_resumes_without_duplicates(web, dureader, tmp_path):
 
 
 def test_exporter_writes_an_hf_folder(oracle_traces, tmp_path):
-    from benchmarks.export.registry import get_exporter
+    from bench.export.registry import get_exporter
     from builders.webcpm.errors import WebCPMError
 
     export = get_exporter("webcpm")

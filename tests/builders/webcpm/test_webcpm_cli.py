@@ -6,7 +6,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from benchmarks.cli import app
+from bench.cli import app
 
 
 def test_build_replay_convert_cli(shared_data, tmp_path):

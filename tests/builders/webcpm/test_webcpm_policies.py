@@ -6,7 +6,7 @@ import json
 
 from annotation.webcpm import actions as A
 from annotation.webcpm.validate import validate_record
-from builders.llm.base import ChatBackend, ChatResponse
+from engines.llm.base import ChatBackend, ChatResponse
 from builders.webcpm.answer import add_citations, extractive_answer, llm_answer
 from builders.webcpm.browser import Browser
 from builders.webcpm.policies.llm import LLMPolicy, parse_reply

@@ -139,7 +139,7 @@ class _Scripted:
         self.prompts: list[str] = []
 
     def chat(self, messages, sampling=None):
-        from builders.llm.base import ChatResponse
+        from engines.llm.base import ChatResponse
 
         self.prompts.append(messages[-1]["content"])
         return ChatResponse(text="综合来看，这是一个概括性的回答。", finish_reason="stop", model=self.model)
@@ -184,7 +184,7 @@ def test_human_reference_figures_match_the_recovered_traces(test_output):
 def test_bench_stats_webcpm_reports_the_new_figures(built):
     from rich.console import Console
 
-    from benchmarks.stats_report import webcpm_stats
+    from bench.stats_report import webcpm_stats
 
     console = Console(width=160, record=True)
     for item in webcpm_stats(built["oracle"]):

@@ -4,7 +4,6 @@ import pytest
 
 from builders.muser.tagger.data import TaggerDataError, dedupe, prepare, read_sentences
 from builders.muser.tagger.metrics import multilabel_prf
-from tests.muser_support import muser_dir  # noqa: F401
 
 
 def test_real_file_dedupe_counts_and_no_leak(muser_dir):

@@ -5,7 +5,6 @@ import pytest
 
 from builders.muser.tagger.data import prepare
 from builders.muser.tagger.hf import HFTagger, HFTaggerConfig
-from tests.muser_support import muser_dir  # noqa: F401
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@ from collections import Counter
 from builders.muser.tagger.data import prepare
 from builders.muser.tagger.linear import LinearTagger
 from builders.muser.tagger.metrics import multilabel_prf
-from tests.muser_support import muser_dir  # noqa: F401
 
 
 def test_linear_baseline_beats_majority_and_round_trips(muser_dir, tmp_path):

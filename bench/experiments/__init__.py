@@ -1,0 +1,1 @@
+"""Experiment scripts (python -m bench.experiments.NAME): figures for the closing notes, not tests."""

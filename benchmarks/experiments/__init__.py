@@ -1,1 +1,0 @@
-"""Experiment scripts (python -m benchmarks.experiments.NAME): figures for the closing notes, not tests."""
