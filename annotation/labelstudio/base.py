@@ -136,6 +136,20 @@ def annotator_name(annotation: Mapping[str, Any], users: Mapping[str, str]) -> s
     return users.get(str(who), f"user-{who}")
 
 
+def int_param(params: Params, key: str, default: int) -> int:
+    """`-p KEY=N` as an integer >= 0 (`default` when absent or empty); anything else is a one-line error."""
+    raw = params.get(key)
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise LabelStudioError(f"--param {key}={raw}: expected an integer >= 0")
+    return value
+
+
 class Kind:
     """One annotation job type. Subclasses set the class attributes and implement the four methods."""
 
@@ -143,6 +157,8 @@ class Kind:
     description: str = ""
     fields: dict[str, str] = {}          # agreement field -> level of measurement (nominal / ordinal / interval)
     outputs: tuple[str, ...] = ("records.jsonl",)
+    export_params: tuple[str, ...] = ()  # `-p` keys `bench annotate export` reads (besides `limit`)
+    import_params: tuple[str, ...] = ()  # `-p` keys `bench annotate import` reads
 
     def label_config(self, params: Params) -> str:
         raise NotImplementedError

@@ -64,6 +64,7 @@ class MuserElements(Kind):
     name = "muser-elements"
     description = "MUSER sentence legal-element labels (three levels; view=zyjd or aqbq)"
     fields = {"level1": "nominal", "level2": "nominal", "level3": "nominal", "label": "nominal"}
+    export_params = import_params = ("view", "schema")
 
     def label_config(self, params: Params) -> str:
         view = _view(params)

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from annotation.issues import Issue
-from annotation.labelstudio.base import Context, Kind, LabelStudioError, Params, Record, attr, choice_result, one_int, prediction
+from annotation.labelstudio.base import (Context, Kind, LabelStudioError, Params, Record, attr, choice_result, int_param,
+                                         one_int, prediction)
 from annotation.muser.files import LAYOUT, MuserFileError, load_cases, load_pools, read_json
 from annotation.muser.schema import VIEW_SCORES, VIEWS
 
@@ -37,6 +38,7 @@ class MuserPairs(Kind):
     description = "MUSER pair judgments: legal fact 0-3, dispute focus 0/1/3, law statute 0/2"
     fields = {"aqbq": "ordinal", "zyjd": "ordinal", "ft": "nominal"}
     outputs = ("records.jsonl", "judgments.jsonl")
+    export_params = ("queries", "per_query")
 
     def label_config(self, params: Params) -> str:
         blocks = []
@@ -63,7 +65,7 @@ class MuserPairs(Kind):
         except MuserFileError as exc:
             raise LabelStudioError(f"{exc} (muser-pairs needs a built MUSER folder: bench build muser)") from None
         wanted = [q.strip() for q in str(params.get("queries", "")).split(",") if q.strip()] or list(pools)
-        per_query = int(params.get("per_query", 0)) or None
+        per_query = int_param(params, "per_query", 0) or None
         tasks = []
         for q in wanted:
             if q not in pools:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from core import atomic_folder, atomic_write_jsonl, read_json, sha256_text
+from core.options import check_keys
 from annotation.issues import Issue
 from annotation.labelstudio.agree import Table, agreement_report, disagreements
-from annotation.labelstudio.base import Context, LabelStudioError, Params, Record, annotator_name, results_by_name
+from annotation.labelstudio.base import Context, LabelStudioError, Params, Record, annotator_name, int_param, results_by_name
 from annotation.labelstudio.registry import get_kind
 
 
@@ -35,12 +36,14 @@ def raise_errors(issues: list[Issue], what: str) -> None:
 def export_kind(kind_name: str, src: str | Path, out: str | Path, params: Params | None = None) -> dict[str, Any]:
     """Write the label config and the tasks (with model pre-annotations) of `src` to folder `out`."""
     kind, params = get_kind(kind_name), dict(params or {})
+    check_keys(params, ("limit", *kind.export_params), flag="--param", what=f"`bench annotate export {kind_name}`",
+               error=LabelStudioError)
     src = Path(src)
     if not src.exists():
         raise LabelStudioError(f"{src}: source not found")
     config = kind.label_config(params)
     tasks = kind.make_tasks(src, params)
-    limit = int(params.get("limit", 0) or 0)
+    limit = int_param(params, "limit", 0)
     tasks = tasks[:limit] if limit else tasks
     if not tasks:
         raise LabelStudioError(f"{src}: no tasks to export for {kind_name}")
@@ -73,6 +76,8 @@ def parse_export(kind_name: str, export: str | Path, params: Params | None = Non
                  users: Mapping[str, str] | None = None) -> tuple[list[Record], list[Issue], Table, dict]:
     """Every submitted annotation through the kind's parser: records, issues, agreement table, predictions."""
     kind, params = get_kind(kind_name), dict(params or {})
+    check_keys(params, kind.import_params, flag="--param", what=f"`bench annotate import {kind_name}`",
+               error=LabelStudioError)
     file = str(export)
     records: list[Record] = []
     issues: list[Issue] = []

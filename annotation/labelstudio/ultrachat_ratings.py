@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from annotation.labelstudio.base import (Context, Kind, LabelStudioError, Params, Record, choice_result, choices,
-                                         one_int, prediction, read_source)
+                                         int_param, one_int, prediction, read_source)
 from annotation.ultrachat import validate_record
 
 REFUSAL = ("refusal", "no refusal")
@@ -41,9 +41,10 @@ class UltraChatRatings(Kind):
     name = "ultrachat-ratings"
     description = "UltraChat dialogue ratings: per-turn quality 1-5 and refusal, coherence 1-10"
     fields = {"quality": "ordinal", "refusal": "nominal", "coherence": "ordinal"}
+    export_params = ("max_turns", "turns")
 
     def _turns(self, params: Params) -> int:
-        return int(params.get("turns") or params.get("max_turns") or 12)
+        return int_param(params, "turns", 0) or int_param(params, "max_turns", 0) or 12
 
     def label_config(self, params: Params) -> str:
         blocks = []

@@ -43,14 +43,17 @@ def test_elements_from_sentence_data_and_import(muser_dir, tmp_path):
     export = make_export(tasks, {"a": lambda i, d: [tax("level3", *pred[i])],
                                  "b": lambda i, d: [tax("level3", *pred[i][:1]), tax("level1", "民间借贷关系的认定")]},
                          tmp_path / "e.json")
-    s = import_export("muser-elements", export, tmp_path / "out", params)
+    imported = {"schema": params["schema"]}                  # `limit` is an export key: import refuses it
+    with pytest.raises(LabelStudioError, match=r"--param limit: unknown key .*accepted: schema, view"):
+        import_export("muser-elements", export, tmp_path / "out", params)
+    s = import_export("muser-elements", export, tmp_path / "out", imported)
     assert s["records"] == 8
     per_label = s["agreement"]["label:level3:复利的认定及法定额度限制"]
     assert per_label["items_with_several"] == 4                 # zeros filled in for the sentences without it
     bad = make_export(tasks, {"a": lambda i, d: [tax("level2", "利率法定额度限制"), tax("level3", "no such label")]},
                       tmp_path / "bad.json")
     with pytest.raises(LabelStudioError, match=r"task 1 field level2: zyjd label '利率法定额度限制' is a level3 label"):
-        import_export("muser-elements", bad, tmp_path / "out2", params)
+        import_export("muser-elements", bad, tmp_path / "out2", imported)
 
 
 def test_elements_whitespace_alias_warns(muser_dir, tmp_path):
@@ -58,7 +61,7 @@ def test_elements_whitespace_alias_warns(muser_dir, tmp_path):
     export_kind("muser-elements", FIXTURES / "cases_pool.json", tmp_path / "ls", params)
     tasks = json.loads((tmp_path / "ls/tasks.json").read_text(encoding="utf-8"))
     export = make_export(tasks, {"a": lambda i, d: [tax("level3", "以股抵债")]}, tmp_path / "e.json")
-    s = import_export("muser-elements", export, tmp_path / "out", params)
+    s = import_export("muser-elements", export, tmp_path / "out", {"schema": params["schema"], "view": "aqbq"})
     rec = json.loads((tmp_path / "out/records.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert rec["labels"]["level3"] == ["以股抵债 "] and "only up to whitespace" in s["warnings"][0]
 
@@ -82,7 +85,7 @@ def test_ultrachat_round_trip(tmp_path):
     assert refusal_guess == ["refusal"]
     export = make_export(tasks, {"a": ratings, "b": lambda i, d: ratings(i, d, 4 if i else 2, 7 + i)},
                          tmp_path / "e.json")
-    s = import_export("ultrachat-ratings", export, tmp_path / "out", {"max_turns": "2"})
+    s = import_export("ultrachat-ratings", export, tmp_path / "out")      # max_turns is an export key
     assert s["records"] == 6 and set(s["agreement"]) == {"quality", "refusal", "coherence"}
     assert set(s["agreement"]["coherence"]["krippendorff_alpha"]) == {"nominal", "ordinal"}
     with pytest.raises(LabelStudioError, match=r"max_turns=1"):
