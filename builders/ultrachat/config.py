@@ -6,10 +6,12 @@ changed config.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from core import read_json
 from builders.ultrachat.turn_rules import PLACEHOLDER_CUES, PLACEHOLDER_META_WORDS, ROLE_CONFUSION_PATTERNS
@@ -125,8 +127,60 @@ class UltraChatConfig:
         return asdict(self)
 
 
+# bounds of the numeric settings (inclusive; None = open): a count below 0 or a fraction above 1 is refused
+# when the file is read, not after the first server call
+_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "temperature": (0, None), "top_p": (0, 1), "max_tokens": (1, None), "rewrite_fraction": (0, 1),
+    "near_dup_threshold": (0, 1), "num_perm": (1, None), "decontam_ngram": (1, None), "max_material_chars": (1, None),
+    "list_retries": (0, None), "user_retries": (0, None), "max_openings": (0, None), "seed": (None, None),
+}
+
+
+def _type_name(hint: Any) -> str:
+    args = [a for a in get_args(hint) if a is not type(None)]
+    if get_origin(hint) in (Union, UnionType):
+        return " or ".join(_type_name(a) for a in args) + " or null"
+    if get_origin(hint) is list:
+        plural = {int: "integers", float: "numbers", str: "strings", bool: "booleans"}
+        return f"a list of {plural.get(args[0], str(args[0]))}" if args else "a list"
+    return {int: "an integer", float: "a number", str: "a string", bool: "true or false"}.get(hint, str(hint))
+
+
+def _is_type(value: Any, hint: Any) -> bool:
+    """JSON value against a field's type: an int is a valid float, a bool is no number."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, UnionType):
+        return any(_is_type(value, a) for a in args)
+    if origin is list:
+        return isinstance(value, list) and (not args or all(_is_type(v, args[0]) for v in value))
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint) if isinstance(hint, type) else True
+
+
+def _check_value(value: Any, hint: Any, where: str) -> None:
+    """`value` must be of the declared type and within the field's bounds; the error names the field (and
+    the item of a list)."""
+    if not _is_type(value, hint):
+        if get_origin(hint) is list and isinstance(value, list):
+            i = next(i for i, v in enumerate(value) if not _is_type(v, get_args(hint)[0]))
+            raise ValueError(f"{where}[{i}]: expected {_type_name(get_args(hint)[0])}, got {json.dumps(value[i])[:60]}")
+        raise ValueError(f"{where}: expected {_type_name(hint)}, got {json.dumps(value)[:60]}")
+    name = where.rsplit(".", 1)[-1]
+    low, high = _BOUNDS.get(name, (0, None) if int in (hint, *get_args(hint)) else (None, None))
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+            low is not None and value < low or high is not None and value > high):
+        span = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{where}: expected a value {span}, got {value!r}")
+
+
 def _build(cls: Any, data: dict[str, Any], where: str) -> Any:
     known = {f.name: f for f in fields(cls)}
+    hints = get_type_hints(cls)
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
@@ -137,11 +191,14 @@ def _build(cls: Any, data: dict[str, Any], where: str) -> Any:
                 raise ValueError(f"{where}.{key}: expected an object")
             value = _build(type(default), {**asdict(default), **value}, f"{where}.{key}")
         elif isinstance(default, tuple):
-            if not (isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, int) for v in value)):
+            if not (isinstance(value, (list, tuple)) and len(value) == 2
+                    and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
                 raise ValueError(f"{where}.{key}: expected [min, max] integers, got {value!r}")
             if value[0] > value[1] or value[0] < 1:
                 raise ValueError(f"{where}.{key}: need 1 <= min <= max, got {value!r}")
             value = tuple(value)
+        else:
+            _check_value(value, hints[key], f"{where}.{key}")
         kwargs[key] = value
     return cls(**kwargs)
 
@@ -161,6 +218,16 @@ def config_from_dict(data: dict[str, Any]) -> UltraChatConfig:
     bad = [s for s in cfg.sectors if s not in (1, 2, 3)]
     if bad or not cfg.sectors:
         raise ValueError(f"config.sectors: expected a non-empty subset of [1, 2, 3], got {cfg.sectors!r}")
+    for i, template in enumerate(cfg.sector3.templates):     # a template is filled only after the server answered
+        try:
+            filled = template.format(text="\0t", instruction="\0i")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"config.sector3.templates[{i}]: not a template with {{text}} and {{instruction}} "
+                             f"({type(exc).__name__}: {exc}): {template!r}") from None
+        if "\0t" not in filled or "\0i" not in filled:
+            raise ValueError(f"config.sector3.templates[{i}]: needs both {{text}} and {{instruction}}: {template!r}")
+    if 3 in cfg.sectors and not cfg.sector3.templates:
+        raise ValueError("config.sector3.templates: sector 3 needs at least one template")
     return cfg
 
 

@@ -20,14 +20,15 @@ from typing import Any, Sequence
 
 from core import atomic_write_json, atomic_write_jsonl, read_jsonl, sha256_file
 from engines.executors import ExecutorSpec
-from builders.common.jobs import BuildReport, run_items, select_shard, shard_suffix, start_manifest, update_manifest
+from builders.common.jobs import (BuildReport, check_shard, run_items, select_shard, shard_suffix, start_manifest,
+                                  update_manifest)
 from core.checkpointed import CheckpointedJsonl, JobError
 from engines.llm.base import BackendError, ChatBackend, backend_info
 from builders.ultrachat.config import UltraChatConfig
 from builders.ultrachat.dialogue import DialogueGenerator
 from builders.ultrachat.filters import build_decontaminator, filter_records
 from builders.ultrachat.formats import export_h4_folder, export_raw, load_dialogues
-from builders.ultrachat.seeds import Node, SeedTreeBuilder, read_materials, rng_for
+from builders.ultrachat.seeds import MATERIALS_NEEDED, Node, SeedTreeBuilder, read_materials, rng_for
 
 
 def _sample_openings(nodes: list[Node], cfg: UltraChatConfig) -> list[Node]:
@@ -82,8 +83,11 @@ class UltraChatBuildReport(BuildReport):
 
 
 def _check_materials(cfg: UltraChatConfig) -> None:
-    """Sector 3's materials file is read up front: a bad file fails before the output folder is touched."""
-    if 3 in cfg.sectors and cfg.sector3.materials:
+    """Sector 3's materials file is read up front: a bad or missing one fails before the output folder is
+    touched and before sectors 1 and 2 have called the server."""
+    if 3 in cfg.sectors:
+        if not cfg.sector3.materials:
+            raise JobError(MATERIALS_NEEDED)
         read_materials(cfg.sector3.materials)
 
 
@@ -98,6 +102,7 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
     t0 = time.monotonic()
     if stage not in ("all", "seeds"):
         raise JobError(f"unknown stage {stage!r} (all | seeds)")
+    check_shard(num_shards, shard_index)              # before the seed trees are paid for, not after
     out = Path(out_dir)
     user = user or assistant
     sfx = shard_suffix(num_shards, shard_index)

@@ -80,6 +80,10 @@ class Node:
         return cls(d["id"], d.get("parent_id"), int(d["sector"]), d["kind"], d["text"], dict(d.get("meta") or {}))
 
 
+MATERIALS_NEEDED = ("sector 3 needs materials: set sector3.materials to a JSONL file of "
+                    '{"text": ..., "source_url": ..., "material_type": ...} records (e.g. C4 pieces), or --materials')
+
+
 def read_materials(path: str | Path) -> list[dict[str, Any]]:
     """Sector 3's materials (JSONL, a non-empty `text` each); an empty or bad file is a one-line JobError."""
     records = read_jsonl(path, error=JobError)
@@ -241,8 +245,7 @@ class SeedTreeBuilder:
     def sector3(self) -> list[Node]:
         c = self.cfg.sector3
         if not c.materials:
-            raise JobError("sector 3 needs materials: set sector3.materials to a JSONL file of "
-                           '{"text": ..., "source_url": ..., "material_type": ...} records (e.g. C4 pieces)')
+            raise JobError(MATERIALS_NEEDED)
         mats = []
         for i, rec in enumerate(read_materials(c.materials)):
             text = rec["text"]
