@@ -82,7 +82,7 @@ class Snowball:
 
     def _check_inputs(self, seed: Sequence[Record], docs: Sequence[Doc]) -> None:
         if not seed:
-            raise QADataError("seed set S0 is empty")
+            raise QADataError("seed set S0 is empty: no seed record given (give answerable QA records)")
         for rec in seed:
             issues = validate_record(rec, file="seed")
             if issues:

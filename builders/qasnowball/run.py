@@ -112,6 +112,8 @@ def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | Non
         if not (opts.seed_file and opts.docs and lang):
             raise QADataError("give --preset, or all of --seed-file, --docs and --lang")
         report = load_qa_file(opts.seed_file)
+        if not report.records:
+            raise QADataError(_no_seed(opts.seed_file, report.dropped_questions))
         seed_recs, documents = report.records, load_docs(opts.docs)
         inputs = {"seed": str(opts.seed_file), "docs": str(opts.docs), "seed_load": report.summary()}
     bad = [r for r in opts.no_rule if r not in RULES]
@@ -132,6 +134,17 @@ def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | Non
                          backend_options=dict(opts.backend_options))
     return build(cfg, seed_recs, documents, opts.out, chat=opts.chat if opts.backend == "llm" else None,
                  progress=opts.progress, log=log, inputs=inputs, resume=opts.resume, executor=opts.executor)
+
+
+def _no_seed(path: Path, dropped: Sequence[str]) -> str:
+    """Why a seed file gives no seed pair: no record at all, or every question dropped, counted by reason."""
+    if not dropped:
+        return f"{path}: no seed records (the file holds no question; expected SQuAD JSON or JSONL records)"
+    reasons = Counter(d.split(": ", 1)[1] if ": " in d else d for d in dropped)
+    listed = ", ".join(f"{why} {n}" for why, n in reasons.most_common(5))
+    return (f"{path}: no usable seed record: all {len(dropped)} question{'s' if len(dropped) != 1 else ''} "
+            f"dropped ({listed}; first: {dropped[0]}); the loop needs answerable questions with an answer "
+            "span in their context")
 
 
 def _nothing_kept(rounds: Sequence[dict[str, Any]], out: Path) -> str:
