@@ -112,6 +112,9 @@ class LocalRegisteredTask(Task):
     def required_modes(self, mode: Mode, scores: Scores) -> list[Mode]:
         return self.inner.required_modes(mode, scores)
 
+    def param_keys(self, options: RunOptions) -> tuple[str, ...] | None:
+        return self.inner.param_keys(options)
+
     def compute(self, options: RunOptions) -> Scores:
         inner_options = replace(options, data_dir=Path(self.data_root), split=options.split or self.split)
         return _record(self.inner.compute(inner_options), self.desc, self.sha)

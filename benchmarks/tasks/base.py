@@ -140,9 +140,22 @@ class Task:
         """Run (or score a given file) and return every mode's metric set."""
         raise NotImplementedError(f"task {self.name} has no runner")
 
+    def param_keys(self, options: RunOptions) -> tuple[str, ...] | None:
+        """The `--param` keys this run reads; None when whoever reads them checks them itself (a retriever's
+        or a chat backend's constructor). `evaluate` refuses any other key: ignored, it would change nothing
+        and the run would be scored with the default in its place, without a word."""
+        return self.scoring_params
+
     def evaluate(self, options: RunOptions) -> "Result":
-        """Validate the mode, compute, and build the Result (the only place a Result is built)."""
+        """Validate the mode and the params, compute, and build the Result (the only place a Result is built)."""
+        from core.options import check_keys
+
         mode = self.mode(options.mode)
+        accepted = self.param_keys(options)
+        if accepted is not None:
+            how = "scoring a file" if options.run_file or options.predictions else \
+                f"model {options.model}" if options.model else "this run"
+            check_keys(options.params, accepted, flag="--param", what=f"task {self.name} ({how})", error=TaskError)
         scoring = {k: options.params[k] for k in self.scoring_params if k in options.params}
         start = time.perf_counter()
         scores = self.compute(options)

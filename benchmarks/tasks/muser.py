@@ -177,6 +177,15 @@ CONVENTIONS = {
 
 @dataclass(frozen=True)
 class MuserTask(Task):
+    def param_keys(self, options: RunOptions) -> tuple[str, ...] | None:
+        """A run file: the relevance threshold; the element model: also `cases` and `schema`; another
+        retriever: those go to its constructor, which refuses what it does not take."""
+        if options.run_file is not None:
+            return self.scoring_params
+        if options.retriever == "elements":
+            return (*self.scoring_params, "cases", "schema")
+        return None
+
     def compute(self, options: RunOptions) -> Scores:
         root = Path(options.data_dir) if options.data_dir else default_data_dir()
         split = options.split or self.split

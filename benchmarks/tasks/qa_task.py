@@ -74,6 +74,15 @@ class QATask(Task):
         return predict(reader, items, show_progress=options.show_progress), {"train": f"{dataset}/{fname}",
                                                                             **reader.params()}
 
+    def param_keys(self, options: RunOptions) -> tuple[str, ...] | None:
+        """Predictions are scored as they are; the rule reader reads `seed` and `train_file`, an HF reader
+        `max_length`."""
+        from benchmarks.qa.readers import is_rule
+
+        if options.predictions is not None:
+            return ()
+        return ("seed", "train_file") if is_rule(options.model) else ("max_length",)
+
     def compute(self, options: RunOptions) -> Scores:
         from benchmarks.qa.readers import is_rule, make_reader, predict
         from benchmarks.results import ModelInfo

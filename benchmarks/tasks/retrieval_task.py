@@ -42,6 +42,11 @@ class RetrievalTask(Task):
     loader_params: tuple[str, ...] = ()                # --param keys consumed by the loader, not the retriever
     conventions: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
+    def param_keys(self, options: RunOptions) -> tuple[str, ...] | None:
+        """Scoring a run file reads only the loader's and the scoring keys; retrieving hands the rest to the
+        retriever, whose constructor refuses what it does not take."""
+        return self.loader_params + self.scoring_params if options.run_file is not None else None
+
     # --- steps (each callable on its own from Python) -----------------------------------------
     def data_folder(self, options: RunOptions) -> tuple[Path, str]:
         from benchmarks.data import registry

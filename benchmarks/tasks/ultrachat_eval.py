@@ -30,6 +30,10 @@ MODES = modes_of(
 
 @dataclass(frozen=True)
 class JudgedChatTask(Task):
+    def param_keys(self, options: RunOptions) -> tuple[str, ...] | None:
+        """None: `JudgeConfig.from_params` checks the judged tasks' keys (their backends' too)."""
+        return None
+
     def required_modes(self, mode: Mode, scores: Scores) -> list[Mode]:
         """Pairwise sets exist only with a baseline: check the modes whose set this run computed."""
         return [m for m in self.modes.values() if m is mode or m.metric_set in scores.metrics]

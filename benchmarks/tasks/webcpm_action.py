@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from benchmarks.metrics.action_f1 import CONVENTIONS, score_actions
 from benchmarks.results import ModelInfo
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task
-from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions
+from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions, param_keys
 from engines.devices import pick_device
 
 METRICS = ("micro_f1", "macro_f1", "undecodable_ratio")
@@ -18,6 +18,9 @@ METRICS = ("micro_f1", "macro_f1", "undecodable_ratio")
 
 @dataclass(frozen=True)
 class WebCPMActionTask(Task):
+    def param_keys(self, options: RunOptions) -> tuple[str, ...] | None:
+        return param_keys(options)
+
     def compute(self, options: RunOptions) -> Scores:
         split = options.split or self.split
         gold, gold_path = load_gold("action", options, split)

@@ -129,6 +129,11 @@ def generate(model_name: str, sources: list[str], *, device: str | None = None, 
     return outputs
 
 
+def param_keys(options: RunOptions) -> tuple[str, ...]:
+    """`--param` keys of the WebCPM tasks: none to score a predictions file, `max_new_tokens` to generate."""
+    return () if options.predictions is not None else ("max_new_tokens",)
+
+
 def obtain_predictions(task: str, options: RunOptions, gold: list[Gold]) -> tuple[dict[str, str], Path | None, str]:
     """(predictions, file they are in, model name) from --predictions or --model."""
     if options.predictions is not None:

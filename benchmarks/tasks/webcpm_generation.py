@@ -13,13 +13,16 @@ from benchmarks.metrics import novelty as nov
 from benchmarks.metrics.rouge import CONVENTIONS, rouge_l
 from benchmarks.results import ModelInfo
 from benchmarks.tasks.base import Mode, RunOptions, Scores, Task, TaskError
-from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions
+from benchmarks.tasks.webcpm_common import dataset_sha, load_gold, obtain_predictions, param_keys
 from engines.devices import pick_device
 
 
 @dataclass(frozen=True)
 class WebCPMGenerationTask(Task):
     module: str = "query"
+
+    def param_keys(self, options: RunOptions) -> tuple[str, ...] | None:
+        return param_keys(options)
 
     def compute(self, options: RunOptions) -> Scores:
         split = options.split or self.split
