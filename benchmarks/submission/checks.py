@@ -177,6 +177,16 @@ def _compare_with_fresh(result: Result, fresh: Result, label: str) -> list[str]:
     return problems
 
 
+def check_data_dirs(data_dirs: Mapping[str, Path] | None, datasets: Any) -> None:
+    """A `--data-dir NAME=FOLDER` whose NAME no result uses would be ignored without a word (a typo, and the
+    results are re-scored on the registry's data instead): refuse it, naming the datasets the results use."""
+    from benchmarks.submission import SubmissionError
+    from core.options import check_keys
+
+    check_keys(data_dirs or {}, {d for d in datasets if isinstance(d, str)}, flag="--data-dir",
+               what="the datasets these results were scored on", error=SubmissionError)
+
+
 def check_result(result: Result, run_path: Path | None, *, label: str,
                  rescorer: Rescorer | None = None, check_dataset_sha: bool = True,
                  data_dirs: Mapping[str, Path] | None = None) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from benchmarks.results import Result, ResultError, load_result, package_version
 from core import atomic_output, read_json, sha256_bytes, sha256_file
 from benchmarks.submission import SubmissionError, format_problems
-from benchmarks.submission.checks import Rescorer, check_result
+from benchmarks.submission.checks import Rescorer, check_data_dirs, check_result
 from benchmarks.submission.publish import Submitter, publishable
 
 MANIFEST = "manifest.json"
@@ -107,6 +107,7 @@ def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None 
     `submitter` names the model (`--model-name/--model-url/--org`); local paths are scrubbed (publish.py)."""
     results_dir, out = Path(results_dir), Path(out)
     candidates, problems = find_results(results_dir)
+    check_data_dirs(data_dirs, {c.result.dataset for c in candidates})
     if not candidates and not problems:
         raise SubmissionError(f"{results_dir}: no result JSON files found (run `bench run TASK` first)")
     for cand in candidates:

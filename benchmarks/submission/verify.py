@@ -20,7 +20,7 @@ from typing import Any
 from benchmarks.results import Result, ResultError, result_from_dict
 from core import parse_json, require_file
 from benchmarks.submission import SubmissionError, format_problems
-from benchmarks.submission.checks import Rescorer, check_result
+from benchmarks.submission.checks import Rescorer, check_data_dirs, check_result
 from benchmarks.submission.package import FORMAT, FORMAT_VERSION, MANIFEST, MAX_MEMBER_BYTES
 
 _ALLOWED = re.compile(r"^(results|runs)/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")
@@ -189,6 +189,9 @@ def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None 
     if report.problems:
         return report
 
+    if data_dirs:                     # a --data-dir no result of the archive uses is a typo, refused up front
+        check_data_dirs(data_dirs, [_dataset_of(members.get(e.get("result"))) for e in manifest["entries"]
+                                    if isinstance(e, dict) and isinstance(e.get("result"), str)])
     with tempfile.TemporaryDirectory(prefix="bench-verify-") as tmp:
         root = Path(tmp)
         for name, blob in members.items():       # names already checked: relative, no '..'
@@ -227,6 +230,15 @@ def verify(path: str | Path, *, rescore: bool = True, rescorer: Rescorer | None 
             if not problems:
                 report.accepted.append(Accepted(result, entry))
     return report
+
+
+def _dataset_of(blob: bytes | None) -> str | None:
+    """The `dataset` field of a result member, or None when it cannot be read (the full check says why)."""
+    try:
+        data = parse_json(blob or b"", source="result", error=ResultError)
+    except ResultError:
+        return None
+    return data.get("dataset") if isinstance(data, dict) else None
 
 
 def verify_or_raise(path: str | Path, **kwargs: Any) -> Report:

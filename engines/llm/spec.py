@@ -10,7 +10,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from core.options import parse_key_values
+from core.options import check_keys, parse_key_values
 from engines.llm import ALIASES, BACKENDS, create_backend
 from engines.llm.base import BackendError, ChatBackend
 from core.registry import resolve
@@ -25,6 +25,15 @@ OPERATIONAL = frozenset({"base_url", "base_url_env", "api_key_env", "concurrency
 def parse_options(items: Sequence[str], flag: str = "--llm-option") -> dict[str, Any]:
     """`KEY=VALUE` strings -> dict; a VALUE that parses as JSON (numbers, true, lists) is taken as JSON."""
     return parse_key_values(items, flag=flag, error=BackendError)
+
+
+def _takes_any(kind: str) -> bool:
+    """Whether the backend's constructor takes **kwargs (vLLM: engine arguments), so its keys are open."""
+    try:
+        cls = resolve(BACKENDS[ALIASES.get(kind, kind)])
+    except ImportError:
+        return True
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(cls.__init__).parameters.values())
 
 
 def _accepted(kind: str) -> set[str] | None:
@@ -47,16 +56,19 @@ class BackendSpec:
 
     @classmethod
     def from_cli(cls, kind: str, model: str | None, *, shared: Mapping[str, Any] | None = None,
-                 explicit: Mapping[str, Any] | None = None, what: str = "--model") -> "BackendSpec":
+                 explicit: Mapping[str, Any] | None = None, what: str = "--model",
+                 flag: str = "--llm-option") -> "BackendSpec":
         """`shared`: the CLI's generic flags (base_url, concurrency, device...), kept only where this kind's
         constructor takes them and not None; `explicit`: options the user named for this backend, all kept
-        (an unknown one is an error when the backend is created)."""
+        (one the constructor does not take is refused here, naming the accepted ones, as `flag`)."""
         kind = ALIASES.get(kind, kind)
         if kind not in BACKENDS:
             raise BackendError(f"unknown backend {kind!r}; known: {', '.join(sorted(BACKENDS))}")
         if not model:
             raise BackendError(f"backend {kind} needs {what} NAME_OR_PATH")
         accepted = _accepted(kind)
+        if explicit and accepted is not None and not _takes_any(kind):      # a typo is refused before any call
+            check_keys(explicit, accepted, flag=flag, what=f"backend {kind}", error=BackendError)
         opts = {k: v for k, v in (shared or {}).items()
                 if v is not None and (accepted is None or k in accepted)}
         opts.update(explicit or {})

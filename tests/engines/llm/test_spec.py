@@ -27,5 +27,7 @@ def test_bad_options_are_one_line_errors():
         BackendSpec.from_cli("nope", "m")
     with pytest.raises(BackendError, match="needs --llm-model"):
         BackendSpec.from_cli("openai", None, what="--llm-model")
-    with pytest.raises(BackendError, match="unexpected keyword argument 'colour'"):
-        BackendSpec.from_cli("openai", "m", explicit={"colour": "red"}).create()
+    with pytest.raises(BackendError, match=r"--llm-option colour: unknown key for backend openai; accepted: .*base_url"):
+        BackendSpec.from_cli("openai", "m", explicit={"colour": "red"})     # refused before anything is built
+    assert BackendSpec.from_cli("openai", "m", explicit={"base_url": "http://127.0.0.1:1/v1"}).options == \
+        {"base_url": "http://127.0.0.1:1/v1"}
