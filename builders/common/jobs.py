@@ -6,13 +6,15 @@ at most one partial line and a resume neither duplicates nor loses an item).
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from core import atomic_write_json, canonical_json, read_json, sha256_json
 from core.checkpointed import CheckpointedJsonl, JobError
@@ -127,6 +129,44 @@ class BuildReport:
     out: Path
     manifest: Path
     seconds: float
+
+
+# -- a build that keeps nothing -----------------------------------------------------------------
+class NothingKept(JobError):
+    """A build that kept no record: a one-line error saying why (exit 2), never an empty dataset with exit 0."""
+
+
+def _first_missing(path: Path) -> Path | None:
+    """The outermost folder (or the file itself) on the way to `path` that does not exist yet."""
+    path = path.absolute()
+    if path.exists():
+        return None
+    while not path.parent.exists():
+        path = path.parent
+    return path
+
+
+@contextmanager
+def nothing_kept_leaves_nothing(*outputs: str | Path) -> Iterator[None]:
+    """Around a build: when it raises `NothingKept`, remove what it created (each output, its manifest,
+    the folders made on the way to them; an existing empty folder is emptied again), so a build that keeps
+    no record leaves nothing behind. An output that held something before (a `--resume`) is left as it was."""
+    created = [p for p in (_first_missing(Path(o)) for o in outputs) if p is not None]
+    emptied = [Path(o) for o in outputs if Path(o).is_dir() and not any(Path(o).iterdir())]
+    try:
+        yield
+    except NothingKept:
+        for path in created:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists():
+                path.unlink()
+        for child in (c for folder in emptied if folder.is_dir() for c in list(folder.iterdir())):
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink()
+        raise
 
 
 # -- running items through a worker pool -------------------------------------------------------

@@ -29,7 +29,8 @@ from annotation.muser.judgments import PairJudgments, agreement, read_judgments
 from annotation.muser.schema import VIEW_SCORES, CaseRecord
 from annotation.muser.validate import Report, check_cases_file, check_judgments, check_schema_dir
 from core import UserError, atomic_folder, atomic_write_bytes, read_jsonl, sha256_file, sha256_json
-from builders.common.jobs import BuildReport, check_output, run_items, start_manifest, update_manifest
+from builders.common.jobs import (BuildReport, NothingKept, check_output, nothing_kept_leaves_nothing, run_items,
+                                  start_manifest, update_manifest)
 from core.checkpointed import CheckpointedJsonl
 from builders.muser.pooling import pool
 from annotation.muser.similarity import elements, model_grades, similarity
@@ -112,6 +113,12 @@ def build_dataset(cfg: BuildConfig) -> MuserBuildReport:
     _fail_on_errors(rep)
     raw = load_cases(cfg.cases)
     cases = {k: CaseRecord.from_dict(k, v) for k, v in raw.items()}
+    if len(cases) < 2:         # a pool is the other cases: with fewer than two there is no pair to build
+        raise BuildError(f"{cfg.cases}: {len(cases)} case record{'s' if len(cases) != 1 else ''}; a MUSER dataset "
+                         "needs a query case and at least one other case to pool (nothing to build)")
+    for name, value in (("--depth", cfg.depth), ("--pool-size", cfg.pool_size)):
+        if value < 1:
+            raise BuildError(f"{name} {value}: must be >= 1 (a pool of 0 candidates keeps no pair)")
     if cfg.queries:
         unknown = [q for q in cfg.queries if q not in cases]
         if unknown:
@@ -137,6 +144,13 @@ def build_dataset(cfg: BuildConfig) -> MuserBuildReport:
     out = Path(cfg.out_dir)
     mpath = out / "job" / "manifest.json"
     check_output(mpath, [out], resume=cfg.resume)
+    with nothing_kept_leaves_nothing(out):
+        return _build(cfg, schema, raw, cases, queries, per_pair, judged, out, mpath, t0)
+
+
+def _build(cfg: BuildConfig, schema: Any, raw: dict[str, Any], cases: dict[str, CaseRecord], queries: list[str],
+           per_pair: PairJudgments, judged: dict[str, list[str]], out: Path, mpath: Path, t0: float) -> MuserBuildReport:
+    """The job (pooling and grading, resumable per query) and the dataset files; inputs already checked."""
     hashed = {"cases_sha256": sha256_file(cfg.cases), "schema_sha256": _schema_sha(Path(cfg.schema_dir)),
               "judgments_sha256": sha256_file(cfg.judgments) if cfg.judgments else None, "queries": queries,
               "sources": list(cfg.sources), "depth": cfg.depth, "pool_size": cfg.pool_size,
@@ -177,6 +191,10 @@ def build_dataset(cfg: BuildConfig) -> MuserBuildReport:
                   description="pooling + grading queries", show_progress=cfg.show_progress)
     lines = {r["id"]: r for r in read_jsonl(out / "job" / "queries.jsonl")}
     pools = {q: lines[q]["pool"] for q in queries}
+    if not any(pools.values()):
+        raise NothingKept(f"{cfg.cases}: no (query, candidate) pair in the pools of {len(queries)} "
+                          f"quer{'ies' if len(queries) != 1 else 'y'} (sources {', '.join(cfg.sources)} ranked no "
+                          "other case): nothing to build")
     view_scores = {q: lines[q]["view_scores"] for q in queries}
     added = sum(lines[q]["judged_added"] for q in queries)
     n_human = sum(g["source"] == "judgments" for q in queries for g in view_scores[q].values())

@@ -16,7 +16,8 @@ from typing import Any, Callable, Sequence
 from core import sha256_json
 from annotation.squad import QADataError
 from engines.executors import ExecutorSpec
-from builders.common.jobs import BuildReport, check_output, start_manifest, update_manifest
+from builders.common.jobs import (BuildReport, NothingKept, check_output, nothing_kept_leaves_nothing, start_manifest,
+                                  update_manifest)
 from builders.qasnowball.backends import make_modules
 from builders.qasnowball.loop import Snowball, SnowballConfig
 from builders.qasnowball.output import write_outputs
@@ -54,16 +55,17 @@ def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence
     modules = make_modules(config.backend, config.lang, seed=config.seed, chat=chat, **config.backend_options)
     snowball = Snowball(config, modules, out, progress=progress, log=log, resume=resume, executor=executor)
     snowball._check_inputs(seed, docs)            # bad inputs are refused before anything is written
-    manifest = start_manifest(mpath, job="qasnowball", config=hashed, backends={"chat": spec} if spec else {},
-                              seed=config.seed, resume=resume)
-    result = snowball.run(seed, docs)
-    if not result["generated"]:
-        raise QADataError(_nothing_kept(result["rounds"], out))
-    files = write_outputs(result["generated"], out)
-    rounds = [{k: v for k, v in r.items() if k != "models"} for r in result["rounds"]]
-    update_manifest(mpath, manifest, status="complete", config_summary=config.to_dict(), inputs=inputs or {},
-                    seed_size=len(seed), docs=len(docs), rounds=rounds, records=len(result["generated"]),
-                    files=files)
+    with nothing_kept_leaves_nothing(out):          # a fresh build that keeps no pair leaves no folder
+        manifest = start_manifest(mpath, job="qasnowball", config=hashed, backends={"chat": spec} if spec else {},
+                                  seed=config.seed, resume=resume)
+        result = snowball.run(seed, docs)
+        if not result["generated"]:
+            raise NothingKept(_nothing_kept(result["rounds"], out))
+        files = write_outputs(result["generated"], out)
+        rounds = [{k: v for k, v in r.items() if k != "models"} for r in result["rounds"]]
+        update_manifest(mpath, manifest, status="complete", config_summary=config.to_dict(), inputs=inputs or {},
+                        seed_size=len(seed), docs=len(docs), rounds=rounds, records=len(result["generated"]),
+                        files=files)
     return QASnowballReport(out=out, manifest=mpath, rounds=result["rounds"], records=len(result["generated"]),
                             final_seed_size=result["final_seed_size"], files=files,
                             seconds=round(time.monotonic() - t0, 2), lang=config.lang, backend=config.backend)
@@ -154,5 +156,5 @@ def _nothing_kept(rounds: Sequence[dict[str, Any]], out: Path) -> str:
     asked = sum(r["questions"] for r in rounds)
     return (f"{out}: the filter kept 0 of {asked} generated questions in {len(rounds)} "
             f"round{'s' if len(rounds) != 1 else ''} "
-            f"(rejected by {top or 'nothing'}; per round in round_*/log.json); give more seed records or "
+            f"(rejected by {top or 'nothing'}); give more seed records or "
             "documents, or switch a rule off with --no-rule NAME")

@@ -20,8 +20,8 @@ from typing import Any, Sequence
 
 from core import atomic_write_json, atomic_write_jsonl, read_jsonl, sha256_file
 from engines.executors import ExecutorSpec
-from builders.common.jobs import (BuildReport, check_shard, run_items, select_shard, shard_suffix, start_manifest,
-                                  update_manifest)
+from builders.common.jobs import (BuildReport, NothingKept, check_shard, nothing_kept_leaves_nothing, run_items,
+                                  select_shard, shard_suffix, start_manifest, update_manifest)
 from core.checkpointed import CheckpointedJsonl, JobError
 from engines.llm.base import BackendError, ChatBackend, backend_info
 from builders.ultrachat.config import UltraChatConfig
@@ -115,72 +115,91 @@ def build(out_dir: str | Path, cfg: UltraChatConfig, assistant: ChatBackend, use
               "assistant_backend": assistant.name, "user_backend": user.name,
               "ultra_eval_sha256": sha256_file(ultra_eval) if ultra_eval and cfg.filters.use_ultra_eval else None}
     backends = {"assistant": backend_info(assistant), "user": backend_info(user)}
-    manifest = start_manifest(mpath, job="ultrachat", config=hashed, backends=backends, seed=cfg.seed,
-                              num_shards=num_shards, shard_index=shard_index, resume=resume)
-    roles = {"assistant": assistant, "user": user}
-    try:
-        # 1. seed trees (the assistant model writes them, as ChatGPT did in the paper)
-        tree = SeedTreeBuilder(cfg, assistant, out, resume=resume, workers=workers, show_progress=show_progress)
-        nodes = tree.build()
-        kept, removed, open_report = filter_records([n.to_dict() for n in nodes], cfg.filters, stage="openings",
-                                                    decontaminator=decon, sources=sources)
-        openings = _sample_openings([Node.from_dict(r) for r in kept], cfg)
-        atomic_write_jsonl(out / "openings.jsonl", (n.to_dict() for n in openings))
-        mine = select_shard(openings, lambda n: n.id, num_shards, shard_index)
-        manifest["stages"]["seeds"] = {"levels": tree.level_stats, "opening_candidates": len(nodes),
-                                       "openings_after_filter": len(kept), "openings_sampled": len(openings),
-                                       "openings_in_shard": len(mine)}
-        update_manifest(mpath, manifest, usage=_usage(roles))
-        if stage == "seeds":
-            done = update_manifest(mpath, manifest, status="seeds_done")
-            return UltraChatBuildReport.from_manifest(out, mpath, done, time.monotonic() - t0)
-
-        # 2. dialogues: a resumable job, one line per finished dialogue
-        gen = DialogueGenerator(cfg, assistant, user)
-        with CheckpointedJsonl(out / f"dialogues{sfx}.jsonl").open(resume=resume) as writer, \
-                CheckpointedJsonl(out / f"rejected{sfx}.jsonl").open(resume=resume) as rejects:
-            # on Ray, written in opening order: the file is then byte-identical to a one-worker local run
-            job = run_items(mine, key=lambda n: f"uc.{n.id}", work=gen.generate, writer=writer,
-                            reject_writer=rejects, workers=workers, description="dialogues",
-                            show_progress=show_progress, meters=_meters(assistant, user),
-                            retry_errors=(BackendError,), executor=executor,
-                            ordered=executor is not None and executor.name == "ray")
-            dpath, rpath = writer.path, rejects.path
-        dialogues = list(read_jsonl(dpath))
-        rejected = list(read_jsonl(rpath))
-        n_rejected = len(rejected)
-        # the backend meters count this process only; the records carry every call of every run
-        totals = {"prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0, "calls": 0}
-        for rec in dialogues + rejected:
-            for k, v in (rec.get("gen", {}).get("usage") or {}).items():
-                if k in totals:
-                    totals[k] += v
-        totals["cost_usd"] = round(totals["cost_usd"], 8)
-        manifest["dialogue_usage_all_runs"] = totals
-        manifest["stages"]["dialogues"] = {**job.to_dict(), "dialogues": len(dialogues), "rejected": n_rejected}
-
-        # 3. filters + dataset + exports
-        final, removed_d, dlg_report = filter_records(dialogues, cfg.filters, stage="dialogues",
-                                                      decontaminator=decon, sources=sources)
-        atomic_write_jsonl(out / f"ultrachat{sfx}.jsonl", final)
-        atomic_write_jsonl(out / f"removed{sfx}.jsonl", removed + removed_d)
-        reports = {"openings": open_report.to_dict(), "dialogues": dlg_report.to_dict()}
-        atomic_write_json(out / f"filter_report{sfx}.json", reports)
-        if num_shards == 1:
-            export_raw(final, out / "export" / "raw.jsonl")
-            export_h4_folder(final, out / "export" / "ultrachat_200k")
-        status = "complete" if job.failed == 0 else "incomplete"
-        done = update_manifest(mpath, manifest, status=status, usage=_usage(roles),
-                               counts={"openings": len(mine), "dialogues": len(dialogues), "rejected": n_rejected,
-                                       "failed": job.failed, "final": len(final)},
-                               filter_summary={k: v["removed"] for k, v in reports.items()})
-        return UltraChatBuildReport.from_manifest(out, mpath, done, time.monotonic() - t0)
-    except BaseException:
+    with nothing_kept_leaves_nothing(out):         # a fresh build that keeps no dialogue leaves no folder
+        manifest = start_manifest(mpath, job="ultrachat", config=hashed, backends=backends, seed=cfg.seed,
+                                  num_shards=num_shards, shard_index=shard_index, resume=resume)
+        roles = {"assistant": assistant, "user": user}
         try:
-            update_manifest(mpath, manifest, status="interrupted", usage=_usage(roles))
-        except OSError:
-            pass
-        raise
+            # 1. seed trees (the assistant model writes them, as ChatGPT did in the paper)
+            tree = SeedTreeBuilder(cfg, assistant, out, resume=resume, workers=workers, show_progress=show_progress)
+            nodes = tree.build()
+            kept, removed, open_report = filter_records([n.to_dict() for n in nodes], cfg.filters, stage="openings",
+                                                        decontaminator=decon, sources=sources)
+            openings = _sample_openings([Node.from_dict(r) for r in kept], cfg)
+            if not openings:
+                raise NothingKept(f"{out}: no opening line to generate from: the seed trees gave {len(nodes)} "
+                                  f"candidate(s), {_removed(open_report.removed)} (sectors {cfg.sectors}); "
+                                  "nothing kept")
+            atomic_write_jsonl(out / "openings.jsonl", (n.to_dict() for n in openings))
+            mine = select_shard(openings, lambda n: n.id, num_shards, shard_index)
+            manifest["stages"]["seeds"] = {"levels": tree.level_stats, "opening_candidates": len(nodes),
+                                           "openings_after_filter": len(kept), "openings_sampled": len(openings),
+                                           "openings_in_shard": len(mine)}
+            update_manifest(mpath, manifest, usage=_usage(roles))
+            if stage == "seeds":
+                done = update_manifest(mpath, manifest, status="seeds_done")
+                return UltraChatBuildReport.from_manifest(out, mpath, done, time.monotonic() - t0)
+
+            # 2. dialogues: a resumable job, one line per finished dialogue
+            gen = DialogueGenerator(cfg, assistant, user)
+            with CheckpointedJsonl(out / f"dialogues{sfx}.jsonl").open(resume=resume) as writer, \
+                    CheckpointedJsonl(out / f"rejected{sfx}.jsonl").open(resume=resume) as rejects:
+                # on Ray, written in opening order: the file is then byte-identical to a one-worker local run
+                job = run_items(mine, key=lambda n: f"uc.{n.id}", work=gen.generate, writer=writer,
+                                reject_writer=rejects, workers=workers, description="dialogues",
+                                show_progress=show_progress, meters=_meters(assistant, user),
+                                retry_errors=(BackendError,), executor=executor,
+                                ordered=executor is not None and executor.name == "ray")
+                dpath, rpath = writer.path, rejects.path
+            dialogues = list(read_jsonl(dpath))
+            rejected = list(read_jsonl(rpath))
+            n_rejected = len(rejected)
+            # the backend meters count this process only; the records carry every call of every run
+            totals = {"prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0, "calls": 0}
+            for rec in dialogues + rejected:
+                for k, v in (rec.get("gen", {}).get("usage") or {}).items():
+                    if k in totals:
+                        totals[k] += v
+            totals["cost_usd"] = round(totals["cost_usd"], 8)
+            manifest["dialogue_usage_all_runs"] = totals
+            manifest["stages"]["dialogues"] = {**job.to_dict(), "dialogues": len(dialogues), "rejected": n_rejected}
+
+            # 3. filters + dataset + exports
+            final, removed_d, dlg_report = filter_records(dialogues, cfg.filters, stage="dialogues",
+                                                          decontaminator=decon, sources=sources)
+            if not final and mine:
+                why = (f"{len(mine)} opening line(s) in this shard: {len(dialogues)} dialogue(s) generated, "
+                       f"{n_rejected} ended with no complete round, {job.failed} failed, "
+                       f"{_removed(dlg_report.removed)}")
+                if job.failed:          # the failures are worth a --resume: the folder keeps what was paid for
+                    raise JobError(f"{out}: no dialogue kept yet ({why}; first failure: {job.errors[0]}); "
+                                   "rerun with --resume to retry the failed ones")
+                raise NothingKept(f"{out}: no dialogue kept ({why}); nothing written")
+            atomic_write_jsonl(out / f"ultrachat{sfx}.jsonl", final)
+            atomic_write_jsonl(out / f"removed{sfx}.jsonl", removed + removed_d)
+            reports = {"openings": open_report.to_dict(), "dialogues": dlg_report.to_dict()}
+            atomic_write_json(out / f"filter_report{sfx}.json", reports)
+            if num_shards == 1:
+                export_raw(final, out / "export" / "raw.jsonl")
+                export_h4_folder(final, out / "export" / "ultrachat_200k")
+            status = "complete" if job.failed == 0 else "incomplete"
+            done = update_manifest(mpath, manifest, status=status, usage=_usage(roles),
+                                   counts={"openings": len(mine), "dialogues": len(dialogues), "rejected": n_rejected,
+                                           "failed": job.failed, "final": len(final)},
+                                   filter_summary={k: v["removed"] for k, v in reports.items()})
+            return UltraChatBuildReport.from_manifest(out, mpath, done, time.monotonic() - t0)
+        except BaseException:
+            try:
+                update_manifest(mpath, manifest, status="interrupted", usage=_usage(roles))
+            except OSError:
+                pass
+            raise
+
+
+def _removed(by_rule: dict[str, int]) -> str:
+    """`removed by the filters: near_dup 3, placeholder 1` (or `none removed by the filters`)."""
+    listed = ", ".join(f"{rule} {n}" for rule, n in sorted(by_rule.items(), key=lambda kv: -kv[1]) if n)
+    return f"removed by the filters: {listed}" if listed else "none removed by the filters"
 
 
 def merge(inputs: Sequence[str | Path], out_dir: str | Path, cfg: UltraChatConfig | None = None,

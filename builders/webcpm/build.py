@@ -52,10 +52,12 @@ class WebCPMBuildReport(BuildReport):
     questions: int
     written: int
     resumed: int
+    note: str | None = None             # what the policy had to say about the questions (replay: unmatched ones)
 
     def summary(self) -> str:
         return (f"traces: {self.out} ({self.written} written, {self.resumed} resumed of {self.questions}; "
-                f"policy {self.policy}; {self.seconds:.1f} s); manifest: {self.manifest}")
+                f"policy {self.policy}; {self.seconds:.1f} s); manifest: {self.manifest}"
+                + (f"\nwarning: {self.note}" if self.note else ""))
 
 
 def build_traces(questions: Iterable[dict[str, Any]], web: LocalWeb, policy: Any, out: str | Path, *,
@@ -116,6 +118,9 @@ def build_webcpm(cfg: WebCPMBuildConfig) -> WebCPMBuildReport:
     setup = create_policy(cfg.policy, opts)
     pages, questions = dureader_pages(corpus)
     questions = questions[:cfg.limit] if cfg.limit else questions
+    if not pages:
+        raise WebCPMError(f"{corpus}: no page text (every document's paragraphs are empty): nothing to search")
+    note = setup.check(questions) if setup.check else None       # before anything is written
     web = LocalWeb(pages, create(cfg.retriever, lang="zh"), show_progress=cfg.show_progress)
     res = build_traces(questions, web, setup.policy, cfg.out, seed=cfg.seed, resume=cfg.resume,
                        answer=setup.answer, meta={"corpus": str(corpus)}, show_progress=cfg.show_progress,
@@ -123,4 +128,4 @@ def build_webcpm(cfg: WebCPMBuildConfig) -> WebCPMBuildReport:
                        backends=setup.backends, answer_kind=setup.answer_kind, executor=cfg.executor)
     return WebCPMBuildReport(out=Path(cfg.out), manifest=Path(res["manifest"]), policy=cfg.policy,
                              questions=len(questions), written=res["written"], resumed=res["skipped"],
-                             seconds=round(time.monotonic() - t0, 2))
+                             seconds=round(time.monotonic() - t0, 2), note=note)

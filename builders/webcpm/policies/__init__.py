@@ -41,6 +41,9 @@ class PolicySetup:
     answer: AnswerFn | None = None      # None: the extractive answer step
     backends: dict[str, Any] = field(default_factory=dict)
     answer_kind: str = "extractive"     # "extractive" | "llm:MODEL": goes into each record's meta.answer
+    # called with the questions before anything is written: raises when the policy can do nothing useful
+    # with them, or returns a note for the build summary (None: nothing to say)
+    check: Callable[[list[dict[str, Any]]], str | None] | None = None
 
 
 POLICIES: dict[str, str] = {

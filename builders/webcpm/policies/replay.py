@@ -80,6 +80,18 @@ def make(options: Any) -> Any:
     if options.replay is None:
         raise WebCPMError("--policy replay needs --replay TRACES")
     path = require_file(options.replay, "trace file to replay", error=WebCPMError)
-    traces = {str(r.get("_id")): r for r in read_traces(path)}      # a bad line is a one-line error
+    # a bad line, or a trace `bench validate webcpm` rejects (an unknown action...), is a one-line error
+    traces = {str(r.get("_id")): r for r in read_traces(path)}
     traces.update({r.get("question", ""): r for r in list(traces.values())})
-    return PolicySetup(ReplayPolicy(traces=traces), {"replay_sha256": sha256_file(path)})
+
+    def check(questions: list[dict[str, Any]]) -> str | None:
+        """No recorded trace for any question: every record would be START/CLOSE only, so refuse."""
+        missing = [q for q in questions if str(q.get("id")) not in traces and q.get("question") not in traces]
+        if questions and len(missing) == len(questions):
+            raise WebCPMError(f"{path}: none of the {len(questions)} questions of the corpus has a recorded trace "
+                              f"here (matched by _id, then by question text; first question: {missing[0].get('id')} "
+                              f"{str(missing[0].get('question'))[:30]!r}); nothing to replay")
+        return (f"{len(missing)} of {len(questions)} questions have no recorded trace in {path} (their records hold "
+                "START and CLOSE only)") if missing else None
+
+    return PolicySetup(ReplayPolicy(traces=traces), {"replay_sha256": sha256_file(path)}, check=check)

@@ -149,10 +149,10 @@ def test_cli_build_and_validate(shared_data, tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr and f"bad.jsonl:{bad_line}: not valid JSON" in r.stderr
     r = _cli("validate", "qa", str(tmp_path / "bad.jsonl"))
     assert r.returncode == 2 and f":{bad_line}" in r.stdout
-    # a build that keeps nothing says why (the rules that rejected most) in one line, exit 2, no hf/ folder
+    # a build that keeps nothing says why (the rules that rejected most) in one line, exit 2, no output folder
     write_jsonl(recs[:80], tmp_path / "small.jsonl")
     write_jsonl(docs_from_records(dev)[:6], tmp_path / "few.jsonl")
     r = _cli("build", "qasnowball", "--seed-file", str(tmp_path / "small.jsonl"), "--docs", str(tmp_path / "few.jsonl"),
              "--lang", "zh", "--rounds", "1", "--out", str(tmp_path / "o3"), "-q")
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
-    assert "the filter kept 0 of" in r.stderr and "--no-rule" in r.stderr and not (tmp_path / "o3" / "hf").exists()
+    assert "the filter kept 0 of" in r.stderr and "--no-rule" in r.stderr and not (tmp_path / "o3").exists()
