@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from rich.console import RenderableType
+from rich.markup import escape
 from rich.table import Table
 
 from core import DataError, atomic_write_json, require_file
@@ -108,13 +109,16 @@ ULTRACHAT_ROWS = (("dialogues", "dialogues"), ("mean turns (pairs)", "turns_mean
 
 
 def ultrachat_stats(path: Path, options: Any, *, fmt: str = "auto", splits: list[str] | None = None,
-                    json_out: Path | None = None) -> list[RenderableType]:
+                    json_out: Path | None = None, skip_invalid: bool = False) -> list[RenderableType]:
     """Dialogues, turns, lengths, MTLD, topic diversity, coherence (`options`: builders.ultrachat.stats.StatsOptions);
-    also writes the statistics as JSON to `json_out` when given."""
-    from builders.ultrachat.formats import load_dialogues
+    also writes the statistics as JSON to `json_out` when given. Dialogues the validator rejects are refused,
+    or with `skip_invalid` left out, counted in the output and in the JSON (`skipped_invalid`)."""
+    from builders.ultrachat.formats import read_dialogue_set
     from builders.ultrachat.stats import build_quality, compute_stats
 
-    dialogues = load_dialogues(path, fmt=fmt, splits=splits or None)
+    dialogues, rejected = read_dialogue_set(path, fmt=fmt, splits=splits or None, skip_invalid=skip_invalid,
+                                            hint="run `bench validate ultrachat` for every issue, or pass "
+                                                 "--skip-invalid to describe the others")
     try:
         stats = compute_stats(dialogues, options)
     except ValueError as exc:      # e.g. no dialogues to describe
@@ -128,6 +132,10 @@ def ultrachat_stats(path: Path, options: Any, *, fmt: str = "auto", splits: list
     if stats.get("coherence_judge"):
         out.append(f"coherence judge: {stats['coherence_judge']} ({stats['coherence_judged']} judged, "
                    f"{stats['coherence_unparsed']} unparsed)")
+    if rejected:
+        stats["skipped_invalid"] = len(rejected)
+        out.insert(1, f"[yellow]skipped {len(rejected)} invalid dialogue(s)[/] of {len(rejected) + len(dialogues)} "
+                      f"(first: {escape(str(rejected[0]))})")
     quality = build_quality(path)
     if quality is not None:
         stats["build_quality"] = quality

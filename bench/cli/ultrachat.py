@@ -159,6 +159,8 @@ def stats_ultrachat(
     coherence_sample: int = typer.Option(100, "--coherence-sample", help="Dialogues rated by the judge."),
     api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the statistics as JSON here."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid",
+        help="Leave out dialogues `bench validate ultrachat` rejects (counted) instead of refusing the set."),
 ) -> None:
     """Dialogues, mean turns, lengths, MTLD, topic diversity and (optionally) judged coherence."""
     from bench.stats_report import ultrachat_stats
@@ -171,5 +173,5 @@ def stats_ultrachat(
                          gguf_file=None, device=None)
     options = StatsOptions(sample=sample, seed=seed, tokenizer=tokenizer, embedder=embedder, coherence_backend=judge,
                            coherence_sample=coherence_sample)
-    for item in ultrachat_stats(path, options, fmt=fmt, splits=split, json_out=json_out):
+    for item in ultrachat_stats(path, options, fmt=fmt, splits=split, json_out=json_out, skip_invalid=skip_invalid):
         console.print(item)

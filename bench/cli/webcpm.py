@@ -86,9 +86,13 @@ def build_webcpm_tasks(
     ratios: str = typer.Option("4700,400,400", "--ratios", help="train,dev,test proportions."),
     vocab: Optional[Path] = typer.Option(None, "--vocab", help="CPM vocabulary file for exact quote abbreviation."),
     fact_mode: str = typer.Option("full", "--fact-mode", help="full | start-end (起始字符/结束字符 targets)."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid",
+        help="Leave out traces `bench validate webcpm` rejects (counted) instead of refusing the file."),
 ) -> None:
     """Convert traces to the four module datasets (action, query, fact, synthesis)."""
     from builders.webcpm.convert import convert
+    from rich.markup import escape
+
     from builders.webcpm.prompts import VocabTokenizer
 
     if not traces.exists():
@@ -99,7 +103,11 @@ def build_webcpm_tasks(
     except (ValueError, AssertionError):
         raise WebCPMError(f"--ratios {ratios!r}: expected three non-negative numbers like 4700,400,400") from None
     summary = convert(traces, out, seed=seed, ratios=parts, tok=VocabTokenizer(vocab) if vocab else None,
-                      fact_mode="full" if fact_mode == "full" else "start-end")
+                      fact_mode=fact_mode, skip_invalid=skip_invalid)
+    if summary["skipped_invalid"]:
+        console.print(f"[yellow]skipped {summary['skipped_invalid']} invalid trace(s)[/] of "
+                      f"{summary['records'] + summary['skipped_invalid']} (first: {escape(summary['first_invalid'])})",
+                      highlight=False, soft_wrap=True)
     from rich.table import Table
 
     table = Table(title=f"WebCPM module datasets ({summary['records']} traces)")

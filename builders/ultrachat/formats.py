@@ -16,8 +16,10 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
+from annotation.issues import Issue
+from annotation.ultrachat import validate_record
 from builders.common.hf_folder import write_hf_folder
-from core import atomic_write_jsonl, read_json, read_jsonl
+from core import atomic_write_jsonl, iter_jsonl, read_json
 from core.checkpointed import JobError
 from engines.executors import shard_of
 
@@ -157,8 +159,18 @@ def _files_in(folder: Path) -> list[Path]:
 def load_dialogues(path: str | Path, *, fmt: str = "auto", splits: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Dialogues from a JSONL/JSON/parquet file or a folder (HF folder or build output), as canonical dicts.
 
-    `splits` keeps only parquet files whose stem is one of them (e.g. train_sft).
+    `splits` keeps only parquet files whose stem is one of them (e.g. train_sft). A record the UltraChat
+    validator rejects (two user turns in a row, an unanswered last turn...) is a one-line error naming file,
+    line, record and field: statistics, merges and exports never describe dialogues that are not valid.
     """
+    return read_dialogue_set(path, fmt=fmt, splits=splits)[0]
+
+
+def read_dialogue_set(path: str | Path, *, fmt: str = "auto", splits: Iterable[str] | None = None,
+                      skip_invalid: bool = False,
+                      hint: str = "run `bench validate ultrachat` for every issue") -> tuple[list[dict[str, Any]], list[Issue]]:
+    """(dialogues, first issue of each record left out): `load_dialogues`, where `skip_invalid` leaves out the
+    records the validator rejects instead of refusing the set (all of them rejected is still an error)."""
     path = Path(path)
     if not path.exists():
         raise JobError(f"{path}: no such file or folder (dialogues: JSONL/JSON/parquet file or a folder)")
@@ -167,16 +179,21 @@ def load_dialogues(path: str | Path, *, fmt: str = "auto", splits: Iterable[str]
         wanted = set(splits)
         files = [f for f in files if f.suffix != ".parquet" or f.stem in wanted]
     out: list[dict[str, Any]] = []
+    rejected: list[Issue] = []
     for f in files:
         if f.suffix == ".parquet":
-            rows = _read_parquet(f)
+            rows: list[tuple[int | None, Any]] = [(None, r) for r in _read_parquet(f)]
         elif f.suffix == ".json":
             data = read_json(f, what="dialogue file", error=JobError)
-            rows = data if isinstance(data, list) else [data]
+            rows = [(None, r) for r in (data if isinstance(data, list) else [data])]
         else:
-            rows = read_jsonl(f, error=JobError)
-        for i, row in enumerate(rows):
-            where = f"{f} record {i + 1}"
+            rows = list(iter_jsonl(f, error=JobError))
+        for i, (line, row) in enumerate(rows):
+            where = f"{f}:{line}" if line else f"{f} record {i + 1}"
+            issues = [x for x in validate_record(row, file=str(f), line=line, index=i) if x.severity == "error"]
+            if issues:
+                rejected.append(issues[0])
+                continue
             try:
                 rec = to_canonical(row, None if fmt == "auto" else fmt, where=where)
             except (ValueError, KeyError, TypeError) as exc:
@@ -184,6 +201,10 @@ def load_dialogues(path: str | Path, *, fmt: str = "auto", splits: Iterable[str]
             if not rec.get("id"):
                 rec = {**rec, "id": f"{f.stem}-{i}"}
             out.append(rec)
+    total = len(out) + len(rejected)
+    if rejected and (not skip_invalid or not out):
+        raise JobError(f"{rejected[0]} ({len(rejected)} of {total} dialogue{'s' if total != 1 else ''} fail the "
+                       f"UltraChat validator; {hint})")
     if not out:
         raise JobError(f"{path}: no dialogues (empty file)")
-    return out
+    return out, rejected

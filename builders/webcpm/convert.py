@@ -16,11 +16,12 @@ import pyarrow as pa
 from builders.common.hf_folder import write_hf_folder
 from core import atomic_folder
 from builders.webcpm.errors import WebCPMError
-from builders.webcpm.traces import read_traces
+from builders.webcpm.traces import check_traces, load_traces
 from builders.webcpm.stats import answer_kinds, copy_baseline
 from builders.webcpm.prompts import Tokenizer, search_instances, synthesis_instance
 
 TASKS = ("action", "query", "fact", "synthesis")
+FACT_MODES = ("full", "start-end")
 SPLITS = ("train", "dev", "test")
 ORIGINAL_RATIOS = (4700, 400, 400)       # data/interactive_data/split.py
 ROW_SCHEMA = pa.schema([("id", pa.string()), ("record_id", pa.string()), ("index", pa.int64()),
@@ -55,14 +56,31 @@ def module_rows(records: list[dict[str, Any]], tok: Tokenizer | None = None,
 
 def convert(traces: str | Path | list[dict[str, Any]], out_dir: str | Path, *, seed: int = 0,
             ratios: tuple[float, float, float] = ORIGINAL_RATIOS, tok: Tokenizer | None = None,
-            fact_mode: str = "full") -> dict[str, Any]:
-    """Write `out_dir/{splits.json, synthesis_meta.json, <task>/<split>.jsonl, hf/}`; returns instance counts."""
-    records = read_traces(traces) if isinstance(traces, (str, Path)) else traces
+            fact_mode: str = "full", skip_invalid: bool = False) -> dict[str, Any]:
+    """Write `out_dir/{splits.json, synthesis_meta.json, <task>/<split>.jsonl, hf/}`; returns instance counts.
+
+    The traces go through the WebCPM validator first (what `bench validate webcpm` checks): one it rejects
+    is an error naming file, line, record and field, or with `skip_invalid` it is left out and counted
+    (`skipped_invalid`, `first_invalid`). Nothing is written when no trace or no instance is left."""
+    if fact_mode not in FACT_MODES:
+        raise WebCPMError(f"--fact-mode {fact_mode!r}: expected one of {', '.join(FACT_MODES)}")
+    hint = "fix them, or pass --skip-invalid to convert the others"
+    if isinstance(traces, (str, Path)):
+        records, rejected = load_traces(traces, skip_invalid=skip_invalid, hint=hint)
+    else:
+        if not traces:
+            raise WebCPMError(f"{traces}: no trace records")
+        records, rejected = check_traces([(None, r) for r in traces], "<records>", skip_invalid=skip_invalid, hint=hint)
+    source = traces if isinstance(traces, (str, Path)) else "<records>"
     if not records:
-        raise WebCPMError(f"{traces}: no trace records")
+        raise WebCPMError(f"{source}: all {len(rejected)} traces fail the WebCPM validator (first: {rejected[0]}); "
+                          "nothing to convert")
     splits = split_ids((str(r["_id"]) for r in records), seed=seed, ratios=ratios)
     where = {rid: s for s, ids in splits.items() for rid in ids}
     rows = module_rows(records, tok, fact_mode)
+    if not any(rows.values()):
+        raise WebCPMError(f"{source}: {len(records)} valid traces give no action, query, fact or synthesis "
+                          "instance; nothing to convert")
     by_split = {t: {s: [r for r in rows[t] if where[r["record_id"]] == s] for s in SPLITS} for t in TASKS}
     out_dir = Path(out_dir)
     synthesis = synthesis_meta(records)
@@ -82,7 +100,8 @@ def convert(traces: str | Path | list[dict[str, Any]], out_dir: str | Path, *, s
                         card_yaml=f"language:\n- zh\nlicense: apache-2.0\nsynthesis_targets: {synthesis['targets']}",
                         card_body=_card(by_split, seed, ratios, synthesis))
     return {"records": len(records), "splits": {s: len(v) for s, v in splits.items()}, "synthesis": synthesis,
-            "instances": {t: {s: len(by_split[t][s]) for s in SPLITS} for t in TASKS}, "out": str(out_dir)}
+            "instances": {t: {s: len(by_split[t][s]) for s in SPLITS} for t in TASKS}, "out": str(out_dir),
+            "skipped_invalid": len(rejected), "first_invalid": str(rejected[0]) if rejected else None}
 
 
 def synthesis_meta(records: list[dict[str, Any]]) -> dict[str, Any]:
