@@ -57,7 +57,9 @@ def configure(opts: UltraChatOptions) -> UltraChatConfig:
         try:
             cfg.sectors = [int(s) for s in opts.sectors.split(",") if s.strip()]
         except ValueError:
-            raise JobError(f"--sectors {opts.sectors!r}: expected a comma list of 1, 2, 3") from None
+            cfg.sectors = []
+        if not cfg.sectors or any(s not in (1, 2, 3) for s in cfg.sectors):
+            raise JobError(f"--sectors {opts.sectors!r}: expected a comma list of 1, 2, 3")
     if opts.materials:
         cfg.sector3.materials = str(opts.materials)
     if opts.entities:
