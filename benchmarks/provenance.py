@@ -77,6 +77,51 @@ def scrub_paths(value: Any, *, base: Path | None = None, prefixed: bool = False)
     return value
 
 
+LOCAL_ENDPOINT = "(local endpoint)"
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
+
+
+def is_local_url(value: str) -> bool:
+    """A URL whose host only means something on the submitter's machine or network: loopback, private
+    and link-local addresses, `localhost`, `*.local`/`*.internal`, or a bare intranet name (no dot)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or not _URL.match(value):
+        return False
+    try:
+        host = (urlsplit(value).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if not host:
+        return False
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost" or host.endswith(_LOCAL_SUFFIXES) or "." not in host
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
+
+
+PATH_KEYS = frozenset({"source", "question_source"})   # fields that only ever hold a file's path
+
+
+def scrub_for_publication(value: Any, *, base: Path | None = None, key: str = "") -> Any:
+    """What `bench submit` publishes: `scrub_paths` (prefixed names too), and every URL of a local
+    endpoint (a llama.cpp server on 127.0.0.1, a GPU box on the LAN) replaced by "(local endpoint)".
+    A field that only holds paths (`PATH_KEYS`) becomes a `file_ref` even when the path no longer
+    exists and holds a space (which `looks_like_path` would take for prose)."""
+    if isinstance(value, dict):
+        return {k: scrub_for_publication(v, base=base, key=str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_for_publication(v, base=base, key=key) for v in value]
+    if isinstance(value, str) and is_local_url(value):
+        return LOCAL_ENDPOINT
+    if isinstance(value, str) and key in PATH_KEYS and ("/" in value or "\\" in value) and not _URL.match(value):
+        p = Path(value).expanduser()
+        return file_ref(base / p if not p.is_absolute() and base is not None and (base / p).exists() else p)
+    return scrub_paths(value, base=base, prefixed=True)
+
+
 def local_name(name: str, *, base: Path | None = None) -> str:
     """A model name that is a local path (`-m /models/my-reader`) becomes its basename (`my-reader`)."""
     if looks_like_path(name, base=base):
@@ -87,4 +132,5 @@ def local_name(name: str, *, base: Path | None = None) -> str:
     return name
 
 
-__all__ = ["file_ref", "looks_like_path", "scrub_paths", "local_name"]
+__all__ = ["file_ref", "looks_like_path", "scrub_paths", "local_name", "is_local_url", "scrub_for_publication",
+           "LOCAL_ENDPOINT"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from benchmarks.results import Result
@@ -37,6 +38,8 @@ def print_result(result: Result, console: Console | None = None) -> None:
     console.print("* main score · " + " · ".join(facts), highlight=False)
     if result.run_file:
         console.print(f"run: {result.run_file}", highlight=False)
+    for warning in extra.get("warnings") or []:        # what makes the figure doubtful, said next to it
+        console.print(f"[yellow]warning:[/] {escape(str(warning))}", highlight=False)
 
 
 def comparison_table(comp: Comparison) -> Table:

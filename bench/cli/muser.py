@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bench.cli.app import app, build_app, console
@@ -55,6 +56,9 @@ def build_muser(
         if isinstance(entry, dict):
             table.add_row(f"kappa {view}", ", ".join(f"{k}={v:.3f}" for k, v in entry.items()))
     console.print(table)
+    if report.settled_note:       # disagreements decided by a rule are said, with the file to decide them in
+        console.print(("[yellow]warning:[/] " if report.settled_by_rule else "note: ") + escape(report.settled_note),
+                      highlight=False, soft_wrap=True)
     console.print(f"dataset: {out}" + (f"  (HF folder: {out / 'hf'})" if hf else "")
                   + f"; manifest: {report.manifest}; {report.queries_resumed} queries resumed; {report.seconds:.1f} s")
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bench.cli.app import app, console
@@ -38,21 +39,28 @@ def submit(
     model_name: Optional[str] = typer.Option(None, "--model-name", help="The model's name on the leaderboard."),
     model_url: Optional[str] = typer.Option(None, "--model-url", help="Where to read about the model (http(s) URL)."),
     org: Optional[str] = typer.Option(None, "--org", help="Who submits (team, lab, company)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Leave out (and list) JSON files that cannot be read "
+                                  "as results, instead of refusing the whole folder."),
 ) -> None:
     """Check every result (schema, task, re-scored run, run sha) and pack results + runs + manifest.
 
-    Local paths in model params and extra are replaced by basename + sha256 (benchmarks/submission/publish.py)."""
+    Local paths and local endpoint URLs in model params, extra and judgments bundles are scrubbed
+    (benchmarks/submission/publish.py)."""
     from benchmarks.submission.package import pack
     from benchmarks.submission.publish import Submitter, unnamed
 
     submitter = Submitter(model_name=model_name, model_url=model_url, org=org)
+    skipped: list[str] = []
     with console.status("re-scoring every run file against its task..."):
-        path, entries = pack(results_dir, out, data_dirs=_data_dirs(data_dir), submitter=submitter)
-    table = Table(title=f"packed {len(entries)} result(s)")
+        path, entries = pack(results_dir, out, data_dirs=_data_dirs(data_dir), submitter=submitter,
+                             skip_bad=skip_bad, on_skip=skipped.append)
+    for reason in skipped:
+        console.print(f"[yellow]skipped (--skip-bad):[/] {escape(reason)}", highlight=False, soft_wrap=True)
+    table = Table(title=f"packed {len(entries)} result(s)" + (f", skipped {len(skipped)}" if skipped else ""))
     for col in ("task", "mode", "model", "main score", "run"):
         table.add_column(col)
     for e in entries:
-        table.add_row(e["task"], str(e.get("mode")), e["model"],
+        table.add_row(e["task"], e.get("mode") or "-", e["model"],
                       f"{e['main_score']['metric']} = {e['main_score']['value']:.4f}", e["run"])
     console.print(table)
     console.print(f"submission: {path}  (check it with `bench verify {path}`)")

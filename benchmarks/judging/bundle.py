@@ -121,6 +121,7 @@ def score_bundle(b: Bundle) -> tuple[dict[str, dict[str, float]], dict[str, dict
         qs = [q for q in b.questions if q.id in b.pairs]
         outcomes, consistent, deltas = [], [], []
         first_pos = valid_orders = invalid_orders = 0
+        parsed: list[str] = []
         per["pairwise"] = {}
         for q in qs:
             v = {o: parse_verdict(b.pairs[q.id][o]["judgment"]) for o in ORDERS}
@@ -132,19 +133,79 @@ def score_bundle(b: Bundle) -> tuple[dict[str, dict[str, float]], dict[str, dict
             for verdict in v.values():
                 if verdict == "invalid":
                     invalid_orders += 1
-                elif verdict in ("A", "B"):
+                else:
+                    parsed.append(verdict)
+                if verdict in ("A", "B"):
                     valid_orders += 1
                     first_pos += verdict == "A"
-            per["pairwise"][q.id] = {"win": float(outcome == "win"), "tie": float(outcome == "tie"),
-                                     "loss": float(outcome == "loss"), "consistent": float(ok),
-                                     "length_delta": delta}
+            # `score` first: the main score's own per-question value (what the leaderboard plots and tests)
+            per["pairwise"][q.id] = {"score": stats.OUTCOME_VALUE[outcome], "win": float(outcome == "win"),
+                                     "tie": float(outcome == "tie"), "loss": float(outcome == "loss"),
+                                     "consistent": float(ok), "length_delta": delta}
         metrics["pairwise"] = stats.pairwise_summary(outcomes, consistent, deltas, first_pos, valid_orders,
-                                                     invalid_orders, seed=seed, n_boot=n_boot)
+                                                     invalid_orders, seed=seed, n_boot=n_boot,
+                                                     degenerate=stats.constant_verdict(parsed) is not None)
         cats.update({f"pairwise/{k}": v for k, v in
                      stats.by_category([q.category for q in qs], outcomes, "pairwise").items()})
     if cats:
         metrics["by_category"] = cats
     return {k: stats.finite(v) for k, v in metrics.items()}, per
+
+
+MIN_VALID = 0.5      # below this share of parseable replies in a metric set, a run is refused
+
+
+def _example(text: str, width: int = 60) -> str:
+    """A judge reply shown inside a one-line error: whitespace folded, cut to `width` characters."""
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= width else flat[:width - 3] + "...")
+
+
+def unreadable(b: Bundle, *, min_valid: float = MIN_VALID) -> str | None:
+    """Why these judgments cannot give a score (None when they can): in some metric set, fewer than
+    `min_valid` of the judge's replies hold a verdict the parsers read. A mean of the few readable
+    ones (or 0 when none is) would be a number the judge never gave."""
+    sets = []
+    if b.single:
+        replies = [b.single[q.id]["judgment"] for q in b.questions if q.id in b.single]
+        bad = [r for r in replies if parse_rating(r) is None]
+        sets.append(("single judgments hold no [[rating]] 1-10", replies, bad))
+    if b.pairs:
+        replies = [b.pairs[q.id][o]["judgment"] for q in b.questions for o in ORDERS if o in b.pairs.get(q.id, {})]
+        bad = [r for r in replies if parse_verdict(r) == "invalid"]
+        sets.append(("pairwise replies hold no single [[A]]/[[B]]/[[C]] verdict", replies, bad))
+    for what, replies, bad in sets:
+        if replies and (len(replies) - len(bad)) < min_valid * len(replies):
+            return f"{len(bad)} of {len(replies)} {what} (e.g. {_example(bad[0])})"
+    return None
+
+
+def refusal(path: str | Path, why: str) -> str:
+    """The one-line error for judgments `unreadable` found wanting."""
+    return (f"{path}: the judge's replies cannot be read: {why}; no score is given for them (try "
+            f"-p judge_grammar=true on a llama.cpp server, a larger -p judge_max_tokens, or a stronger judge)")
+
+
+def degenerate(b: Bundle) -> list[str]:
+    """One warning per metric set in which the judge gave a single constant verdict."""
+    out = []
+    if b.single:
+        ratings = [r for r in (parse_rating(b.single[q.id]["judgment"]) for q in b.questions if q.id in b.single)
+                   if r is not None]
+        const = stats.constant_verdict(ratings)
+        if const is not None:
+            out.append(f"degenerate judge: it rated all {len(ratings)} readable answers {const:g}; the single "
+                       f"score and its interval say nothing about the model (metrics.single.degenerate = 1)")
+    if b.pairs:
+        verdicts = [v for v in (parse_verdict(r["judgment"]) for by in b.pairs.values() for r in by.values())
+                    if v != "invalid"]
+        const = stats.constant_verdict(verdicts)
+        if const is not None:
+            pick = {"A": 'picked "A" (the first position)', "B": 'picked "B" (the second position)',
+                    "tie": "called a tie"}[str(const)]
+            out.append(f"degenerate judge: it {pick} in all {len(verdicts)} readable pairwise verdicts; the "
+                       f"pairwise scores say nothing about the model (metrics.pairwise.degenerate = 1)")
+    return out
 
 
 def recheck(b: Bundle, *, label: str = "bundle") -> list[str]:

@@ -6,13 +6,14 @@ benchmarks/tasks/ultrachat_eval.py). API keys are read by the backends from envi
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from core import DataError, sha256_file
-from engines.llm import Sampling, create_backend
+from engines.llm import ALIASES, BackendError, Sampling, create_backend
 from benchmarks.judging.answers import generate_answers, model_id
 from benchmarks.judging.bundle import Bundle, is_bundle, read_bundle
 from benchmarks.judging.cache import JsonlCache
@@ -39,7 +40,15 @@ class Side:
     sampling: Sampling
 
     def create(self) -> Any:
-        return create_backend(self.kind, self.model, **self.opts)
+        try:
+            return create_backend(self.kind, self.model, **self.opts)
+        except TypeError as exc:              # an option the backend does not take (-p opts / judge_opts)
+            raise DataError(f"{self.model} ({self.kind}): {exc}") from None
+
+    def endpoint_missing(self) -> bool:
+        """An HTTP side with no endpoint would silently go to the public OpenAI API: that is never a default."""
+        return ALIASES.get(self.kind, self.kind) == "openai" and not self.opts.get("base_url") \
+            and not os.environ.get(str(self.opts.get("base_url_env") or "OPENAI_BASE_URL"))
 
     def describe(self) -> dict[str, Any]:
         public = {k: v for k, v in self.opts.items() if k == "api_key_env" or not (
@@ -55,7 +64,7 @@ def _side(params: dict[str, Any], prefix: str, kind: str, model: str, *, tempera
         return params.get(prefix + k, d)
 
     opts: dict[str, Any] = dict(p("opts") or {})
-    if kind == "openai":
+    if ALIASES.get(kind, kind) == "openai":
         for key in ("base_url", "api_key_env", "concurrency", "max_retries", "timeout"):
             if p(key) is not None:
                 opts[key] = p(key)
@@ -77,6 +86,7 @@ class JudgeConfig:
     n_boot: int = 1000
     cache_dir: Path | None = None
     batch_size: int = 64
+    min_valid: float = 0.5                       # share of readable judge replies below which a run is refused
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -95,20 +105,36 @@ class JudgeConfig:
             if jkind == "transformers" and device:
                 judge.opts.setdefault("device", device)
         known = {"model_backend", "judge_backend", "judge_model", "dataset", "baseline", "limit", "system",
-                 "judge_grammar", "bootstrap_seed", "n_boot", "cache_dir"}
+                 "judge_grammar", "bootstrap_seed", "n_boot", "cache_dir", "judge_min_valid"}
         prefixed = {"opts", "base_url", "api_key_env", "concurrency", "max_retries", "timeout", "temperature",
                     "top_p", "max_tokens", "seed"}
         unknown = [k for k in params if k not in known and k.removeprefix("judge_") not in prefixed]
         if unknown:
             raise DataError(f"-p {unknown[0]}: unknown parameter for judged tasks (known: "
                             f"{', '.join(sorted(known | prefixed))}, and judge_* variants)")
+        try:
+            min_valid = float(params.get("judge_min_valid", 0.5))
+        except (TypeError, ValueError):
+            min_valid = -1.0
+        if not 0.0 <= min_valid <= 1.0:
+            raise DataError(f"-p judge_min_valid={params.get('judge_min_valid')}: expected a share between 0 and 1")
         return cls(model=side, judge=judge, dataset=Path(params["dataset"]) if params.get("dataset") else None,
                    baseline=Path(params["baseline"]) if params.get("baseline") else None,
                    limit=int(params["limit"]) if params.get("limit") is not None else None,
                    system=params.get("system"), grammar=bool(params.get("judge_grammar", False)),
                    seed=int(params.get("bootstrap_seed", 0)), n_boot=int(params.get("n_boot", 1000)),
                    cache_dir=Path(params["cache_dir"]) if params.get("cache_dir") else None,
-                   batch_size=int(batch_size or 64))
+                   batch_size=int(batch_size or 64), min_valid=min_valid)
+
+    def check_endpoints(self, *, answering: bool) -> None:
+        """Before the first request: every HTTP side names its endpoint (`answering`: the model is asked)."""
+        if answering and self.model is not None and self.model.endpoint_missing():
+            raise DataError(f"--model {self.model.model} (backend {self.model.kind}) has no endpoint: give "
+                            f"--base-url URL (a local server, or https://api.openai.com/v1 for OpenAI's API)")
+        if self.judge is not None and self.judge.endpoint_missing():
+            raise DataError(f"--judge-model {self.judge.model} (backend {self.judge.kind}) has no endpoint: give "
+                            f"--judge-base-url URL (a local server, or https://api.openai.com/v1 for OpenAI's "
+                            f"API); the answering model's --base-url is not reused for the judge")
 
 
 def load_questions(cfg: JudgeConfig) -> tuple[list[Question], dict[str, Any]]:
@@ -177,32 +203,50 @@ def _delta(after: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(cfg: JudgeConfig, out_dir: Path, stem: str, *, answers_file: Path | None = None) -> tuple[Bundle, Path, dict[str, Any]]:
-    """Answer (or read `answers_file`), judge, and write the bundle `<out_dir>/<stem>.judgments.jsonl`."""
+    """Answer (or read `answers_file`), judge, and write the bundle `<out_dir>/<stem>.judgments.jsonl`.
+
+    Everything that can be checked is checked before the first request: the judge, the questions, the
+    baseline, the answers file, every HTTP endpoint and the judge's backend options."""
     if cfg.judge is None:
         raise DataError("a judged task needs a judge: --judge-model M (and --judge-backend, --judge-base-url)")
     questions, source = load_questions(cfg)
     baseline_name, base = (load_baseline(cfg.baseline, questions) if cfg.baseline else (None, None))  # fail early
+    if answers_file is not None:
+        model_name, texts = load_baseline(answers_file, questions, option="--predictions")
+    elif cfg.model is None:
+        raise DataError("give --model M (with --model-backend) or --predictions ANSWERS_OR_BUNDLE")
+    cfg.check_endpoints(answering=answers_file is None)
+    same = cfg.model is not None and answers_file is None and (cfg.judge.kind, cfg.judge.model, cfg.judge.opts) \
+        == (cfg.model.kind, cfg.model.model, cfg.model.opts)
+    # an HTTP judge costs nothing to create, and creating it checks its options before any answer is asked
+    try:
+        early_judge = cfg.judge.create() if not same and ALIASES.get(cfg.judge.kind, cfg.judge.kind) == "openai" \
+            else None
+    except BackendError as exc:
+        raise DataError(f"judge {cfg.judge.model} ({cfg.judge.kind}): {exc}") from None
     cache_dir = cfg.cache_dir or out_dir / "judge-cache"
     usage: dict[str, Any] = {}
     with JsonlCache(cache_dir / "answers.jsonl") as acache, JsonlCache(cache_dir / "judgments.jsonl") as jcache:
         if answers_file is not None:
-            model_name, texts = load_baseline(answers_file, questions, option="--predictions")
             model_meta: dict[str, Any] = {"backend": "external", "model": model_name, "source": str(answers_file)}
         else:
-            if cfg.model is None:
-                raise DataError("give --model M (with --model-backend) or --predictions ANSWERS_OR_BUNDLE")
+            assert cfg.model is not None
             backend = cfg.model.create()
-            texts = generate_answers(backend, questions, cfg.model.sampling, acache, system=cfg.system,
-                                     batch_size=cfg.batch_size).texts
+            try:
+                texts = generate_answers(backend, questions, cfg.model.sampling, acache, system=cfg.system,
+                                         batch_size=cfg.batch_size).texts
+            except BackendError as exc:
+                raise DataError(f"answering model {cfg.model.model} ({cfg.model.kind}): {exc}") from None
             model_meta = {**cfg.model.describe(), "id": model_id(backend), "system": cfg.system}
             usage["model"] = backend.meter.snapshot() if hasattr(backend, "meter") else {}
-        same = cfg.model is not None and answers_file is None and (cfg.judge.kind, cfg.judge.model, cfg.judge.opts) \
-            == (cfg.model.kind, cfg.model.model, cfg.model.opts)
-        judge = backend if same else cfg.judge.create()        # one vLLM / transformers instance, not two
-        single = judge_single(judge, questions, texts, cfg.judge.sampling, jcache, grammar=cfg.grammar,
-                              batch_size=cfg.batch_size)
-        pairs = (judge_pairs(judge, questions, texts, base, cfg.judge.sampling, jcache, grammar=cfg.grammar,
-                             batch_size=cfg.batch_size) if base is not None else [])
+        judge = backend if same else (early_judge or cfg.judge.create())   # one vLLM / transformers instance, not two
+        try:
+            single = judge_single(judge, questions, texts, cfg.judge.sampling, jcache, grammar=cfg.grammar,
+                                  batch_size=cfg.batch_size)
+            pairs = (judge_pairs(judge, questions, texts, base, cfg.judge.sampling, jcache, grammar=cfg.grammar,
+                                 batch_size=cfg.batch_size) if base is not None else [])
+        except BackendError as exc:
+            raise DataError(f"judge {cfg.judge.model} ({cfg.judge.kind}): {exc}") from None
         usage["judge"] = _delta(judge.meter.snapshot(), usage.get("model", {}) if same else {}) \
             if hasattr(judge, "meter") else {}
         usage["cache"] = {"answers": {"hits": acache.hits, "misses": acache.misses},

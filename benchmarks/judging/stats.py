@@ -5,7 +5,14 @@ without calling a judge. Conventions (also written into each Result's `conventio
 - pairwise, both orders: the model is "A" in order AB and "B" in order BA. Each order's verdict is turned
   into the model's view (win/tie/loss); equal views give that outcome, anything else (disagreement, or
   an unparseable verdict in either order) is a tie. Unparseable verdicts are counted separately.
-- win_rate / tie_rate / loss_rate are fractions of questions; `score` = win_rate + tie_rate / 2.
+- win_rate / tie_rate / loss_rate are fractions of questions; `score` = win_rate + tie_rate / 2, and a
+  question's own `score` is its outcome's value (win 1, tie 0.5, loss 0), so the per-question values
+  average to the main score.
+- a judge is `degenerate` (1.0, else 0.0) when it gave one constant verdict: every parseable rating the
+  same, or every parseable pairwise verdict the same (always "A", always a tie). Its interval then says
+  nothing about the model (a CI of [5, 5]); the number is kept, flagged, and `bench run` warns.
+- unreadable judges are refused: when fewer than half (`-p judge_min_valid`) of the replies of a metric
+  set parse, the run ends with an error instead of a score.
 - bootstrap CI: percentile bootstrap over questions (resampling with replacement), numpy PCG64 with the
   recorded seed, so the same judgments and seed give the same interval on every machine.
 - length-controlled win rate (AlpacaEval-LC, simplified): a logistic regression of the outcome
@@ -108,8 +115,9 @@ def lc_win_rate(outcomes: Sequence[str], delta_len: Sequence[float]) -> float:
 
 def pairwise_summary(outcomes: Sequence[str], consistent: Sequence[bool], delta_len: Sequence[float],
                      first_position_wins: int, n_valid_orders: int, n_invalid_orders: int, *,
-                     seed: int, n_boot: int) -> dict[str, float]:
-    """Every pairwise metric of one question set (see the module docstring for the definitions)."""
+                     seed: int, n_boot: int, degenerate: bool = False) -> dict[str, float]:
+    """Every pairwise metric of one question set (see the module docstring for the definitions);
+    `degenerate`: the judge gave one constant verdict (`constant_verdict` of the parsed verdicts)."""
     out = rates(outcomes)
     y = np.array([OUTCOME_VALUE[o] for o in outcomes])
     wins = (y == 1.0).astype(float)
@@ -133,15 +141,25 @@ def pairwise_summary(outcomes: Sequence[str], consistent: Sequence[bool], delta_
     out["n_invalid_verdicts"] = float(n_invalid_orders)
     out["mean_length_delta"] = float(np.mean(delta_len)) if n else 0.0
     out["n"] = float(n)
+    out["degenerate"] = float(degenerate)
     return out
 
 
 def single_summary(scores: Sequence[float | None], *, seed: int, n_boot: int) -> dict[str, float]:
-    """Mean 1-10 rating over parseable judgments, its bootstrap CI, and how many were unparseable."""
+    """Mean 1-10 rating over parseable judgments, its bootstrap CI, how many were unparseable, and
+    whether the judge gave one constant rating."""
     valid = [float(s) for s in scores if s is not None]
     lo, hi = bootstrap_ci(valid, seed=seed, n_boot=n_boot)
     return {"score": float(np.mean(valid)) if valid else 0.0, "score_ci_low": lo, "score_ci_high": hi,
-            "n": float(len(scores)), "n_invalid": float(len(scores) - len(valid))}
+            "n": float(len(scores)), "n_invalid": float(len(scores) - len(valid)),
+            "degenerate": float(constant_verdict(valid) is not None)}
+
+
+def constant_verdict(verdicts: Sequence[float | str]) -> float | str | None:
+    """The one verdict a judge gave to every question (None when it gave two or more, or fewer than
+    two parseable verdicts in all: a single verdict is not a pattern)."""
+    distinct = set(verdicts)
+    return next(iter(distinct)) if len(verdicts) >= 2 and len(distinct) == 1 else None
 
 
 def by_category(categories: Sequence[str], values: Sequence[float | str | None], kind: str) -> dict[str, float]:

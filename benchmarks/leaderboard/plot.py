@@ -4,7 +4,8 @@
   scale its table prints (0-1 or x100, benchmarks.leaderboard.scales), labelled at both ends, so a
   0.43 is never drawn next to a 19.23 on one axis.
 - `distribution`: per-query scores of each row of one table: a box (quartiles, median, whiskers at
-  1.5 IQR), the mean as a diamond, and every query as a faint jittered dot (a strip plot).
+  1.5 IQR), the mean as a diamond, and every query as a faint jittered dot (a strip plot). It draws the
+  main metric's per-query values (`Row.per_query_metric`), so its means are the table's main scores.
 """
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ WIDTH, LABEL_W, BAR_H, GAP, TITLE_H = 760, 220, 16, 4, 24
 def _axis_top(scale: Scale, values: list[float]) -> float:
     if scale.high is not None:
         return scale.high
-    top = max([abs(v) for v in values] + [1e-9])
-    return top * 1.05
+    top = max([abs(v) for v in values], default=0.0)
+    return top * 1.05 if top > 0 else 1.0        # all zeros: a 0-1 axis, not one that ends at 1e-9
 
 
 def score_chart(rows_by_task: dict[str, list[Row]], scales: dict[str, Scale]) -> str:

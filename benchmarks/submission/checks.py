@@ -187,13 +187,8 @@ def check_data_dirs(data_dirs: Mapping[str, Path] | None, datasets: Any) -> None
                what="the datasets these results were scored on", error=SubmissionError)
 
 
-def check_result(result: Result, run_path: Path | None, *, label: str,
-                 rescorer: Rescorer | None = None, check_dataset_sha: bool = True,
-                 data_dirs: Mapping[str, Path] | None = None) -> list[str]:
-    """Every reason `result` cannot be accepted (empty list = accepted).
-
-    `data_dirs` ({dataset: folder}) re-scores results of that dataset on the given folder instead of
-    the registry's; the result's dataset_sha must then equal the sha the task computes of the folder."""
+def _task_of(result: Result, data_dirs: Mapping[str, Path] | None) -> tuple[Any, Path | None, str]:
+    """(the task a result is checked against, the data folder to re-score on or None, why no task)."""
     from benchmarks.tasks.base import TaskError
     from benchmarks.tasks.registry import get_task
 
@@ -202,16 +197,38 @@ def check_result(result: Result, run_path: Path | None, *, label: str,
 
         task, why = task_for_result(result, data_dirs)
         if task is None:
-            return [f"{label}: {why}"]
-        data_dir = Path(task.desc.path)
-    else:
-        try:
-            task = get_task(result.task)
-        except TaskError as exc:
-            return [f"{label}: field task: {exc}"]
-        data_dir = (data_dirs or {}).get(result.dataset)
-        if data_dir is not None and result.dataset_sha == _registry_sha(task.dataset):
-            data_dir = None                 # scored on the registry's data: re-score there, not on the folder
+            return None, None, str(why)
+        return task, Path(task.desc.path), ""
+    try:
+        task = get_task(result.task)
+    except TaskError as exc:
+        return None, None, f"field task: {exc}"
+    data_dir = (data_dirs or {}).get(result.dataset)
+    if data_dir is not None and result.dataset_sha == _registry_sha(task.dataset):
+        data_dir = None                 # scored on the registry's data: re-score there, not on the folder
+    return task, data_dir, ""
+
+
+def mode_used(result: Result, data_dirs: Mapping[str, Path] | None = None) -> str | None:
+    """The mode a result is checked and re-scored in: its own, or for a pre-v3 result (mode null) the
+    declared mode its main score names (None when there is none; check_result says why)."""
+    if result.mode is not None:
+        return result.mode
+    task, _, _ = _task_of(result, data_dirs)
+    mode = declared_mode(result, task)[0] if task is not None else None
+    return mode.name if mode is not None else None
+
+
+def check_result(result: Result, run_path: Path | None, *, label: str,
+                 rescorer: Rescorer | None = None, check_dataset_sha: bool = True,
+                 data_dirs: Mapping[str, Path] | None = None) -> list[str]:
+    """Every reason `result` cannot be accepted (empty list = accepted).
+
+    `data_dirs` ({dataset: folder}) re-scores results of that dataset on the given folder instead of
+    the registry's; the result's dataset_sha must then equal the sha the task computes of the folder."""
+    task, data_dir, why = _task_of(result, data_dirs)
+    if task is None:
+        return [f"{label}: {why}"]
     problems = _check_task_metadata(result, task, label, check_dataset_sha and data_dir is None)
 
     if run_path is None or not result.run_file:

@@ -20,8 +20,8 @@ from typing import Any, Callable
 from benchmarks.results import Result, ResultError, load_result, package_version
 from core import atomic_output, read_json, sha256_bytes, sha256_file
 from benchmarks.submission import SubmissionError, format_problems
-from benchmarks.submission.checks import Rescorer, check_data_dirs, check_result
-from benchmarks.submission.publish import Submitter, publishable
+from benchmarks.submission.checks import Rescorer, check_data_dirs, check_result, mode_used
+from benchmarks.submission.publish import Submitter, publishable, publishable_run
 
 MANIFEST = "manifest.json"
 FORMAT = "databench-submission"
@@ -42,7 +42,9 @@ def _slug(text: str) -> str:
 
 
 def _looks_like_result(data: Any) -> bool:
-    return isinstance(data, dict) and "schema_version" in data and "task" in data and "main_score" in data
+    """A result, or what is left of one: `schema_version` with any of the fields every result has (a
+    predictions file is {id: answer} and never holds `schema_version`)."""
+    return isinstance(data, dict) and "schema_version" in data and bool({"task", "main_score", "metrics"} & set(data))
 
 
 def resolve_run(result_path: Path, run_file: str | None) -> Path | None:
@@ -56,23 +58,43 @@ def resolve_run(result_path: Path, run_file: str | None) -> Path | None:
     return None
 
 
+def _referenced_runs(results_dir: Path, paths: list[Path]) -> set[Path]:
+    """Run files the readable results point at (a predictions JSON is such a file, not a result)."""
+    runs: set[Path] = set()
+    for path in paths:
+        try:
+            data = read_json(path, what="JSON file", error=ResultError)
+        except ResultError:
+            continue
+        if _looks_like_result(data) and isinstance(data.get("run_file"), str):
+            run = resolve_run(path, data["run_file"])
+            if run is not None:
+                runs.add(run.resolve())
+    return runs
+
+
 def find_results(results_dir: Path) -> tuple[list[Candidate], list[str]]:
-    """Result files under `results_dir` (other JSON, e.g. predictions, is skipped) and load problems."""
+    """Result files under `results_dir` and, one per file, the reason a file cannot be read as one.
+
+    Every `*.json` is either a result, a run file a result points at (predictions), or other JSON that
+    parses; a JSON file that does not parse (cut off, not UTF-8, NaN) could be any of them, most often a
+    result whose write was interrupted, so it is a problem naming it, never a silent skip."""
     if not results_dir.exists():
         raise SubmissionError(f"{results_dir}: results folder not found")
     if not results_dir.is_dir():
         raise SubmissionError(f"{results_dir}: not a folder (give the folder `bench run -o` wrote into)")
     found: list[Candidate] = []
     problems: list[str] = []
-    unreadable: list[str] = []
-    for path in sorted(results_dir.rglob("*.json")):
+    paths = sorted(results_dir.rglob("*.json"))
+    runs: set[Path] | None = None
+    for path in paths:
         try:
             data = read_json(path, what="JSON file", error=ResultError)
         except ResultError as exc:
-            if "NaN" in str(exc) or "Infinity" in str(exc):
-                problems.append(str(exc))             # valid for Python's json, never for a result
-            else:
-                unreadable.append(str(exc))           # other JSON (predictions...) may be anything: skipped
+            if runs is None:
+                runs = _referenced_runs(results_dir, paths)
+            if path.resolve() not in runs:       # a broken run file is refused by its result's re-score
+                problems.append(f"{exc} (not readable as a result)")
             continue
         if not _looks_like_result(data):
             continue
@@ -82,8 +104,6 @@ def find_results(results_dir: Path) -> tuple[list[Candidate], list[str]]:
             problems.append(str(exc))
             continue
         found.append(Candidate(path, result, resolve_run(path, result.run_file)))
-    if not found and not problems and unreadable:    # nothing else to go on: say why the JSON was skipped
-        problems.append(f"no readable result file; {unreadable[0]}")
     return found, problems
 
 
@@ -100,14 +120,25 @@ def _entry_names(result: Result, run_path: Path, taken: set[str]) -> tuple[str, 
 def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None = None,
          check_dataset_sha: bool = True, data_dirs: Mapping[str, Path] | None = None,
          on_result: Callable[[Candidate], None] | None = None,
-         submitter: Submitter | None = None) -> tuple[Path, list[dict[str, Any]]]:
+         submitter: Submitter | None = None, skip_bad: bool = False,
+         on_skip: Callable[[str], None] | None = None) -> tuple[Path, list[dict[str, Any]]]:
     """Check every result under `results_dir` and write `out` (zip); raise SubmissionError otherwise.
 
     `data_dirs` ({dataset: folder}): where results scored with `bench run --data-dir` are re-scored.
-    `submitter` names the model (`--model-name/--model-url/--org`); local paths are scrubbed (publish.py)."""
+    `submitter` names the model (`--model-name/--model-url/--org`); local paths are scrubbed (publish.py).
+    A file that cannot be read as a result is a problem; with `skip_bad` it is left out instead and
+    `on_skip(reason)` is called for each (the CLI lists them), but never silently."""
     results_dir, out = Path(results_dir), Path(out)
     candidates, problems = find_results(results_dir)
     check_data_dirs(data_dirs, {c.result.dataset for c in candidates})
+    if skip_bad and problems:
+        for reason in problems:
+            if on_skip:
+                on_skip(reason)
+        if not candidates:
+            raise SubmissionError(format_problems(f"{results_dir}: nothing to pack, every result was skipped "
+                                                  f"({len(problems)})", problems), problems)
+        problems = []
     if not candidates and not problems:
         raise SubmissionError(f"{results_dir}: no result JSON files found (run `bench run TASK` first)")
     for cand in candidates:
@@ -127,18 +158,22 @@ def pack(results_dir: str | Path, out: str | Path, *, rescorer: Rescorer | None 
         raise SubmissionError(format_problems(f"refusing to pack {results_dir} ({len(problems)} problem(s))",
                                               problems), problems)
 
+    modes = {id(cand): mode_used(cand.result, data_dirs) for cand in candidates}
     files: dict[str, bytes] = {}
     entries: list[dict[str, Any]] = []
     for cand in candidates:
         assert cand.run_path is not None
         result_name, run_name = _entry_names(cand.result, cand.run_path, set(files))
+        # the one place a result and its run are made publishable: local paths and endpoints scrubbed
         data = publishable(cand.result.to_dict(), cand.path.parent, submitter)
         data["run_file"] = run_name
+        files[run_name] = publishable_run(cand.run_path, cand.path.parent)
+        data["run_sha256"] = _sha_bytes(files[run_name])           # = the result's own unless the meta was scrubbed
+        data["mode"] = modes[id(cand)]                              # a pre-v3 result: the mode it was checked in
         files[result_name] = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        files[run_name] = cand.run_path.read_bytes()
-        entries.append({"task": cand.result.task, "model": cand.result.model.name, "mode": cand.result.mode,
+        entries.append({"task": cand.result.task, "model": cand.result.model.name, "mode": data["mode"],
                         "main_score": cand.result.main_score, "result": result_name, "run": run_name,
-                        "run_sha256": cand.result.run_sha256})
+                        "run_sha256": data["run_sha256"]})
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "databench_version": package_version(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -157,6 +157,27 @@ def _rank_by_elements(cases: dict[str, dict[str, Any]], pools: dict[str, list[st
             for q in queries}
 
 
+def model_graded(root: Path, queries: list[str]) -> str | None:
+    """A warning when the grades of `queries` were pre-filled by the legal-element model (`bench build
+    muser` marks them `source: model` in labels/view_scores.json): scoring that same model on them
+    grades it against its own output."""
+    path = root / LAYOUT["view_scores"]
+    if not path.is_file():
+        return None
+    try:
+        views = read_json(path, what="view scores", error=TaskError)
+    except TaskError:
+        return None                       # an unreadable optional file: the scores themselves come from elsewhere
+    grades = [g for q in queries for g in ((views.get(q) or {}).values() if isinstance(views, dict) else ())
+              if isinstance(g, dict)]
+    by_model = sum(g.get("source") == "model" for g in grades)
+    if not by_model:
+        return None
+    return (f"{by_model} of {len(grades)} grades of these queries in {path} came from the legal-element model "
+            f"(source: model), the model --retriever elements scores: it is graded against its own output; "
+            f"have people judge those pairs (bench annotate export muser-pairs) before reporting this figure")
+
+
 def _write_trec(ranked: dict[str, list[str]], path: Path, tag: str) -> Path:
     from benchmarks.io.trec import write_run
 
@@ -196,12 +217,14 @@ class MuserTask(Task):
             scores = load_scores(root, "scores")
         except MuserFileError as exc:
             raise TaskError(str(exc)) from None
+        warning = None
         if options.run_file is not None:
             ranked = read_ranked_run(options.run_file, known=queries, task=self.name)
             model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}", params={"run": file_ref(options.run_file)})
             run_path: Path | None = Path(options.run_file)
         elif options.retriever:
             ranked = rerank_pools(root, options, queries)
+            warning = model_graded(root, queries) if options.retriever == "elements" else None
             model = ModelInfo(name=options.retriever, params=dict(options.params))
 
             run_path = _write_trec(ranked, Path(options.output or "runs")
@@ -222,7 +245,7 @@ class MuserTask(Task):
             conventions=conventions, device=options.device or "cpu",
             extra={"queries": len(queries), "missing_queries": paper.missing, "n_queries": len(queries),
                    "n_docs": len({d for q in queries for d in scores[q]}), "data_dir": root.resolve().name,
-                   "rel_threshold": rel},
+                   "rel_threshold": rel, **({"warnings": [warning]} if warning else {})},
         )
 
 

@@ -53,6 +53,9 @@ class JudgedChatTask(Task):
                     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                     raise TaskError(f"{problems[0]}{more}")
             else:
+                if mode.metric_set == "pairwise" and cfg.baseline is None:     # before any answer is asked
+                    raise TaskError(f"--mode {mode.name} compares the model with a baseline: give --baseline "
+                                    f"RESULT_BUNDLE_OR_ANSWERS (or --mode single)")
                 name = options.model or (pred.name.split(".")[0] if pred else "model")
                 out = Path(options.output or "runs")
                 b, path, usage = pipeline.run(cfg, out, artifact_stem(self.name, name), answers_file=pred)
@@ -61,6 +64,14 @@ class JudgedChatTask(Task):
         metrics, per_query = bundles.score_bundle(b)
         if mode.metric_set not in metrics:
             raise TaskError(f"--mode {mode.name}: no {mode.metric_set} judgments (pairwise modes need --baseline)")
+        why = bundles.unreadable(b, min_valid=cfg.min_valid)
+        if why:
+            raise TaskError(bundles.refusal(path, why))
+        warnings = bundles.degenerate(b)
+        why = bundles.unreadable(b)          # kept only because -p judge_min_valid said so: said, and not submittable
+        if why:
+            warnings.insert(0, f"unreadable judge: {why}; scored anyway because -p judge_min_valid="
+                               f"{cfg.min_valid:g} (bench submit refuses such a result)")
         model = b.meta.get("model") or {}
         return Scores(
             metrics=metrics, per_query=per_query, dataset_sha=str(b.meta.get("dataset_sha", "")),
@@ -70,7 +81,8 @@ class JudgedChatTask(Task):
                          "lengths": "characters of all assistant turns of an answer"},
             extra={"judging": {k: b.meta.get(k) for k in ("model", "judge", "baseline", "prompts")},
                    "n_questions": len(b.questions), "question_source": b.meta.get("source"),
-                   "usage": usage, "seed": b.meta.get("seed"), "n_boot": b.meta.get("n_boot")},
+                   "usage": usage, "seed": b.meta.get("seed"), "n_boot": b.meta.get("n_boot"),
+                   **({"warnings": warnings} if warnings else {})},
         )
 
 

@@ -19,16 +19,15 @@ from __future__ import annotations
 import random
 import shutil
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 from annotation.muser.files import LAYOUT, load_cases, write_json
-from annotation.muser.judgments import PairJudgments, agreement, read_judgments
+from annotation.muser.judgments import PairJudgments, Settled, agreement, read_judgments, settle
 from annotation.muser.schema import VIEW_SCORES, CaseRecord
 from annotation.muser.validate import Report, check_cases_file, check_judgments, check_schema_dir
-from core import UserError, atomic_folder, atomic_write_bytes, read_jsonl, sha256_file, sha256_json
+from core import DataError, UserError, atomic_folder, atomic_write_bytes, read_jsonl, sha256_file, sha256_json
 from builders.common.jobs import (BuildReport, NothingKept, check_output, nothing_kept_leaves_nothing, run_items,
                                   start_manifest, update_manifest)
 from core.checkpointed import CheckpointedJsonl
@@ -66,6 +65,8 @@ class BuildConfig:
 class MuserBuildReport(BuildReport):
     build: dict[str, Any]                   # build.json: parameters, counts, agreement
     queries_resumed: int                    # manifest: job/manifest.json
+    settled_note: str | None = None         # how disagreements between annotators were decided (said, not silent)
+    settled_by_rule: int = 0                # ... of which by a rule (majority, lower grade) rather than a person
 
     @property
     def counts(self) -> dict[str, Any]:
@@ -88,13 +89,6 @@ def _retriever_rankings(name: str, cases: dict[str, CaseRecord], queries: list[s
     retriever.index({c: Document(doc_id=c, text=r.text, lang="zh") for c, r in cases.items()}, show_progress=False)
     run = retriever.search({q: cases[q].text for q in queries}, k=depth + 1, show_progress=False)
     return {q: [d for d, _ in sorted(run.get(q, {}).items(), key=lambda x: (-x[1], x[0]))] for q in queries}
-
-
-def _aggregate(grades: list[int], view: str) -> int:
-    """Majority grade of the annotators; a tie goes to the lower grade (conservative)."""
-    counts = Counter(grades)
-    best = max(counts.values())
-    return min(g for g, c in counts.items() if c == best)
 
 
 def _schema_sha(schema_dir: Path) -> str:
@@ -129,6 +123,7 @@ def build_dataset(cfg: BuildConfig) -> MuserBuildReport:
         queries = sorted(random.Random(cfg.seed).sample(sorted(cases), min(n, len(cases))))
     per_pair: PairJudgments = {}
     judged: dict[str, list[str]] = {}          # query -> judged candidates, in judgments-file order
+    settled = Settled({})
     if cfg.judgments is not None:
         check_judgments(Path(cfg.judgments), rep, None)
         _fail_on_errors(rep)
@@ -140,22 +135,29 @@ def build_dataset(cfg: BuildConfig) -> MuserBuildReport:
             else:
                 judged.setdefault(q, []).append(c)
         _fail_on_errors(rep)
+        try:
+            settled = settle(per_pair, cfg.judgments)     # adjudicated, majority, or lower grade on a tie
+        except DataError as exc:
+            raise BuildError(str(exc)) from None
 
     out = Path(cfg.out_dir)
     mpath = out / "job" / "manifest.json"
     check_output(mpath, [out], resume=cfg.resume)
     with nothing_kept_leaves_nothing(out):
-        return _build(cfg, schema, raw, cases, queries, per_pair, judged, out, mpath, t0)
+        return _build(cfg, schema, raw, cases, queries, per_pair, judged, settled, out, mpath, t0)
 
 
 def _build(cfg: BuildConfig, schema: Any, raw: dict[str, Any], cases: dict[str, CaseRecord], queries: list[str],
-           per_pair: PairJudgments, judged: dict[str, list[str]], out: Path, mpath: Path, t0: float) -> MuserBuildReport:
+           per_pair: PairJudgments, judged: dict[str, list[str]], settled: Settled, out: Path, mpath: Path,
+           t0: float) -> MuserBuildReport:
     """The job (pooling and grading, resumable per query) and the dataset files; inputs already checked."""
     hashed = {"cases_sha256": sha256_file(cfg.cases), "schema_sha256": _schema_sha(Path(cfg.schema_dir)),
               "judgments_sha256": sha256_file(cfg.judgments) if cfg.judgments else None, "queries": queries,
               "sources": list(cfg.sources), "depth": cfg.depth, "pool_size": cfg.pool_size,
               "test_fraction": cfg.test_fraction, "seed": cfg.seed, "hf": cfg.hf,
               "retriever_params": cfg.retriever_params}
+    if settled.adjudication is not None:      # its `resolved` values change grades: a changed file is a new build
+        hashed["adjudication_sha256"] = sha256_file(settled.adjudication)
     job = start_manifest(mpath, job="muser", config=hashed, backends={}, seed=cfg.seed, resume=cfg.resume)
     elems = {c: elements(r, schema) for c, r in cases.items()}
 
@@ -179,10 +181,8 @@ def _build(cfg: BuildConfig, schema: Any, raw: dict[str, Any], cases: dict[str, 
             added = [c for c in judged.get(q, []) if c not in pooled]
             grades: dict[str, dict[str, Any]] = {}
             for c in pooled + added:
-                votes = per_pair.get((q, c))
-                if votes:
-                    grades[c] = {**{v: _aggregate([j[v] for j in votes.values()], v) for v in VIEW_SCORES},
-                                 "source": "judgments"}
+                if (q, c) in settled.grades:
+                    grades[c] = {**settled.grades[(q, c)], "source": "judgments"}
                 else:
                     grades[c] = {**model_grades(elems[q], elems[c], schema), "source": "model"}
             return {"id": q, "pool": pooled + added, "judged_added": len(added), "view_scores": grades}
@@ -218,6 +218,7 @@ def _build(cfg: BuildConfig, schema: Any, raw: dict[str, Any], cases: dict[str, 
                    "golden": sum(1 for q in sim_scores for s in sim_scores[q].values() if s >= GOLDEN_MIN)},
         "agreement": agreement(per_pair),
         "judgments": str(cfg.judgments) if cfg.judgments else None,
+        "settled": settled.to_dict() if cfg.judgments else None,
     }
     with atomic_folder(out / LAYOUT["schema"]) as tmp:
         shutil.copytree(cfg.schema_dir, tmp, dirs_exist_ok=True)
@@ -237,7 +238,9 @@ def _build(cfg: BuildConfig, schema: Any, raw: dict[str, Any], cases: dict[str, 
     write_json(out / "build.json", manifest)          # last: the dataset is complete
     update_manifest(mpath, job, status="complete", counts=manifest["counts"])
     return MuserBuildReport(out=out, manifest=mpath, build=manifest, queries_resumed=resumed,
-                            seconds=round(time.monotonic() - t0, 2))
+                            seconds=round(time.monotonic() - t0, 2),
+                            settled_note=settled.note(Path(cfg.judgments)) if cfg.judgments else None,
+                            settled_by_rule=settled.by_rule)
 
 
 def parse_ids(values: Sequence[str] | None) -> list[str] | None:

@@ -89,8 +89,11 @@ def test_score_bundle_from_stored_judgments(shared_data, tmp_path):
     assert metrics["pairwise"]["consistency"] == pytest.approx(1 / 3)
     assert metrics["pairwise"]["n_invalid_verdicts"] == 1.0
     assert metrics["pairwise"]["first_position_rate"] == pytest.approx(3 / 4)   # valid A/B verdicts: A,A,B,A
-    assert per["pairwise"]["1"] == {"win": 0.0, "tie": 1.0, "loss": 0.0, "consistent": 0.0,
+    assert per["pairwise"]["1"] == {"score": 0.5, "win": 0.0, "tie": 1.0, "loss": 0.0, "consistent": 0.0,
                                     "length_delta": per["pairwise"]["1"]["length_delta"]}
+    # the main score's per-question values average to it (the leaderboard plots these)
+    assert sum(q["score"] for q in per["pairwise"].values()) / 3 == pytest.approx(metrics["pairwise"]["score"])
+    assert metrics["single"]["degenerate"] == 0.0 and metrics["pairwise"]["degenerate"] == 0.0
     assert metrics["by_category"]["single/Vicuna/n"] == 3.0
 
 

@@ -16,6 +16,7 @@ def test_judged_run_user_errors(shared_data, tmp_path):
                    encoding="utf-8")
     assert_user_error(bench(*run, "--judge-model", "j", "--dataset", str(bad), env=env), "q.jsonl:2", "field turns")
     assert_user_error(bench(*run, "--judge-model", "j", "-p", "temprature=0", env=env), "-p temprature")
-    assert_user_error(bench(*run, "--judge-model", "j", "--base-url", "http://127.0.0.1:9/v1", "-p", "max_retries=0",
-                            "-p", "limit=1", env=env), "127.0.0.1:9", "gave up")
+    assert_user_error(bench(*run, "--judge-model", "j", "--base-url", "http://127.0.0.1:9/v1", "--judge-base-url",
+                            "http://127.0.0.1:9/v1", "-p", "max_retries=0", "-p", "limit=1", env=env),
+                      "answering model m (openai)", "127.0.0.1:9", "gave up")
     assert_user_error(bench(*run, "--judge-model", "j", "--mode", "elo", env=env), "--mode 'elo'")

@@ -15,8 +15,10 @@ def test_transformers_answerer_and_judge_cached(tiny_model, shared_data, tmp_pat
     baseline = tmp_path / "ref.jsonl"
     baseline.write_text("".join(json.dumps({"question_id": i, "answers": [f"Reference answer {i}."]}) + "\n"
                                 for i in range(4)), encoding="utf-8")
+    # a random tiny model never writes a verdict the parsers read: judge_min_valid=0 keeps its (meaningless)
+    # scores, which this test does not look at; it tests the batched path and the caches
     params = {"model_backend": "transformers", "judge_model": str(tiny_model), "limit": 4, "max_tokens": 6,
-              "judge_max_tokens": 6, "baseline": str(baseline), "n_boot": 50}
+              "judge_max_tokens": 6, "baseline": str(baseline), "n_boot": 50, "judge_min_valid": 0}
     def opts():
         return RunOptions(model=str(tiny_model), params=dict(params), device="cpu", output=tmp_path / "out",
                           show_progress=False, batch_size=3)
@@ -37,6 +39,6 @@ def test_transformers_answerer_and_judge_cached(tiny_model, shared_data, tmp_pat
     # the baseline's own answers, judged as the model under test (no answering backend at all)
     ext, _ = run_task("ultrachat-eval", RunOptions(predictions=baseline, params={
         "judge_backend": "transformers", "judge_model": str(tiny_model), "limit": 4, "judge_max_tokens": 6,
-        "n_boot": 50}, device="cpu", output=tmp_path / "ext", show_progress=False))
+        "n_boot": 50, "judge_min_valid": 0}, device="cpu", output=tmp_path / "ext", show_progress=False))
     assert ext.model.name == "ref" and ext.model.params["backend"] == "external"
     assert ext.metrics["single"]["n"] == 4 and "pairwise" not in ext.metrics

@@ -27,6 +27,14 @@ def test_unknown_verdict_is_a_bug():
         stats.combine_orders("C", "A")
 
 
+def test_constant_verdict_is_a_pattern_of_two_or_more():
+    assert stats.constant_verdict([5.0, 5.0, 5.0]) == 5.0 and stats.constant_verdict(["A", "A"]) == "A"
+    assert stats.constant_verdict([5.0, 6.0]) is None and stats.constant_verdict(["A", "tie"]) is None
+    assert stats.constant_verdict([7.0]) is None and stats.constant_verdict([]) is None
+    assert stats.single_summary([5.0, 5.0, None], seed=0, n_boot=50)["degenerate"] == 1.0
+    assert stats.single_summary([5.0, 6.0], seed=0, n_boot=50)["degenerate"] == 0.0
+
+
 def test_rates_and_score():
     r = stats.rates(["win", "win", "tie", "loss"])
     assert r == {"win_rate": 0.5, "tie_rate": 0.25, "loss_rate": 0.25, "score": 0.625}
