@@ -14,5 +14,5 @@ stats_app = typer.Typer(help="Statistics of a built dataset.", no_args_is_help=T
 app.add_typer(build_app, name="build")
 app.add_typer(stats_app, name="stats")
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)            # `:word:` in data (model ids, file names) is text, not an emoji code
+err_console = Console(stderr=True, emoji=False)
