@@ -40,6 +40,7 @@ class LecardPaperTask(RetrievalTask):
                               params={"run": file_ref(options.run_file), "reverse": reverse})
         else:
             run, info, _ = self.retrieve(collection, options)
+            self.check_retrieved(run, collection, folder, info["name"])
             ranked = {q: [d for d, _ in sorted(docs.items(), key=lambda x: (x[1], x[0]), reverse=True)]
                       for q, docs in run.items()}
             model = ModelInfo(name=info["name"], params=info["params"])

@@ -94,6 +94,13 @@ class RetrievalTask(Task):
             timings["search_s"] = time.perf_counter() - t1
         return run, {"name": name, "params": retriever.params()}, timings
 
+    def check_retrieved(self, run: Any, collection: Any, folder: Path, retriever: str) -> None:
+        """A run in which no query retrieved anything scores 0 everywhere: an error, not a figure."""
+        if not any(run.get(q) for q in collection.queries):
+            raise TaskError(f"{folder}: task {self.name}: retriever {retriever} retrieved no document for any of "
+                            f"the {len(collection.queries)} queries over {len(collection.corpus)} documents (empty "
+                            f"documents, or queries in another language than the index's {self.language!r}?)")
+
     def score(self, collection: Any, run: Any) -> Any:  # -> benchmarks.metrics.Evaluation
         """trec_eval measures of `run` against the collection's qrels (a subclass may change the relevance rule)."""
         from benchmarks.metrics import evaluate
@@ -116,6 +123,7 @@ class RetrievalTask(Task):
                                 f"(first: {unknown[0]})")
         else:
             run, model, timings = self.retrieve(collection, options)
+            self.check_retrieved(run, collection, folder, model["name"])
         evaluation = self.score(collection, run)
         run_path = Path(options.run_file) if options.run_file is not None else None
         if options.output is not None and options.run_file is None:
