@@ -123,4 +123,5 @@ def make_collection(folder: Path, corpus: dict, queries: dict, qrels: dict, what
     kept = {q: queries[q] for q in queries if q in judged}
     if pools is not None:
         pools = {q: pool for q, pool in pools.items() if q in kept}
-    return Collection(corpus, kept, judged, pools=pools, notes=notes)
+    return Collection(corpus, kept, judged, pools=pools, notes=notes,
+                      other_queries=frozenset(q for q in queries if q not in judged))

@@ -46,6 +46,7 @@ class RunOptions:
     params: dict[str, Any] = field(default_factory=dict)   # retriever/model params (k1=..., b=...)
     data_dir: Path | None = None          # override the registry's dataset folder
     show_progress: bool = True
+    allow_partial: bool = False           # score a run/predictions file that covers too little (benchmarks.coverage)
 
 
 @dataclass(frozen=True)
