@@ -229,7 +229,7 @@ class MuserTask(Task):
             model = ModelInfo(name=options.retriever, params=dict(options.params))
 
             run_path = _write_trec(ranked, Path(options.output or "runs")
-                                   / f"{artifact_stem(self.name, options.retriever)}.{split}.run", options.retriever)
+                                   / f"{artifact_stem(self.name, options.retriever, options.variant)}.{split}.run", options.retriever)
         else:
             raise TaskError("muser: pass --run FILE (score a run) or --retriever NAME (needs case texts)")
         judged = {q: list(d.items()) for q, d in top30.items()}

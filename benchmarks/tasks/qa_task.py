@@ -109,7 +109,7 @@ class QATask(Task):
                 preds = predict(reader, items, show_progress=options.show_progress)
                 model = ModelInfo(name=str(options.model), params=reader.params())
             if options.output is not None:
-                stem = artifact_stem(self.name, model.name)
+                stem = artifact_stem(self.name, model.name, options.variant)
                 pred_path = write_json(preds, Path(options.output) / f"{stem}.predictions.json")
         ev = self.score(gold, preds)
         agg = {k: v for k, v in ev["aggregate"].items() if k not in ("total", "missing")}

@@ -136,7 +136,7 @@ class RetrievalTask(Task):
         evaluation = self.score(collection, run)
         run_path = Path(options.run_file) if options.run_file is not None else None
         if options.output is not None and options.run_file is None:
-            run_path = write_run(run, Path(options.output) / f"{artifact_stem(self.name, model['name'])}.run",
+            run_path = write_run(run, Path(options.output) / f"{artifact_stem(self.name, model['name'], options.variant)}.run",
                                  tag=model["name"])
         return Scores(
             metrics={METRIC_SET: evaluation.aggregate}, per_query={METRIC_SET: evaluation.per_query},
