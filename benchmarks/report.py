@@ -36,6 +36,10 @@ def print_result(result: Result, console: Console | None = None) -> None:
     if result.wall_time_s is not None:
         facts.append(f"{result.wall_time_s:.1f} s")
     console.print("* main score · " + " · ".join(facts), highlight=False)
+    coverage = extra.get("coverage")
+    if isinstance(coverage, dict) and coverage.get("line"):       # a scored --run / --predictions file
+        console.print(str(coverage["line"]) + (" (--allow-partial)" if coverage.get("allow_partial") else ""),
+                      highlight=False)
     if result.run_file:
         console.print(f"run: {result.run_file}", highlight=False)
     for warning in extra.get("warnings") or []:        # what makes the figure doubtful, said next to it

@@ -110,7 +110,12 @@ def compare(a: Result, b: Result, metrics: Sequence[str] | None = None, *, metri
     pa, pb = a.per_query[set_name], b.per_query[set_name]
     common = sorted(set(pa) & set(pb))
     if not common:
-        raise DataError(f"task {a.task}: the two results share no query ids")
+        def some(ids: Any) -> str:
+            ids = sorted(ids, key=lambda q: (len(q), q))
+            return ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+
+        raise DataError(f"task {a.task}: the two results share no query ids in metric set {set_name!r} "
+                        f"(A has {len(pa)}: {some(pa)}; B has {len(pb)}: {some(pb)})")
     available = [m for m in next(iter(pa.values())) if all(m in pb[q] for q in common)]
     chosen = list(metrics) if metrics else available
     missing = [m for m in chosen if m not in available]
@@ -149,7 +154,10 @@ def compare_files(path_a: str | Path, path_b: str | Path, *, output: str | Path 
     """`bench compare`: load two result files, compare them (kwargs as `compare`), write the comparison as
     JSON to `output` when given, and store it in B's `extra.comparison` when `annotate`."""
     a, b = (load_result(require_file(p, "result file", error=ResultError)) for p in (path_a, path_b))
-    comp = compare(a, b, **kwargs)
+    try:
+        comp = compare(a, b, **kwargs)
+    except DataError as exc:                    # the refusal names both files: which pair cannot be compared
+        raise DataError(f"{path_a} vs {path_b}: {exc}") from None
     if output is not None:
         atomic_write_json(output, comp.to_dict())
     if annotate:

@@ -3,6 +3,10 @@
 Conventions, so every room reads user files the same way:
 - UTF-8; a leading BOM and CRLF line ends are accepted; invalid UTF-8 is an error naming the line;
 - strict JSON: NaN / Infinity are refused (they are not JSON and break every other reader);
+- a key repeated in one object is refused in a JSON document (`read_json`, `parse_json`), naming the key
+  and its line: Python's json keeps the last value without a word, so a run `{qid: {doc: score}}` or a
+  predictions file with a repeated id would be scored on half of what its author wrote. JSONL records
+  are checked only on request (`unique_keys=True`): the check costs a Python call per object;
 - blank lines are skipped; each other line must be one JSON object;
 - streamed line by line, so a multi-GB file never sits in memory;
 - `tolerate_partial_tail`: a last line without its newline that does not parse is dropped (what a
@@ -11,6 +15,9 @@ Conventions, so every room reads user files the same way:
 from __future__ import annotations
 
 import json
+import re
+from json import decoder as _decoder
+from json import scanner as _scanner
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -64,18 +71,89 @@ def _decode(data: bytes, source: str, error: type[UserError]) -> str:
         raise error(f"{source}:{line}: not UTF-8") from None
 
 
+class _DuplicateKey(ValueError):
+    """A key seen twice in one JSON object (raised by `_unique_pairs`, located by `_duplicate_key`)."""
+
+    def __init__(self, key: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(key)
+        self.key, self.line, self.column = key, line, column
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`object_pairs_hook` that refuses a repeated key (json.loads would keep the last value)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _duplicate_key(text: str) -> _DuplicateKey | None:
+    """The first repeated key of `text` in document order, with its line and column.
+
+    Only called once the fast C parser has seen a duplicate: this walk uses the pure-Python scanner,
+    whose object parser we replace by one that knows where each key starts.
+    """
+    def parse_object(s_and_end: tuple[str, int], strict: bool, scan_once: Callable[..., Any], *_: Any) -> Any:
+        s, end = s_and_end
+        seen: set[str] = set()
+        end = _WS.match(s, end).end()  # type: ignore[union-attr]
+        if s[end:end + 1] == "}":
+            return {}, end + 1
+        while True:
+            start = end
+            key, end = _decoder.scanstring(s, end + 1, strict)
+            if key in seen:
+                line = s.count("\n", 0, start) + 1
+                raise _DuplicateKey(key, line, start - s.rfind("\n", 0, start))
+            seen.add(key)
+            end = _WS.match(s, end).end() + 1  # type: ignore[union-attr]   # past ':'
+            _, end = scan_once(s, _WS.match(s, end).end())  # type: ignore[union-attr]
+            end = _WS.match(s, end).end()  # type: ignore[union-attr]
+            if s[end] == "}":
+                return {}, end + 1
+            end = _WS.match(s, end + 1).end()  # type: ignore[union-attr]   # past ','
+
+    walker = json.JSONDecoder(parse_constant=lambda name: None)
+    walker.parse_object = parse_object  # type: ignore[attr-defined]
+    walker.scan_once = _scanner.py_make_scanner(walker)
+    try:
+        walker.decode(text)
+    except _DuplicateKey as exc:
+        return exc
+    except (ValueError, IndexError, TypeError):       # not where the C parser stopped: no line to name
+        return None
+    return None
+
+
 def _loads(text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
     return json.loads(text, parse_constant=_no_constant, object_pairs_hook=object_pairs_hook)
 
 
-def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError
+def _duplicate_problem(text: str, exc: _DuplicateKey) -> tuple[str, str]:
+    """("LINE:COLUMN: " or "", "duplicate key 'x' ...") for a text the C parser refused for a repeated key."""
+    where = _duplicate_key(text) or exc
+    at = f"{where.line}:{where.column}: " if where.line else ""
+    return at, (f"duplicate key {where.key!r} in one object (JSON would keep only its last value; "
+                f"each key must appear once)")
+
+
+def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError, unique_keys: bool = False
                ) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line, record, None) for good lines and (line, None, problem) for bad ones, to the end.
 
     For validators, which report every bad line in one pass; `iter_jsonl` stops at the first.
     A missing file or a folder is still raised as `error` (there is nothing to scan).
+    `unique_keys`: a key repeated inside a record is a problem of its line (see the module docstring).
     """
     path = require_file(path, "JSONL file", error=error)
+    hook = _unique_pairs if unique_keys else None
     with open(path, "rb") as f:
         for lineno, raw, line, problem in decoded_lines(f):
             if problem is not None:
@@ -84,7 +162,10 @@ def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError
             if not line.strip():
                 continue
             try:
-                obj = _loads(line)
+                obj = _loads(line, hook)
+            except _DuplicateKey as exc:
+                yield lineno, None, _duplicate_problem(line, exc)[1]
+                continue
             except json.JSONDecodeError as exc:
                 tail = "" if raw.endswith(b"\n") else "; the last line is cut short"
                 yield lineno, None, f"not valid JSON ({exc.msg}){tail}"
@@ -99,10 +180,11 @@ def scan_jsonl(path: str | Path, *, error: type[UserError] = DataError
 
 
 def iter_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
-               error: type[UserError] = DataError) -> Iterator[tuple[int, dict[str, Any]]]:
+               error: type[UserError] = DataError, unique_keys: bool = False
+               ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(1-based line number, record) for every non-blank line; the first bad line raises `error`."""
     path = Path(path)
-    for lineno, obj, problem in scan_jsonl(path, error=error):
+    for lineno, obj, problem in scan_jsonl(path, error=error, unique_keys=unique_keys):
         if problem is None:
             yield lineno, obj
         elif tolerate_partial_tail and problem.endswith("cut short"):
@@ -112,16 +194,18 @@ def iter_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
 
 
 def read_jsonl(path: str | Path, *, tolerate_partial_tail: bool = False,
-               error: type[UserError] = DataError) -> list[dict[str, Any]]:
+               error: type[UserError] = DataError, unique_keys: bool = False) -> list[dict[str, Any]]:
     """All records of a JSONL file (see the module docstring for the conventions)."""
-    return [rec for _, rec in iter_jsonl(path, tolerate_partial_tail=tolerate_partial_tail, error=error)]
+    return [rec for _, rec in iter_jsonl(path, tolerate_partial_tail=tolerate_partial_tail, error=error,
+                                         unique_keys=unique_keys)]
 
 
 def read_json(path: str | Path, *, what: str = "JSON file", error: type[UserError] = DataError,
               object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
     """One JSON document, with the same conventions (BOM ok, strict, errors name line and column).
 
-    `object_pairs_hook` is handed to `json.loads` (validators use it to see duplicate keys).
+    A repeated key in an object is an error naming it and its line, unless `object_pairs_hook` is
+    given: it is handed to `json.loads` instead (validators use it to list duplicate keys themselves).
     """
     path = require_file(path, what, error=error)
     return parse_json(path.read_bytes(), source=str(path), what=what, error=error,
@@ -135,7 +219,10 @@ def parse_json(data: bytes, *, source: str, what: str = "JSON file", error: type
     if not text.strip():
         raise error(f"{source}: empty file, expected {what}")
     try:
-        return _loads(text, object_pairs_hook)
+        return _loads(text, object_pairs_hook or _unique_pairs)
+    except _DuplicateKey as exc:
+        at, problem = _duplicate_problem(text, exc)
+        raise error(f"{source}:{at}{problem}" if at else f"{source}: {problem}") from None
     except json.JSONDecodeError as exc:
         raise error(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
     except ValueError:

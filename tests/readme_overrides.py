@@ -85,8 +85,10 @@ OVERRIDES: dict[str, Plan] = {
         "bench build ultrachat out/ -m Qwen/Qwen2.5-7B-Instruct --backend vllm --llm-data-parallel 2",
         expect="error", note="no GPU or vllm here: must be a one-line error"),
     "bench compare A.json B.json -m nDCG@10 -m MAP --resamples 10000 --seed 42 -o cmp.json --annotate": Plan(
-        "bench compare runs/cranfield__bm25.json runs/cranfield__bm25+dense.json -m nDCG@10 -m MAP "
-        "--resamples 10000 --seed 42 -o cmp.json --annotate", note="A/B = the two results above"),
+        "bench compare runs/cranfield__bm25.json runs/cranfield__bm25+dense.p2f122831.json -m nDCG@10 -m MAP "
+        "--resamples 10000 --seed 42 -o cmp.json --annotate",
+        note="A/B = the two results above; B was run with -p max_seq_length=64, which names it apart "
+             "(benchmarks.artifacts.variant({'params': {'max_seq_length': 64}}) == 'p2f122831')"),
     "docker run -d --name es -p 9200:9200 -e discovery.type=single-node -e xpack.security.enabled=false "
     '-e ES_JAVA_OPTS="-Xms1g -Xmx1g" docker.elastic.co/elasticsearch/elasticsearch:9.1.0':
         Plan(None, note="starts an Elasticsearch server (docker): not available here"),

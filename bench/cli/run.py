@@ -31,6 +31,9 @@ def run(
         rich_help_panel=P_FILE),
     predictions: Optional[Path] = typer.Option(None, "--predictions", help="Score an existing predictions file.",
         rich_help_panel=P_FILE),
+    allow_partial: bool = typer.Option(False, "--allow-partial", help="Score a --run/--predictions file even when "
+        "no task query retrieved a known document or most of its query ids are unknown to the task.",
+        rich_help_panel=P_FILE),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="HF model name or local path."),
     split: Optional[str] = typer.Option(None, "--split", help="Query split (task default if omitted)."),
     mode: Optional[str] = typer.Option(None, "--mode", help="Metric protocol variant, e.g. paper / strict."),
@@ -68,7 +71,8 @@ def run(
 
     options = RunOptions(retriever=retriever, k=k, output=output, run_file=run_file, predictions=predictions,
                          model=model, split=split, mode=mode, device=device, batch_size=batch_size,
-                         params=_parse_params(param), data_dir=data_dir, show_progress=not quiet)
+                         params=_parse_params(param), data_dir=data_dir, show_progress=not quiet,
+                         allow_partial=allow_partial)
     flags = {"model_backend": model_backend, "base_url": base_url, "judge_backend": judge_backend,
              "judge_model": judge_model, "judge_base_url": judge_base_url, "baseline": baseline, "dataset": dataset}
     if task is not None and (dataset_format or lang):

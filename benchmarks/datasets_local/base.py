@@ -105,6 +105,8 @@ def make_collection(folder: Path, corpus: dict, queries: dict, qrels: dict, what
 
     if not corpus:
         raise LocalDataError(f"{folder}: {what}: the corpus is empty")
+    if not any(doc.text.strip() or doc.title.strip() for doc in corpus.values()):
+        raise LocalDataError(f"{folder}: {what}: all {len(corpus)} documents of the corpus are empty (no title, no text)")
     if not queries:
         raise LocalDataError(f"{folder}: {what}: no queries")
     if not qrels:
@@ -121,4 +123,5 @@ def make_collection(folder: Path, corpus: dict, queries: dict, qrels: dict, what
     kept = {q: queries[q] for q in queries if q in judged}
     if pools is not None:
         pools = {q: pool for q, pool in pools.items() if q in kept}
-    return Collection(corpus, kept, judged, pools=pools, notes=notes)
+    return Collection(corpus, kept, judged, pools=pools, notes=notes,
+                      other_queries=frozenset(q for q in queries if q not in judged))

@@ -75,13 +75,13 @@ class LocalQATask(QATask):
         """Flatten the user's file (any accepted layout) into one squad JSONL, then score as QATask does."""
         from core import atomic_write_jsonl
 
-        skipped = [0]
+        skipped: list[str] = []
 
         def answerable():
             for rec in get_format(self.desc.format).qa_records(Path(self.folder), self.desc):
                 ans = rec.get("answers")
                 if rec.get("is_impossible") or (isinstance(ans, dict) and not ans.get("text")):
-                    skipped[0] += 1
+                    skipped.append(str(rec.get("id")))
                     continue
                 yield rec
 
@@ -89,9 +89,10 @@ class LocalQATask(QATask):
             atomic_write_jsonl(Path(tmp) / QA_FILE, answerable())
             if (Path(tmp) / QA_FILE).stat().st_size == 0:
                 raise LocalDataError(f"{self.folder}: no answerable questions")
-            scores = QATask.compute(replace(self, work_dir=tmp), options)
-        if skipped[0]:
-            scores.conventions["unanswerable"] = f"{skipped[0]} unanswerable (SQuAD 2.0) questions not scored"
+            # a SQuAD 2.0 predictions file answers the unanswerable ones too: known ids, not scored
+            scores = QATask.compute(replace(self, work_dir=tmp, unscored_ids=frozenset(skipped)), options)
+        if skipped:
+            scores.conventions["unanswerable"] = f"{len(skipped)} unanswerable (SQuAD 2.0) questions not scored"
         scores.extra["file"] = self.desc.files.get("file", "")
         return _record(scores, self.desc, self.sha)
 

@@ -1,9 +1,12 @@
 """TREC-style folders: a topics file, a qrels file and a documents file, found by name
 (`*qrel*`, `*topic*`/`*quer*`, `*doc*`/`*corpus*`/`*collection*`) or named in databench.yaml `files:`.
 
-Documents: TREC SGML (`<DOC><DOCNO>id</DOCNO> ... </DOC>`, streamed document by document; a
-`<TITLE>`/`<HEADLINE>` element becomes the title, every other element's text the body), JSONL
-(BEIR records) or TSV (`id<TAB>text`, or `id<TAB>title<TAB>text`). Topics: TREC SGML/XML
+Documents: TREC SGML (`<DOC><DOCNO>id</DOCNO> ... </DOC>`, streamed document by document), read as
+Terrier's TRECCollection and Anserini's TrecCollection read it: every text inside `<DOC>` is the
+document, whether in `<TEXT>`, `<P>`, any other element or bare after `<DOCNO>` (the classic test
+collections Terrier ships, e.g. Vaswani/NPL, have no `<TEXT>`), except the identifiers and headers in
+`META_TAGS`; `<TITLE>`/`<HEADLINE>` become the title. A file whose documents are all empty is an error.
+JSONL (BEIR records) or TSV (`id<TAB>text`, or `id<TAB>title<TAB>text`). Topics: TREC SGML/XML
 (`<top><num>` + `<title>`, `<desc>` ignored) or TSV (`id<TAB>text`). Qrels: `QID ITER DOCID REL`.
 """
 from __future__ import annotations
@@ -19,7 +22,11 @@ from retrieval.types import Corpus, Document, Queries
 
 ROLES = {"qrels": ("qrel",), "topics": ("topic", "quer"), "docs": ("doc", "corpus", "collection")}
 _TAG = re.compile(r"<[^>]+>")
-_FIELD = re.compile(r"<(\w+)[^>]*>(.*?)</\1>", re.S)
+META_TAGS = ("DOCNO", "DOCHDR", "DOCOLDNO", "DOCID")    # ids and HTTP headers: not text (Terrier skips DOCHDR)
+TITLE_TAGS = ("TITLE", "HEADLINE")
+_DOCNO = re.compile(r"<DOCNO\b[^>]*>(.*?)</DOCNO\s*>", re.S | re.I)
+_TITLES = re.compile(rf"<({'|'.join(TITLE_TAGS)})\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+_NOT_TEXT = re.compile(rf"<({'|'.join(META_TAGS + TITLE_TAGS)})\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
 
 def _candidates(folder: Path, role: str) -> list[Path]:
@@ -79,14 +86,14 @@ def iter_sgml_docs(path: Path) -> Iterator[Document]:
 
 
 def _sgml_doc(raw: str, where: str) -> Document:
+    """One `<DOC>` block: its DOCNO, the text of its title elements, and all the rest of its text."""
     body = re.sub(r"(?is)^.*?<DOC>|</DOC>.*$", "", raw)
-    fields = {m.group(1).upper(): m.group(2) for m in _FIELD.finditer(body)}
-    doc_id = _clean(fields.get("DOCNO", ""))
+    docno = _DOCNO.search(body)
+    doc_id = _clean(docno.group(1)) if docno else ""
     if not doc_id:
         raise LocalDataError(f"{where}: field DOCNO: missing")
-    title = _clean(fields.get("TITLE", fields.get("HEADLINE", "")))
-    text = _clean(" ".join(v for k, v in fields.items() if k not in ("DOCNO", "TITLE", "HEADLINE", "DOCID")))
-    return Document(doc_id, text, title)
+    title = _clean(" ".join(m.group(2) for m in _TITLES.finditer(body)))
+    return Document(doc_id, _clean(_NOT_TEXT.sub(" ", body)), title)
 
 
 def read_docs(path: Path) -> Corpus:
@@ -105,6 +112,9 @@ def read_docs(path: Path) -> Corpus:
         if doc.doc_id in corpus:
             raise LocalDataError(f"{path}: duplicate DOCNO {doc.doc_id!r}")
         corpus[doc.doc_id] = doc
+    if corpus and not any(doc.text or doc.title for doc in corpus.values()):
+        raise LocalDataError(f"{path}: all {len(corpus)} documents are empty (no text inside <DOC> besides "
+                             f"{', '.join(f'<{t}>' for t in META_TAGS)})")
     return corpus
 
 

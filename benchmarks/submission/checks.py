@@ -69,6 +69,12 @@ def declared_mode(result: Result, task: Any) -> tuple[Any, str | None]:
     return task.modes[result.mode], None
 
 
+def _allowed_partial(result: Result) -> bool:
+    """Was the result scored with `bench run --allow-partial`? Then its re-score is too (benchmarks.coverage)."""
+    coverage = result.extra.get("coverage") if isinstance(result.extra, dict) else None
+    return bool(isinstance(coverage, dict) and coverage.get("allow_partial"))
+
+
 def runner_rescorer(result: Result, run_path: Path, *, k: int | None = None, mode: str | None = None,
                     data_dir: Path | None = None, task: Any = None) -> Result:
     """Re-score `run_path` as `bench run TASK --run/--predictions FILE --mode M -p K=V` (the result's
@@ -81,7 +87,8 @@ def runner_rescorer(result: Result, run_path: Path, *, k: int | None = None, mod
         options = RunOptions(run_file=None if predictions else run_path,
                              predictions=run_path if predictions else None, data_dir=data_dir,
                              output=Path(tmp), split=result.split, mode=mode or result.mode,
-                             params=dict(result.scoring_params), show_progress=False)
+                             params=dict(result.scoring_params), show_progress=False,
+                             allow_partial=_allowed_partial(result))
         if k:
             options.k = max(k, options.k)
         fresh, _ = run_task(task if task is not None else result.task, options)

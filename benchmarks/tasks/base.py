@@ -46,6 +46,8 @@ class RunOptions:
     params: dict[str, Any] = field(default_factory=dict)   # retriever/model params (k1=..., b=...)
     data_dir: Path | None = None          # override the registry's dataset folder
     show_progress: bool = True
+    allow_partial: bool = False           # score a run/predictions file that covers too little (benchmarks.coverage)
+    variant: str = ""                     # set by the runner: names this run's files apart (benchmarks.artifacts)
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,24 @@ class Task:
         return self.modes[name]
 
     # --- running ------------------------------------------------------------------------------
+    def choices(self, options: RunOptions) -> dict[str, Any]:
+        """What the user chose beyond the task and the model name: it names the run's files apart
+        (benchmarks.artifacts), so another `-p`, `--k`, `--split`, retriever `--model` or scored file never
+        overwrites an earlier result. Read before `compute`, which may consume params."""
+        out: dict[str, Any] = {}
+        if options.params:
+            out["params"] = dict(options.params)
+        if self.kind == "retrieval" and options.k != RunOptions.k:
+            out["k"] = options.k
+        if options.split not in (None, self.split):
+            out["split"] = options.split
+        if self.kind == "retrieval" and options.model is not None:
+            out["model"] = options.model          # the retriever's name is the model name; --model is a parameter
+        scored = options.run_file if options.run_file is not None else options.predictions
+        if scored is not None:
+            out["file"] = Path(scored).name
+        return out
+
     def compute(self, options: RunOptions) -> Scores:
         """Run (or score a given file) and return every mode's metric set."""
         raise NotImplementedError(f"task {self.name} has no runner")

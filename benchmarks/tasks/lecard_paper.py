@@ -32,14 +32,17 @@ class LecardPaperTask(RetrievalTask):
         folder, dataset_sha = self.data_folder(options)
         collection = self.load(options, folder)
         queries = [q for q in collection.queries if q in collection.qrels]
+        coverage = None
         if options.run_file is not None:
-            ranked = read_ranked_run(options.run_file, known=queries, task=self.name)
+            ranked = read_ranked_run(options.run_file)
             if reverse:
                 ranked = {q: ids[::-1] for q, ids in ranked.items()}
             model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}",
                               params={"run": file_ref(options.run_file), "reverse": reverse})
+            coverage = self.coverage(collection, ranked, options)
         else:
             run, info, _ = self.retrieve(collection, options)
+            self.check_retrieved(run, collection, folder, info["name"])
             ranked = {q: [d for d, _ in sorted(docs.items(), key=lambda x: (x[1], x[0]), reverse=True)]
                       for q, docs in run.items()}
             model = ModelInfo(name=info["name"], params=info["params"])
@@ -52,7 +55,8 @@ class LecardPaperTask(RetrievalTask):
             run_file=Path(options.run_file) if options.run_file else None,
             conventions={**{f"paper.{k}": v for k, v in paper.conventions.items()},
                          **{f"standard.{k}": v for k, v in std.conventions.items()}},
-            extra={"n_queries": len(queries), "n_docs": len(collection.corpus), "missing_queries": paper.missing},
+            extra={"n_queries": len(queries), "n_docs": len(collection.corpus), "missing_queries": paper.missing,
+                   **({"coverage": coverage} if coverage else {})},
         )
 
 

@@ -9,9 +9,10 @@ JSON `{qid: [ranked case ids]}`; TREC run files and `{qid: {docid: score}}` JSON
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from annotation.muser.files import LAYOUT, MuserFileError, load_cases, load_pools, load_scores, split_queries
 from benchmarks.artifacts import artifact_stem
@@ -51,18 +52,26 @@ def _dataset_sha(data_dir: Path | None, root: Path) -> str:
 
 
 # ---------------------------------------------------------------- runs
-def read_ranked_run(path: str | Path, *, known: Iterable[str] | None = None, task: str = "") -> dict[str, list[str]]:
+def read_ranked_run(path: str | Path) -> dict[str, list[str]]:
     """JSON {qid: [ids]} / {qid: {id: score}} or a TREC run file -> {qid: [ids best first]}.
 
-    With `known` (the task's query ids), a run none of whose queries is known is refused.
-    """
-    ranked = _read_ranked(path)
-    if known is not None and ranked:
-        known = set(known)
-        if not known & set(ranked):
-            raise TaskError(f"{path}: none of its {len(ranked)} query ids belong to task {task} "
-                            f"(first: {next(iter(ranked))})")
-    return ranked
+    What it covers of a task is checked by the caller (benchmarks.coverage)."""
+    return _read_ranked(path)
+
+
+def run_coverage(path: Path, ranked: dict[str, list[str]], root: Path, queries: list[str],
+                 scores: dict[str, dict[str, int]], options: RunOptions, task: str) -> dict[str, Any]:
+    """Check a run against MUSER's queries (all splits are known) and cases (pools and judged candidates)."""
+    from benchmarks import coverage
+
+    pooled: set[str] = set()
+    if (root / LAYOUT["pools"]).exists():
+        pooled = {c for pool in load_pools(root).values() for c in pool}
+    judged = {c for docs in scores.values() for c in docs}
+    found = coverage.run_coverage(path, ranked, task=task, scored=set(queries),
+                                  known_queries=set(split_queries(root, "all")) | set(scores),
+                                  known_docs=coverage.known(judged, pooled))
+    return coverage.check(found, allow_partial=options.allow_partial)
 
 
 def _read_ranked(path: str | Path) -> dict[str, list[str]]:
@@ -72,9 +81,11 @@ def _read_ranked(path: str | Path) -> dict[str, list[str]]:
     if head.startswith(b"{"):
         data = read_json(path, what="run file", error=TaskError)
         out: dict[str, list[str]] = {}
+        if not isinstance(data, dict):
+            raise TaskError(f"{path}: a JSON run must be an object {{qid: [ids]}} or {{qid: {{id: score}}}}")
         for q, docs in data.items():
             if isinstance(docs, list):
-                out[str(q)] = [str(d) for d in docs]
+                out[str(q)] = _ranked_ids(path, str(q), docs)
             elif isinstance(docs, dict):
                 if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in docs.values()):
                     raise TaskError(f"{path}: query {q!r}: every score must be a number")
@@ -89,6 +100,23 @@ def _read_ranked(path: str | Path) -> dict[str, list[str]]:
     except DataError as exc:
         raise TaskError(str(exc)) from None
     return {q: [d for d, _ in sorted(docs.items(), key=lambda x: (-x[1], x[0]))] for q, docs in run.items()}
+
+
+def _ranked_ids(path: Path, qid: str, docs: list[Any]) -> list[str]:
+    """A query's ranked list; a null, non-id or repeated entry is an error (no silent `"None"` or dedup)."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, doc in enumerate(docs):
+        if doc is None or isinstance(doc, bool) or not isinstance(doc, (str, int)) or not str(doc).strip():
+            raise TaskError(f"{path}: query {qid!r}: field [{i}]: {json.dumps(doc)} is not a case id "
+                            f"(expected a string or an integer)")
+        doc = str(doc)
+        if doc in seen:
+            raise TaskError(f"{path}: query {qid!r}: case {doc!r} is ranked twice (positions {seen[doc] + 1} "
+                            f"and {i + 1}); each case may appear once")
+        seen[doc] = i
+        out.append(doc)
+    return out
 
 
 def ranked_to_run(ranked: dict[str, list[str]]) -> dict[str, dict[str, float]]:
@@ -218,8 +246,13 @@ class MuserTask(Task):
         except MuserFileError as exc:
             raise TaskError(str(exc)) from None
         warning = None
+        coverage = None
         if options.run_file is not None:
-            ranked = read_ranked_run(options.run_file, known=queries, task=self.name)
+            ranked = read_ranked_run(options.run_file)
+            try:
+                coverage = run_coverage(Path(options.run_file), ranked, root, queries, scores, options, self.name)
+            except MuserFileError as exc:
+                raise TaskError(str(exc)) from None
             model = ModelInfo(name=f"external-run:{Path(options.run_file).stem}", params={"run": file_ref(options.run_file)})
             run_path: Path | None = Path(options.run_file)
         elif options.retriever:
@@ -228,7 +261,7 @@ class MuserTask(Task):
             model = ModelInfo(name=options.retriever, params=dict(options.params))
 
             run_path = _write_trec(ranked, Path(options.output or "runs")
-                                   / f"{artifact_stem(self.name, options.retriever)}.{split}.run", options.retriever)
+                                   / f"{artifact_stem(self.name, options.retriever, options.variant)}.{split}.run", options.retriever)
         else:
             raise TaskError("muser: pass --run FILE (score a run) or --retriever NAME (needs case texts)")
         judged = {q: list(d.items()) for q, d in top30.items()}
@@ -245,7 +278,8 @@ class MuserTask(Task):
             conventions=conventions, device=options.device or "cpu",
             extra={"queries": len(queries), "missing_queries": paper.missing, "n_queries": len(queries),
                    "n_docs": len({d for q in queries for d in scores[q]}), "data_dir": root.resolve().name,
-                   "rel_threshold": rel, **({"warnings": [warning]} if warning else {})},
+                   "rel_threshold": rel, **({"warnings": [warning]} if warning else {}),
+                   **({"coverage": coverage} if coverage else {})},
         )
 
 

@@ -19,6 +19,7 @@ METRIC_SET = "official"
 
 
 def read_predictions(path: Path) -> dict[str, str]:
+    """{question id: answer}; a repeated id is refused by the JSON reader (naming its line)."""
     data = read_json(path, what="prediction file", error=TaskError)
     if not isinstance(data, dict):
         raise TaskError(f"{path}: expected a JSON object {{question id: answer text}}, got {type(data).__name__}")
@@ -33,6 +34,7 @@ class QATask(Task):
     file: str = ""                       # file inside the dataset folder
     metric: str = "squad"                # "squad" (en) or "cmrc" (zh)
     rule_train: str = ""                 # "dataset:file" for the rule reader, or "crossfit"
+    unscored_ids: frozenset[str] = frozenset()   # question ids of the data that are not scored (unanswerable)
     conventions: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def data_folder(self, options: RunOptions, dataset: str | None = None) -> tuple[Path, str]:
@@ -93,11 +95,14 @@ class QATask(Task):
         gold = gold_answers(path)
         device = "cpu"
         pred_path: Path | None = None
+        coverage = None
         if options.predictions is not None:
+            from benchmarks import coverage as cover
+
             preds = read_predictions(options.predictions)
-            if preds and not any(q in gold for q in preds):
-                raise TaskError(f"{options.predictions}: none of its {len(preds)} question ids belong to task "
-                                f"{self.name} (first: {next(iter(preds))})")
+            found = cover.predictions_coverage(options.predictions, preds, task=self.name, scored=gold,
+                                               known_ids=self.unscored_ids)
+            coverage = cover.check(found, allow_partial=options.allow_partial)
             model = ModelInfo(name="external-predictions", params={"predictions": file_ref(options.predictions)})
             pred_path = Path(options.predictions)
         else:
@@ -113,7 +118,8 @@ class QATask(Task):
                 preds = predict(reader, items, show_progress=options.show_progress)
                 model = ModelInfo(name=str(options.model), params=reader.params())
             if options.output is not None:
-                pred_path = write_json(preds, Path(options.output) / f"{artifact_stem(self.name, model.name)}.predictions.json")
+                stem = artifact_stem(self.name, model.name, options.variant)
+                pred_path = write_json(preds, Path(options.output) / f"{stem}.predictions.json")
         ev = self.score(gold, preds)
         agg = {k: v for k, v in ev["aggregate"].items() if k not in ("total", "missing")}
         return Scores(
@@ -121,7 +127,7 @@ class QATask(Task):
             run_file=pred_path, conventions={**ev["conventions"], **self.conventions}, device=device, split=self.split,
             extra={"n_queries": len(gold), "n_docs": len({c for _, c, _ in questions(path)}),
                    "missing_predictions": int(ev["aggregate"]["missing"]),
-                   "language": self.language, "file": self.file})
+                   "language": self.language, "file": self.file, **({"coverage": coverage} if coverage else {})})
 
 
 def official_mode(metrics: tuple[str, ...]) -> Mode:

@@ -99,6 +99,24 @@ class RetrievalTask(Task):
             timings["search_s"] = time.perf_counter() - t1
         return run, {"name": name, "params": retriever.params()}, timings
 
+    def check_retrieved(self, run: Any, collection: Any, folder: Path, retriever: str) -> None:
+        """A run in which no query retrieved anything scores 0 everywhere: an error, not a figure."""
+        if not any(run.get(q) for q in collection.queries):
+            raise TaskError(f"{folder}: task {self.name}: retriever {retriever} retrieved no document for any of "
+                            f"the {len(collection.queries)} queries over {len(collection.corpus)} documents (empty "
+                            f"documents, or queries in another language than the index's {self.language!r}?)")
+
+    def coverage(self, collection: Any, run: Any, options: RunOptions) -> dict[str, Any]:
+        """Check an external run against the collection (benchmarks.coverage): the `extra.coverage` dict."""
+        from benchmarks import coverage
+
+        judged_docs = {d for docs in collection.qrels.values() for d in docs}
+        pooled = {d for pool in (collection.pools or {}).values() for d in pool}
+        found = coverage.run_coverage(options.run_file, run, task=self.name, scored=collection.qrels,
+                                      known_queries=coverage.known(collection.queries, collection.other_queries),
+                                      known_docs=coverage.known(collection.corpus, judged_docs, pooled))
+        return coverage.check(found, allow_partial=options.allow_partial)
+
     def score(self, collection: Any, run: Any) -> Any:  # -> benchmarks.metrics.Evaluation
         """trec_eval measures of `run` against the collection's qrels (a subclass may change the relevance rule)."""
         from benchmarks.metrics import evaluate
@@ -111,20 +129,19 @@ class RetrievalTask(Task):
 
         folder, dataset_sha = self.data_folder(options)
         collection = self.load(options, folder)
+        coverage: dict[str, Any] | None = None
         if options.run_file is not None:
             run = read_run_any(options.run_file)
             model = {"name": "external-run", "params": {"run": file_ref(options.run_file)}}
             timings: dict[str, float] = {}
-            unknown = [q for q in run if q not in collection.queries]
-            if unknown and len(unknown) == len(run):
-                raise TaskError(f"{options.run_file}: none of its {len(run)} query ids belong to task {self.name} "
-                                f"(first: {unknown[0]})")
+            coverage = self.coverage(collection, run, options)
         else:
             run, model, timings = self.retrieve(collection, options)
+            self.check_retrieved(run, collection, folder, model["name"])
         evaluation = self.score(collection, run)
         run_path = Path(options.run_file) if options.run_file is not None else None
         if options.output is not None and options.run_file is None:
-            run_path = write_run(run, Path(options.output) / f"{artifact_stem(self.name, model['name'])}.run",
+            run_path = write_run(run, Path(options.output) / f"{artifact_stem(self.name, model['name'], options.variant)}.run",
                                  tag=model["name"])
         return Scores(
             metrics={METRIC_SET: evaluation.aggregate}, per_query={METRIC_SET: evaluation.per_query},
@@ -132,7 +149,8 @@ class RetrievalTask(Task):
             conventions={**evaluation.conventions, **self.conventions, **collection.notes},
             extra={"k": options.k, "n_queries": len(collection.queries), "n_docs": len(collection.corpus),
                    "n_queries_judged": len(collection.qrels), "timings_s": {k: round(v, 3) for k, v in timings.items()},
-                   "language": self.language, "kind": "rerank" if self.rerank else "full-ranking"})
+                   "language": self.language, "kind": "rerank" if self.rerank else "full-ranking",
+                   **({"coverage": coverage} if coverage else {})})
 
 
 def trec_eval_mode(main_score: str, metrics: tuple[str, ...]) -> Mode:

@@ -38,6 +38,11 @@ class JudgedChatTask(Task):
         """Pairwise sets exist only with a baseline: check the modes whose set this run computed."""
         return [m for m in self.modes.values() if m is mode or m.metric_set in scores.metrics]
 
+    def choices(self, options: RunOptions) -> dict[str, object]:
+        """Judged runs are named by model and mode only (their judge, backends and -p settings are kept in
+        the bundle), as before: a different judge into the same folder is the user's to keep apart."""
+        return {}
+
     def compute(self, options: RunOptions) -> Scores:
         from benchmarks.judging import bundle as bundles, pipeline
 
@@ -58,7 +63,9 @@ class JudgedChatTask(Task):
                                     f"RESULT_BUNDLE_OR_ANSWERS (or --mode single)")
                 name = options.model or (pred.name.split(".")[0] if pred else "model")
                 out = Path(options.output or "runs")
-                b, path, usage = pipeline.run(cfg, out, artifact_stem(self.name, name), answers_file=pred)
+                # named like the result (`.MODE` beyond the default): a pairwise run keeps the single run's bundle
+                suffix = f".{mode.name}" if mode.name != self.default_mode else ""
+                b, path, usage = pipeline.run(cfg, out, artifact_stem(self.name, name) + suffix, answers_file=pred)
         except DataError as exc:
             raise TaskError(str(exc)) from None
         metrics, per_query = bundles.score_bundle(b)

@@ -24,7 +24,7 @@ class WebCPMActionTask(Task):
     def compute(self, options: RunOptions) -> Scores:
         split = options.split or self.split
         gold, gold_path = load_gold("action", options, split)
-        preds, pred_path, model = obtain_predictions("action", options, gold)
+        preds, pred_path, model, coverage = obtain_predictions("action", options, gold)
         golds = [g.target for g in gold]
         outputs = [preds.get(g.id, "") for g in gold]       # a missing prediction is undecodable
         scores = {m: score_actions(golds, outputs, m) for m in ("paper", "strict")}
@@ -36,7 +36,8 @@ class WebCPMActionTask(Task):
             run_file=pred_path, split=split,
             conventions={**CONVENTIONS, "missing_prediction": "an instance without prediction is undecodable"},
             device=pick_device(options.device) if options.model else "cpu",
-            extra={"gold_file": gold_path.name, "per_label": {m: s.per_label for m, s in scores.items()}},
+            extra={"gold_file": gold_path.name, "per_label": {m: s.per_label for m, s in scores.items()},
+                   **({"coverage": coverage} if coverage else {})},
         )
 
 

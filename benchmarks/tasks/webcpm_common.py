@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core import atomic_write_jsonl, sha256_file
+from core import iter_jsonl as floor_iter_jsonl
 from core import read_jsonl as floor_read_jsonl
 from benchmarks.tasks.base import RunOptions, TaskError
 from engines.devices import pick_device
@@ -66,9 +67,14 @@ def load_gold(task: str, options: RunOptions, split: str) -> tuple[list[Gold], P
     raise TaskError(f"no gold for webcpm-{task}: {converted} not found (build one with `bench build webcpm-tasks`)")
 
 
-def read_predictions(path: Path, gold: list[Gold]) -> dict[str, str]:
-    """id -> prediction. Released-format files are matched to gold by line, and must agree on gold."""
-    rows = read_jsonl(path)
+def read_predictions(path: Path, gold: list[Gold], task: str = "webcpm",
+                     allow_partial: bool = False) -> tuple[dict[str, str], dict[str, Any]]:
+    """(id -> prediction, `extra.coverage`). Released-format files are matched to gold by line, and must
+    agree on gold; `{"id", "prediction"}` lines must name each gold id at most once (benchmarks.coverage)."""
+    from benchmarks import coverage
+
+    numbered = list(floor_iter_jsonl(path, error=TaskError, unique_keys=True))
+    rows = [row for _, row in numbered]
     if rows and "decode_tokens" in rows[0]:
         if len(rows) != len(gold):
             raise TaskError(f"{path}: {len(rows)} lines but the gold has {len(gold)}")
@@ -77,13 +83,14 @@ def read_predictions(path: Path, gold: list[Gold]) -> dict[str, str]:
             if row.get("answer") != g.target:
                 raise TaskError(f"{path}:{n}: field answer {row.get('answer')!r} differs from gold {g.target!r}")
             preds[g.id] = str(row.get("decode_tokens", ""))
-        return preds
-    preds = {}
-    for n, row in enumerate(rows, 1):
+        found = coverage.predictions_coverage(path, preds, task=task, scored={g.id for g in gold})
+        return preds, coverage.check(found, allow_partial=allow_partial)
+    for n, row in numbered:
         if not isinstance(row.get("id"), str) or not isinstance(row.get("prediction"), str):
             raise TaskError(f"{path}:{n}: expected fields id (str) and prediction (str)")
-        preds[row["id"]] = row["prediction"]
-    return preds
+    found = coverage.predictions_coverage(path, [row["id"] for row in rows], task=task,
+                                          scored={g.id for g in gold}, lines=[n for n, _ in numbered])
+    return {row["id"]: row["prediction"] for row in rows}, coverage.check(found, allow_partial=allow_partial)
 
 
 def generate(model_name: str, sources: list[str], *, device: str | None = None, batch_size: int | None = None,
@@ -134,12 +141,15 @@ def param_keys(options: RunOptions) -> tuple[str, ...]:
     return () if options.predictions is not None else ("max_new_tokens",)
 
 
-def obtain_predictions(task: str, options: RunOptions, gold: list[Gold]) -> tuple[dict[str, str], Path | None, str]:
-    """(predictions, file they are in, model name) from --predictions or --model."""
+def obtain_predictions(task: str, options: RunOptions, gold: list[Gold]
+                       ) -> tuple[dict[str, str], Path | None, str, dict[str, Any] | None]:
+    """(predictions, file they are in, model name, `extra.coverage` of a given file) from --predictions
+    or --model."""
     if options.predictions is not None:
         if not Path(options.predictions).exists():
             raise TaskError(f"--predictions {options.predictions}: file not found")
-        return read_predictions(Path(options.predictions), gold), Path(options.predictions), "external-predictions"
+        preds, coverage = read_predictions(Path(options.predictions), gold, f"webcpm-{task}", options.allow_partial)
+        return preds, Path(options.predictions), "external-predictions", coverage
     if options.model:
         max_new = int(options.params.get("max_new_tokens", 32 if task == "action" else 256))
         texts = generate(options.model, [g.source for g in gold], device=options.device,
@@ -149,7 +159,7 @@ def obtain_predictions(task: str, options: RunOptions, gold: list[Gold]) -> tupl
         if options.output is not None:
             path = Path(options.output) / f"webcpm-{task}.{Path(options.model).name}.predictions.jsonl"
             atomic_write_jsonl(path, ({"id": g.id, "prediction": preds[g.id]} for g in gold))
-        return preds, path, options.model
+        return preds, path, options.model, None
     raise TaskError(f"webcpm-{task}: give --predictions FILE or --model PATH_OR_NAME")
 
 

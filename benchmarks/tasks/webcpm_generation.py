@@ -29,7 +29,7 @@ class WebCPMGenerationTask(Task):
         gold, gold_path = load_gold(self.module, options, split)
         if not gold:
             raise TaskError(f"{gold_path}: no {self.module} instances in split {split!r}")
-        preds, pred_path, model = obtain_predictions(self.module, options, gold)
+        preds, pred_path, model, coverage = obtain_predictions(self.module, options, gold)
         per: dict[str, dict[str, dict[str, float]]] = {"paper": {}, "standard": {}}
         for g in gold:
             p = preds.get(g.id, "")
@@ -50,7 +50,8 @@ class WebCPMGenerationTask(Task):
         return Scores(metrics=metrics, per_query=per, model=ModelInfo(name=model, params=dict(options.params)),
                       dataset_sha=dataset_sha(gold_path), run_file=pred_path, split=split, conventions=conventions,
                       device=pick_device(options.device) if options.model else "cpu",
-                      extra={"gold_file": getattr(gold_path, "name", str(gold_path))})
+                      extra={"gold_file": getattr(gold_path, "name", str(gold_path)),
+                             **({"coverage": coverage} if coverage else {})})
 
 
 def _task(module: str, what: str) -> WebCPMGenerationTask:

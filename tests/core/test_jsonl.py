@@ -104,3 +104,25 @@ def test_read_text_accepts_bom_and_refuses_bad_utf8_and_binary(tmp_path: Path) -
     (tmp_path / "bin.txt").write_bytes(b"a\nb\x00c")
     with pytest.raises(DataError, match=r"bin\.txt:2: binary data"):
         read_text(tmp_path / "bin.txt")
+
+
+@pytest.mark.parametrize("text, key, where", [
+    ('{"1": {"184": 2.0, "29": 1.5},\n "2": {"12": 1.0, "184": 0.5, "12": 3.0}}', "12", "2:31"),  # an inner object
+    ('{"q1": "Paris",\n "q2": "Rome",\n "q1": "Lyon"}', "q1", "3:2"),                             # the top level
+    ('{"a": 1, "a": {"b": 1, "b": 2}}', "a", "1:10"),      # the first in document order, not the first closed
+    ('[{"id": "x"}, {"id": "y", "s": "a \\"id\\": b", "id": "z"}]', "id", "1:47"),  # not the quoted one in a string
+])
+def test_a_repeated_key_is_an_error_naming_it_and_its_line(tmp_path: Path, text: str, key: str, where: str) -> None:
+    p = _write(tmp_path, text.encode(), "run.json")
+    with pytest.raises(DataError) as exc:
+        read_json(p)
+    assert str(exc.value).startswith(f"{p}:{where}: duplicate key {key!r}"), str(exc.value)
+
+
+def test_the_same_key_in_different_objects_is_fine_and_jsonl_checks_on_request(tmp_path: Path) -> None:
+    p = _write(tmp_path, b'{"1": {"184": 2.0}, "2": {"184": 1.0}}', "run.json")
+    assert read_json(p) == {"1": {"184": 2.0}, "2": {"184": 1.0}}
+    q = _write(tmp_path, b'{"id": "a", "prediction": "x"}\n{"id": "b", "prediction": "y", "prediction": "z"}\n')
+    assert read_jsonl(q)[1]["prediction"] == "z"                  # JSONL records: unchecked unless asked (speed)
+    with pytest.raises(DataError, match=r"f\.jsonl:2: duplicate key 'prediction'"):
+        read_jsonl(q, unique_keys=True)

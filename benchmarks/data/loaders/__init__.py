@@ -16,3 +16,5 @@ class Collection:
     qrels: Qrels
     pools: dict[str, list[str]] | None = None      # re-ranking tasks: qid -> candidate doc ids
     notes: dict[str, str] = field(default_factory=dict)
+    other_queries: frozenset[str] = frozenset()    # the dataset's queries not scored here (other splits,
+                                                   # unjudged): a run holding them is not for another task

@@ -103,4 +103,4 @@ def load_lecard(folder: Path, split: str = "candidates", doc_field: str = "ajjbq
         "pools": "each query re-ranks only its own candidate folder (files in data/candidates/<qid>/)",
         "unjudged": "candidates without a label count as grade 0 (LeCaRD README)",
         "document_text": f"ajName (title) + {doc_field}",
-        "split": split})
+        "split": split}, other_queries=frozenset(queries_all) - set(qids))

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from annotation.labelstudio.client import LabelStudio
+from benchmarks.artifacts import variant
 from tests.annotation.labelstudio.ls_server import CHROMIUM, LS_BIN, REPO, Server, cookie_proxy, screenshot
 from tests.annotation.labelstudio.support import choice
 from tests.muser_support import FIXTURES
@@ -119,7 +120,7 @@ def test_round_trip_two_annotators_build_and_score(server, tmp_path, muser_dir, 
     assert [i for i in validate_path(built) if i.severity == "error"] == []
     invoke("run", "muser", "--data-dir", str(built), "--retriever", "elements", "--split", "all",
            "-o", str(tmp_path / "runs"), "-q")
-    result = json.loads((tmp_path / "runs" / "muser__elements.json").read_text())
+    result = json.loads((tmp_path / "runs" / f"muser__elements.{variant({'split': 'all'})}.json").read_text())
     assert result["extra"]["queries"] == 3 and 0 < result["main_score"]["value"] <= 1
     print(f"label-studio up in {server.started_in:.0f} s; round trip {time.time() - t0:.1f} s")
 

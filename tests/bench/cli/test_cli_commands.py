@@ -1,6 +1,7 @@
 """The happy paths of `bench run`, `bench list` and `bench data` via the real entry point."""
 import json
 
+from benchmarks.artifacts import variant
 from tests.bench.cli.test_cli_errors import bench
 
 
@@ -16,10 +17,11 @@ def test_bench_run_cranfield_prints_table_and_writes_files(shared_data, tmp_path
                  env={"BENCH_DATA_MIRROR": str(shared_data), "COLUMNS": "120"})
     assert proc.returncode == 0, proc.stderr
     assert "nDCG@10" in proc.stdout and "MAP" in proc.stdout
-    result = json.loads((tmp_path / "cranfield__bm25.json").read_text())
+    stem = f"cranfield__bm25.{variant({'k': 50})}"          # --k 50 is not the default depth: named apart
+    result = json.loads((tmp_path / f"{stem}.json").read_text())
     shown = f"{result['metrics']['standard']['MAP']:.4f}"
     assert shown in proc.stdout
-    assert (tmp_path / "cranfield__bm25.run").is_file()
+    assert (tmp_path / f"{stem}.run").is_file()
 
 
 def test_bench_data_where_and_verify(shared_data):

@@ -55,7 +55,9 @@ def test_xquad_en_uses_squad_normalisation(shared_data, tmp_path):
     ("{oops", "not valid JSON"),
     ("[1, 2]", "expected a JSON object"),
     ('{"DEV_0_QUERY_0": 3}', "record DEV_0_QUERY_0: the prediction must be a string"),
-    ('{"nope": "x"}', "none of its 1 question ids"),
+    ('{"nope": "x"}', "1 of its 1 ids are not questions of task cmrc2018-dev: nope"),
+    ('{"DEV_0_QUERY_0": "a",\n "DEV_0_QUERY_0": "b"}', r"bad\.json:2:2: duplicate key 'DEV_0_QUERY_0'"),
+    ("{}", "no prediction in it"),
 ])
 def test_bad_prediction_files(shared_data, tmp_path, content, match):
     p = tmp_path / "bad.json"

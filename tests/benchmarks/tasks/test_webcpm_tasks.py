@@ -83,10 +83,14 @@ def test_generation_tasks(tasks_dir, tmp_path, task):
     if task == "synthesis":
         assert 0.0 <= result.metrics["paper"]["novelty"] < 0.5        # an extractive answer copies its facts
         assert result.metrics["paper"]["length"] == pytest.approx(sum(len(g["target"]) for g in gold) / len(gold))
-    empty = _write(tmp_path / "e.jsonl", [])
-    result, _ = run_task(f"webcpm-{task}", RunOptions(predictions=empty, data_dir=tasks_dir, split="train",
+    one = _write(tmp_path / "one.jsonl", [{"id": gold[0]["id"], "prediction": ""}])      # the others are missing
+    result, _ = run_task(f"webcpm-{task}", RunOptions(predictions=one, data_dir=tasks_dir, split="train",
                                                       output=tmp_path))
-    assert result.metrics["standard"]["rouge_l"] == 0.0 and result.metrics["standard"]["missing_predictions"] == len(gold)
+    assert result.metrics["standard"]["rouge_l"] == 0.0 and result.metrics["standard"]["missing_predictions"] == len(gold) - 1
+    assert result.extra["coverage"]["in_task"] == 1 and result.extra["coverage"]["task_ids"] == len(gold)
+    empty = _write(tmp_path / "e.jsonl", [])                     # no prediction at all: refused, not a 0
+    with pytest.raises(TaskError, match=r"e\.jsonl: no prediction in it"):
+        run_task(f"webcpm-{task}", RunOptions(predictions=empty, data_dir=tasks_dir, split="train", output=tmp_path))
 
 
 def _tiny_model(tmp_path: Path, texts: list[str], kind: str) -> Path:
