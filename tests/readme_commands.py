@@ -246,6 +246,8 @@ def _prepare(scratch: Path, venv: Path) -> tuple[Path, dict[str, str]]:
     links += [(work / name, REPO / name) for name in ("tests", "examples", "docs", "mkdocs.yml", "requirements.txt",
                                                        "requirements-test.txt", "requirements-docs.txt")]
     for link, target in links:
+        if link.is_symlink() and Path(os.readlink(link)) != target:
+            link.unlink()                  # a link of an earlier run that points elsewhere
         if not link.exists() and not link.is_symlink():
             link.symlink_to(target)
     env = dict(os.environ)
