@@ -19,6 +19,7 @@ from benchmarks.tasks.qa_task import METRIC_SET as QA_SET
 from benchmarks.tasks.qa_task import QATask
 from benchmarks.tasks.retrieval_task import METRIC_SET as RETRIEVAL_SET
 from benchmarks.tasks.retrieval_task import RetrievalTask
+from core import UserError
 
 PREFIX = "local:"
 QA_FILE = "questions.jsonl"
@@ -90,7 +91,12 @@ class LocalQATask(QATask):
             if (Path(tmp) / QA_FILE).stat().st_size == 0:
                 raise LocalDataError(f"{self.folder}: no answerable questions")
             # a SQuAD 2.0 predictions file answers the unanswerable ones too: known ids, not scored
-            scores = QATask.compute(replace(self, work_dir=tmp, unscored_ids=frozenset(skipped)), options)
+            try:
+                scores = QATask.compute(replace(self, work_dir=tmp, unscored_ids=frozenset(skipped)), options)
+            except UserError as exc:        # name the user's file, not the scratch copy of its answerable part
+                folder = Path(self.folder)
+                source = folder / self.desc.files["file"] if self.desc.files.get("file") else folder
+                raise LocalDataError(str(exc).replace(str(Path(tmp) / QA_FILE), str(source))) from None
         if skipped:
             scores.conventions["unanswerable"] = f"{len(skipped)} unanswerable (SQuAD 2.0) questions not scored"
         scores.extra["file"] = self.desc.files.get("file", "")

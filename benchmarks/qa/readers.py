@@ -55,13 +55,17 @@ def predict(reader, items: Sequence[tuple[str, str, str]], *, show_progress: boo
 
 
 def crossfit_predict(records: Sequence[dict[str, Any]], items: Sequence[tuple[str, str, str]], lang: str, *,
-                     seed: int = 0, show_progress: bool = True) -> dict[str, str]:
+                     seed: int = 0, show_progress: bool = True, source: str | Path = "") -> dict[str, str]:
     """Rule reader trained on half the articles, predicting the other half, and vice versa."""
     import numpy as np
 
     from engines.readers.rule.reader import RuleReader
 
     titles = sorted({r.get("title", "") for r in records})
+    if len(titles) < 2:
+        raise QADataError(f"{source or 'the questions'}: cross-fitting the rule reader needs at least 2 articles "
+                          f"(it trains on one half and reads the other), and these {len(records)} question(s) come from {len(titles)}; "
+                          "give training data with -p train_file=PATH or an HF QA checkpoint with --model NAME")
     order = np.random.default_rng(seed).permutation(len(titles))
     fold = {titles[i]: n % 2 for n, i in enumerate(order)}
     title_of = {r["id"]: r.get("title", "") for r in records}

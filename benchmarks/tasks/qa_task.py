@@ -55,24 +55,25 @@ class QATask(Task):
         return (cmrc if self.metric == "cmrc" else squad).evaluate(gold, preds)
 
     def _rule_predictions(self, options: RunOptions, items, path: Path) -> tuple[dict[str, str], dict[str, Any]]:
-        from benchmarks.qa.readers import crossfit_predict, load_train, make_reader, predict
+        from benchmarks.qa.readers import crossfit_predict, make_reader, predict
         from annotation.squad_io import load_qa_file
 
         seed = int(options.params.get("seed", 0))
         train_file = options.params.get("train_file")
         if train_file:
             reader = make_reader("rule", self.language, seed=seed)
-            reader.fit(load_train(train_file))
+            _fit(reader, train_file)
             return predict(reader, items, show_progress=options.show_progress), {
                 "train": file_ref(train_file), **reader.params()}
         if self.rule_train == "crossfit":
             recs = load_qa_file(path).records
-            return crossfit_predict(recs, items, self.language, seed=seed, show_progress=options.show_progress), {
+            return crossfit_predict(recs, items, self.language, seed=seed, show_progress=options.show_progress,
+                                    source=path), {
                 "train": "2-fold cross-fit over articles (seeded)", "seed": seed}
         dataset, fname = self.rule_train.split(":")
         folder, _ = self.data_folder(options, dataset)
         reader = make_reader("rule", self.language, seed=seed)
-        reader.fit(load_train(folder / fname))
+        _fit(reader, folder / fname)
         return predict(reader, items, show_progress=options.show_progress), {"train": f"{dataset}/{fname}",
                                                                             **reader.params()}
 
@@ -133,3 +134,14 @@ class QATask(Task):
 def official_mode(metrics: tuple[str, ...]) -> Mode:
     """The single mode of a QA task: the official evaluator's EM/F1, main score F1."""
     return Mode("official", METRIC_SET, "F1", metrics, "the official evaluator (SQuAD v1.1 or CMRC 2018)")
+
+
+def _fit(reader: Any, train_file: str | Path) -> None:
+    """Train the rule reader on `train_file`; a file it cannot learn from is a one-line error naming it."""
+    from benchmarks.qa.readers import load_train
+    from engines.readers.base import ReaderError
+
+    try:
+        reader.fit(load_train(train_file))
+    except ReaderError as exc:
+        raise TaskError(f"{train_file}: {exc}") from None

@@ -8,9 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence, runtime_checkable
 
-__all__ = ["Candidate", "Answer", "Reader", "Record"]
+from core import UserError
+
+__all__ = ["Candidate", "Answer", "Reader", "ReaderError", "Record"]
 
 Record = dict[str, Any]
+
+
+class ReaderError(UserError):
+    """A reader that cannot be trained or loaded on what it was given (printed as one line by the CLI)."""
 
 
 @dataclass(frozen=True, slots=True)

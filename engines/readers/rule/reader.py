@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from engines.readers.base import Answer
+from engines.readers.base import Answer, ReaderError
 from engines.readers.rule.candidates import candidate_spans
 from engines.readers.rule.features import QuestionView, reader_features, sentence_ranks
 from engines.readers.rule.model import HashedLogit
@@ -56,6 +56,11 @@ class RuleReader:
                 feats.append(rows[i])
                 labels.append(0)
             used += 1
+        if not used or len(set(labels)) < 2:
+            raise ReaderError(f"rule reader: cannot train on {len(examples)} example(s): {used} of them have a "
+                              "candidate span equal to the gold answer, and the ranker needs answering and "
+                              "non-answering spans; give more training data (-p train_file=PATH) or an HF QA "
+                              "checkpoint (--model NAME)")
         self.model.fit(feats, labels, warm_start=warm_start)
         self.last_fit = {"examples": len(examples), "used": used, "no_candidate_matches_gold": skipped,
                          "rows": len(labels)}
