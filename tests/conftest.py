@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-# the MUSER fixtures (muser_dir, built_dataset) for every test that names them
-pytest_plugins = ["tests.muser_support"]
+# the MUSER fixtures (muser_dir, built_dataset) for every test that names them; which tests share an xdist worker
+pytest_plugins = ["tests.muser_support", "tests.xdist_groups"]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -23,12 +23,14 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # dies on its next safepoint (rc 139, no message). So the main run deselects them and
 # tests/test_jvm_isolated.py runs them in a fresh pytest process, where no Ray has run.
 JVM_CHILD_ENV = "DATABENCH_JVM_CHILD"
+JVM_NODEIDS: list[str] = []          # the tests deselected here, for the child to run (and nothing else to collect)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get(JVM_CHILD_ENV) == "1":
         return
     jvm = [item for item in items if item.get_closest_marker("jvm")]
+    JVM_NODEIDS[:] = [item.nodeid for item in jvm]
     if jvm:
         config.hook.pytest_deselected(items=jvm)
         items[:] = [item for item in items if not item.get_closest_marker("jvm")]

@@ -97,6 +97,7 @@ DenseRetriever(cache_dir=sys.argv[2], devices="cpu,cpu", chunk_size=4, batch_siz
 """
 
 
+@pytest.mark.slow                  # two encoder processes start (torch + sentence-transformers each)
 def test_two_cpu_devices_killed_mid_encode_resume_to_the_single_device_store(cranfield, shared_data: Path,
                                                                              tmp_path: Path) -> None:
     """A real kill -9 of a `devices=cpu,cpu` encode (its whole process group) after 2 of 10 chunks; the

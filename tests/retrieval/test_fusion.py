@@ -31,8 +31,10 @@ def _assert_close(ours: dict, theirs: dict) -> None:
             assert math.isclose(ours[qid][d], s, rel_tol=1e-9, abs_tol=1e-12), (qid, d, ours[qid][d], s)
 
 
-# ranx is only the oracle here: its numba JIT costs ~14 s on a fresh venv (2-20 s cached, contended)
-pytestmark_ranx = pytest.mark.slow
+# ranx is only the oracle here: its numba JIT costs ~14 s on a fresh venv (2-20 s cached, contended), once per
+# process, so its tests share one xdist worker (tests/xdist_groups.py) rather than compile on each
+def pytestmark_ranx(test):
+    return pytest.mark.slow(pytest.mark.xdist_group("ranx")(test))
 
 
 @pytestmark_ranx

@@ -64,6 +64,7 @@ def _body_key(body: dict) -> str:
     return json.dumps(body, sort_keys=True)
 
 
+@pytest.mark.slow
 def test_judged_run_resumes_after_kill_without_duplicate_requests(llama_server, shared_data, tmp_path):
     hold = Hold()
     cache = tmp_path / "cache"

@@ -111,6 +111,7 @@ def test_cli_bad_prediction_file_is_one_line(shared_data, tmp_path):
     assert "bad.json:1:2: not valid JSON" in r.stderr
 
 
+@pytest.mark.slow                  # five `bench build qasnowball` runs as subprocesses
 def test_cli_build_and_validate(shared_data, tmp_path):
     from annotation.squad_io import load_qa_file, write_jsonl
     from builders.qasnowball.inputs import docs_from_records

@@ -74,6 +74,7 @@ def _build(out: Path, env: dict, corpus: Path, *extra: str) -> subprocess.Comple
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_build_on_a_separate_cluster_by_address_equals_local(ray_head, shared_data, tmp_path):
     corpus = shared_data / "dureader_demo" / "devset" / "search.dev.json"
     local = _build(tmp_path / "local.jsonl", ray_head["env"], corpus)

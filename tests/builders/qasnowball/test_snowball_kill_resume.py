@@ -9,6 +9,7 @@ import pytest
 
 from tests.builders.killpoints import bench, kill_at, refused, run, sha256_files
 
+pytestmark = pytest.mark.slow      # `bench build qasnowball` in subprocesses, run after run
 DATA_FILES = ["generated.jsonl", "generated.squad.json", "round_1/generated.jsonl", "round_2/generated.jsonl",
               "round_1/docs.jsonl", "round_2/docs.jsonl"]
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from bench.cli import app
 
-pytestmark = [pytest.mark.llm]
+pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
 
 def test_ray_dialogues_equal_local(ray_cluster, llama_server, uc_data, tmp_path):

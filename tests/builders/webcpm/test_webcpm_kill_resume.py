@@ -9,6 +9,7 @@ import pytest
 from tests.builders.killpoints import bench, kill_at, refused, run, sha256_files
 
 N = 25
+pytestmark = pytest.mark.slow      # `bench build webcpm` in subprocesses, run after run
 
 
 @pytest.fixture(scope="module")
