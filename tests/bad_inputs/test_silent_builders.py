@@ -356,7 +356,8 @@ def test_bench_run_refuses_params_no_part_of_the_run_reads(tmp_path):
                               str(tmp_path / "o"), "-q"]), "--param seed", "task cmrc2018-dev")
     assert not (tmp_path / "o").exists()
     ok(run_in_process(["run", "cranfield", "--run", str(run), "-o", str(tmp_path / "o"), "-q"]))
-    result = json.loads((tmp_path / "o" / "cranfield__external-run.json").read_text())
+    (path,) = (tmp_path / "o").glob("cranfield__external-run*.json")   # tagged by the scored file's name
+    result = json.loads(path.read_text())
     assert result["main_score"]["metric"] == "nDCG@10" and 0 < result["main_score"]["value"] < 1
 
 

@@ -143,7 +143,7 @@ def test_constant_judge_is_reported_degenerate(tmp_path: Path) -> None:
     assert result["metrics"]["single"]["degenerate"] == 1.0 and result["metrics"]["pairwise"]["degenerate"] == 1.0
     assert len(result["extra"]["warnings"]) == 2
     # the flag is recomputed from the stored judgments, so a submitted result cannot drop it
-    o = ok(run_in_process(["run", "ultrachat-eval", "--predictions", str(tmp_path / "out" / "ultrachat-eval__m.judgments.jsonl"),
+    o = ok(run_in_process(["run", "ultrachat-eval", "--predictions", str(tmp_path / "out" / "ultrachat-eval__m.pairwise.judgments.jsonl"),
                            "--mode", "pairwise", "-o", str(tmp_path / "again"), "-q"]))
     assert len(warnings_of(o)) == 2
 
@@ -381,5 +381,5 @@ def test_scoring_the_model_that_filled_the_grades_warns(built_dataset: Path, tmp
     (copy / "labels" / "view_scores.json").unlink()
     o2 = ok(run_in_process([*args, "--data-dir", str(copy), "-o", str(tmp_path / "b")]))
     assert not warnings_of(o2)
-    a, b = (json.loads((tmp_path / x / "muser__elements.json").read_text()) for x in "ab")
+    a, b = (json.loads(next((tmp_path / x).glob("muser__elements*.json")).read_text()) for x in "ab")
     assert a["main_score"] == b["main_score"]

@@ -126,7 +126,8 @@ def test_bench_run_cranfield_bm25_plus_dense(tiny_model: Path, shared_data: Path
     r = CliRunner().invoke(app, ["run", "cranfield", "-r", "bm25+dense", "--model", str(tiny_model), "-p",
                                  f"dense.cache_dir={tmp_path / 'cache'}", "-p", "rrf_k=30", "-o", str(tmp_path), "-q"])
     assert r.exit_code == 0, r.output
-    result = json.loads((tmp_path / "cranfield__bm25+dense.json").read_text(encoding="utf-8"))
+    (path,) = tmp_path.glob("cranfield__bm25+dense.p*.json")      # named apart by its -p values
+    result = json.loads(path.read_text(encoding="utf-8"))
     params = result["model"]["params"]
     assert result["model"]["name"] == "bm25+dense" and params["fusion"] == "rrf" and params["rrf_k"] == 30
     assert [p["name"] for p in params["parts"]] == ["bm25", "dense"]

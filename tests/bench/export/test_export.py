@@ -8,6 +8,7 @@ folders are also checked for internal consistency (every qrels id exists).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -105,7 +106,8 @@ def _build_ultrachat(work: Path, data: Path) -> Path:
     path = work / "dialogues.jsonl"
     with open(path, "w", encoding="utf-8") as f:
         for i, q in enumerate(questions):
-            f.write(json.dumps({"id": f"eval-{i}", "prompt": q["data"], "messages": [
+            f.write(json.dumps({"id": f"eval-{i}", "prompt": q["data"],
+                                "prompt_id": hashlib.sha256(q["data"].encode("utf-8")).hexdigest(), "messages": [
                 {"role": "user", "content": q["data"]},
                 {"role": "assistant", "content": "(stand-in answer written by the export test)"}]}) + "\n")
     return path
