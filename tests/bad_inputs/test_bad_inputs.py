@@ -42,6 +42,23 @@ class Outcome:
         return self.out + self.err
 
 
+def one_error(o: Outcome, *needles: str) -> str:
+    """Exit 2, stderr one `error:` line holding every needle (a file name, a field...), no traceback; the line."""
+    assert "Traceback" not in o.text, o.text[-3000:]
+    assert o.rc == 2, f"exit {o.rc}, expected 2\nstdout: {o.out[-2000:]}\nstderr: {o.err[-2000:]}"
+    lines = [ln for ln in o.err.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), o.err
+    for needle in needles:
+        assert needle in lines[0], f"{needle!r} not in: {lines[0]}"
+    return lines[0]
+
+
+def ok(o: Outcome) -> Outcome:
+    """Exit 0 and no traceback (the valid look-alikes of the silent cases)."""
+    assert o.rc == 0 and "Traceback" not in o.text, f"exit {o.rc}\n{o.out[-3000:]}\n{o.err[-3000:]}"
+    return o
+
+
 def run_in_process(args: list[str]) -> Outcome:
     """`bench ARGS` through the real `main()` (its UserError handling included), output captured."""
     from bench.cli import main

@@ -23,27 +23,15 @@ from typing import Any, Callable
 
 import pytest
 
-from tests.bad_inputs.test_bad_inputs import Outcome, run_in_process
+from tests.bad_inputs.test_bad_inputs import Outcome, ok, one_error, run_in_process
 
 REPO = Path(__file__).resolve().parents[2]
 MUSER_CASES = REPO / "tests" / "fixtures" / "muser" / "cases_pool.json"
 NO_SERVER = ["--base-url", "http://127.0.0.1:9", "--max-retries", "0", "--api-key-env", "BENCH_NO_KEY"]
 
 
-def one_error(o: Outcome, *needles: str) -> str:
-    """Exit 2, stderr one `error:` line holding every needle (a file name, a field...), no traceback."""
-    assert "Traceback" not in o.text, o.text[-3000:]
-    assert o.rc == 2, f"exit {o.rc}\nstdout: {o.out[-1500:]}\nstderr: {o.err[-1500:]}"
-    lines = [ln for ln in o.err.strip().splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:"), o.err
-    for needle in needles:
-        assert needle in lines[0], f"{needle!r} not in: {lines[0]}"
-    return lines[0]
 
 
-def ok(o: Outcome) -> str:
-    assert o.rc == 0 and "Traceback" not in o.text, o.text[-3000:]
-    return o.out
 
 
 @pytest.fixture(autouse=True)
@@ -146,7 +134,7 @@ def test_muser_build_with_no_pair_is_refused_and_leaves_no_folder(tmp_path, pool
 
 def test_muser_valid_pool_builds_as_before(tmp_path):
     out = ok(run_in_process(["build", "muser", "--cases", str(MUSER_CASES), "--out", str(tmp_path / "out"),
-                             "--quiet", "--no-hf"]))
+                             "--quiet", "--no-hf"])).out
     build = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
     # measured with the builder before this change (0473df3): 12 cases, 1 query, a pool of 11, 2 golden
     assert build["counts"]["pairs"] == 11 and build["counts"]["golden"] == 2 and "dataset:" in out
@@ -219,7 +207,7 @@ def test_webcpm_tasks_refuses_traces_the_validator_rejects(tmp_path, real_traces
     # --skip-invalid converts the others, says how many it left out, and writes exactly what the valid
     # traces alone give
     out = ok(run_in_process(["build", "webcpm-tasks", str(src), str(tmp_path / "skip"), "--ratios", "2,1,1",
-                             "--skip-invalid"]))
+                             "--skip-invalid"])).out
     assert "skipped 1 invalid trace(s) of 4" in out and "recovered_001" in out
     valid = write_jsonl(tmp_path / "valid.jsonl", [t for i, t in enumerate(real_traces) if i != 1])
     ok(run_in_process(["build", "webcpm-tasks", str(valid), str(tmp_path / "alone"), "--ratios", "2,1,1"]))
@@ -246,7 +234,7 @@ def test_webcpm_replay_and_stats_refuse_a_trace_with_an_unknown_action(tmp_path,
     assert not (tmp_path / "out.jsonl").exists()
     one_error(run_in_process(["stats", "webcpm", str(src)]), "traces.jsonl:2", "unknown action 'TELEPORT'")
     valid = write_jsonl(tmp_path / "valid.jsonl", real_traces)
-    row = next(ln for ln in ok(run_in_process(["stats", "webcpm", str(valid)])).splitlines() if "actions_per_trace" in ln)
+    row = next(ln for ln in ok(run_in_process(["stats", "webcpm", str(valid)])).out.splitlines() if "actions_per_trace" in ln)
     assert row.split("│")[2].strip() == "40.75"          # this file's column; README: 40.75 actions per trace
 
 
@@ -265,7 +253,7 @@ def test_stats_ultrachat_refuses_dialogues_the_validator_rejects(tmp_path):
     assert not (tmp_path / "s.json").exists()
     # --skip-invalid describes the valid ones and says so; the figures are those of the valid ones alone
     out = ok(run_in_process(["stats", "ultrachat", str(src), "--embedder", "none", "--skip-invalid",
-                             "--json", str(tmp_path / "skip.json")]))
+                             "--json", str(tmp_path / "skip.json")])).out
     assert "skipped 1 invalid dialogue(s) of 4" in out
     valid = write_jsonl(tmp_path / "valid.jsonl", GOOD_DIALOGUES)
     ok(run_in_process(["stats", "ultrachat", str(valid), "--embedder", "none", "--json", str(tmp_path / "v.json")]))
@@ -330,7 +318,7 @@ def test_annotate_export_and_import_refuse_unknown_params(tmp_path):
     one_error(o, "--param per_qeury", "did you mean per_query?", "accepted: limit, per_query, queries")
     assert not (tmp_path / "ls").exists()
     out = ok(run_in_process(["annotate", "export", "muser-pairs", str(tmp_path / "built"), str(tmp_path / "ls"),
-                             "-p", "per_query=4"]))
+                             "-p", "per_query=4"])).out
     assert "4 tasks" in out
     ok(run_in_process(["annotate", "export", "muser-pairs", str(tmp_path / "built"), str(tmp_path / "all")]))
     assert len(json.loads((tmp_path / "all" / "tasks.json").read_text())) == 11     # the build's 11 pairs

@@ -18,27 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.bad_inputs.test_bad_inputs import Outcome, run_in_process
+from tests.bad_inputs.test_bad_inputs import Outcome, ok, one_error, run_in_process
 from tests.engines.llm.fixed_reply_server import FixedReplyServer, is_judge_request
 
 N = 6                                          # questions per judged run (ultra_eval.json's first six)
 
 
 # ----------------------------------------------------------------------------------------- helpers
-def one_error(o: Outcome, *needles: str) -> str:
-    """Exit 2, stderr one `error:` line holding every needle, no traceback; the line."""
-    assert "Traceback" not in o.text, o.text[-3000:]
-    assert o.rc == 2, f"exit {o.rc}\nstdout: {o.out[-2000:]}\nstderr: {o.err[-2000:]}"
-    lines = [ln for ln in o.err.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:"), o.err
-    for needle in needles:
-        assert needle in lines[0], f"{needle!r} not in: {lines[0]}"
-    return lines[0]
 
 
-def ok(o: Outcome) -> Outcome:
-    assert o.rc == 0 and "Traceback" not in o.text, f"exit {o.rc}\n{o.out[-3000:]}\n{o.err[-3000:]}"
-    return o
 
 
 def warnings_of(o: Outcome) -> list[str]:

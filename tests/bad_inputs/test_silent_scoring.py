@@ -23,23 +23,11 @@ import pytest
 
 from benchmarks.artifacts import variant
 from benchmarks.io.trec import read_run, write_run
-from tests.bad_inputs.test_bad_inputs import Outcome, run_in_process
+from tests.bad_inputs.test_bad_inputs import Outcome, ok, one_error, run_in_process
 
 
-def refused(o: Outcome, *names: str) -> str:
-    """Exit 2, no traceback, one `error:` line naming every one of `names`; the line."""
-    assert "Traceback" not in o.text, o.text[-3000:]
-    assert o.rc == 2, f"exit {o.rc}, expected 2\nstdout: {o.out[-1500:]}\nstderr: {o.err[-1500:]}"
-    lines = [ln for ln in o.err.strip().splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:"), o.err
-    for name in names:
-        assert name in lines[0], f"{name!r} not in: {lines[0]}"
-    return lines[0]
 
 
-def ok(o: Outcome) -> Outcome:
-    assert o.rc == 0 and "Traceback" not in o.text, f"exit {o.rc}\n{o.out[-1500:]}\n{o.err[-1500:]}"
-    return o
 
 
 def main_value(result: Path) -> float:
@@ -104,16 +92,16 @@ def test_a_terrier_trec_folder_scores_exactly_as_the_same_data_in_beir(shared_da
     assert read_run(tmp_path / "out" / "local_terrier__bm25.run") == read_run(tmp_path / "out" / "local_beir__bm25.run")
 
 
-def test_trec_documents_all_empty_or_retrieving_nothing_are_refused(shared_data: Path, tmp_path: Path) -> None:
+def test_trec_documents_all_empty_or_retrieving_nothing_are_one_error(shared_data: Path, tmp_path: Path) -> None:
     trec, _ = _vaswani_slice(shared_data, tmp_path, topics=2, extra_docs=20)
     docs = trec / "doc-text.trec"
     ids = re.findall(r"<DOCNO>(\d+)</DOCNO>", docs.read_text(encoding="utf-8"))
     docs.write_text("".join(f"<DOC>\n<DOCNO>{d}</DOCNO>\n</DOC>\n" for d in ids), encoding="utf-8")
     out = tmp_path / "out"
-    refused(run_in_process(["run", "--dataset", str(trec), "-r", "bm25", "-o", str(out), "-q"]),
+    one_error(run_in_process(["run", "--dataset", str(trec), "-r", "bm25", "-o", str(out), "-q"]),
             "doc-text.trec", "documents are empty")
     docs.write_text("".join(f"<DOC>\n<DOCNO>{d}</DOCNO>\nzzyzx qwxv\n</DOC>\n" for d in ids), encoding="utf-8")
-    refused(run_in_process(["run", "--dataset", str(trec), "-r", "bm25", "-o", str(out), "-q"]),
+    one_error(run_in_process(["run", "--dataset", str(trec), "-r", "bm25", "-o", str(out), "-q"]),
             str(trec), "retrieved no document for any of the 2 queries")
     assert not out.exists()
 
@@ -123,10 +111,10 @@ def test_a_run_for_another_task_is_refused_unless_partial_is_allowed(bm25: Path,
                                                                     tmp_path: Path) -> None:
     out = tmp_path / "out"
     sim = shared_data / "muser" / "labels" / "sim_scores.json"         # a MUSER score file, not a run
-    refused(run_in_process(["run", "cranfield", "--run", str(sim), "-o", str(out), "-q"]),
+    one_error(run_in_process(["run", "cranfield", "--run", str(sim), "-o", str(out), "-q"]),
             str(sim), "97 of its 100 query ids are unknown to task cranfield", "--allow-partial")
     cran_run = bm25 / "cranfield__bm25.run"
-    refused(run_in_process(["run", "muser", "--run", str(cran_run), "-o", str(out), "-q"]),
+    one_error(run_in_process(["run", "muser", "--run", str(cran_run), "-o", str(out), "-q"]),
             str(cran_run), "222 of its 225 query ids are unknown to task muser")
     assert not out.exists()
     o = ok(run_in_process(["run", "muser", "--run", str(cran_run), "-o", str(out), "-q", "--allow-partial"]))
@@ -156,12 +144,12 @@ def test_a_partial_run_is_scored_with_missing_queries_as_zero(bm25: Path, tmp_pa
     assert main_value(next((tmp_path / "out").glob("*.json"))) == pytest.approx(expected, abs=1e-12)
     mostly = write_run({**{q: full[q] for q in list(full)[:10]}, **{f"x{i}": full["1"] for i in range(11)}},
                        tmp_path / "mostly_unknown.run")
-    refused(run_in_process(["run", "cranfield", "--run", str(mostly), "-o", str(tmp_path / "o2"), "-q"]),
+    one_error(run_in_process(["run", "cranfield", "--run", str(mostly), "-o", str(tmp_path / "o2"), "-q"]),
             "mostly_unknown.run", "11 of its 21 query ids are unknown", "x0")
     ok(run_in_process(["run", "cranfield", "--run", str(mostly), "-o", str(tmp_path / "o2"), "-q", "--allow-partial"]))
 
 
-def test_predictions_with_unknown_or_repeated_ids_are_refused(shared_data: Path, tmp_path: Path) -> None:
+def test_predictions_with_unknown_or_repeated_ids_are_one_error(shared_data: Path, tmp_path: Path) -> None:
     from annotation.squad_io import gold_answers
 
     gold = gold_answers(shared_data / "xquad" / "xquad.en.json")
@@ -173,11 +161,11 @@ def test_predictions_with_unknown_or_repeated_ids_are_refused(shared_data: Path,
     first = next(iter(gold))
     bad = tmp_path / "unknown.json"
     bad.write_text(json.dumps({first: "x", "999": "y", "998": "z"}), encoding="utf-8")
-    refused(run_in_process(["run", "xquad-en", "--predictions", str(bad), "-o", str(tmp_path / "o2"), "-q"]),
+    one_error(run_in_process(["run", "xquad-en", "--predictions", str(bad), "-o", str(tmp_path / "o2"), "-q"]),
             "unknown.json", "2 of its 3 ids are not questions of task xquad-en: 999, 998")
     dup = tmp_path / "dup.json"
     dup.write_text(f'{{"{first}": "a",\n "{first}": "b"}}', encoding="utf-8")
-    refused(run_in_process(["run", "xquad-en", "--predictions", str(dup), "-o", str(tmp_path / "o2"), "-q"]),
+    one_error(run_in_process(["run", "xquad-en", "--predictions", str(dup), "-o", str(tmp_path / "o2"), "-q"]),
             "dup.json:2:", f"duplicate key {first!r}")
     assert not (tmp_path / "o2").exists()
 
@@ -197,7 +185,7 @@ def webcpm_tasks(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return out
 
 
-def test_webcpm_predictions_with_unknown_or_repeated_ids_are_refused(webcpm_tasks: Path, tmp_path: Path) -> None:
+def test_webcpm_predictions_with_unknown_or_repeated_ids_are_one_error(webcpm_tasks: Path, tmp_path: Path) -> None:
     gold = [json.loads(x) for x in (webcpm_tasks / "synthesis" / "train.jsonl").read_text(encoding="utf-8").splitlines()]
     rows = [{"id": g["id"], "prediction": g["target"]} for g in gold]
 
@@ -210,8 +198,8 @@ def test_webcpm_predictions_with_unknown_or_repeated_ids_are_refused(webcpm_task
     o = ok(score("good.jsonl", rows))
     assert f"has {len(gold)}/{len(gold)} task questions" in o.out
     assert main_value(next((tmp_path / "out").glob("*.json"))) == pytest.approx(1.0)   # gold scores ROUGE-L 1
-    refused(score("unknown.jsonl", [*rows, {"id": "nope", "prediction": "x"}]), "unknown.jsonl", "nope")
-    refused(score("twice.jsonl", [*rows, {"id": gold[0]["id"], "prediction": "x"}]), "twice.jsonl",
+    one_error(score("unknown.jsonl", [*rows, {"id": "nope", "prediction": "x"}]), "unknown.jsonl", "nope")
+    one_error(score("twice.jsonl", [*rows, {"id": gold[0]["id"], "prediction": "x"}]), "twice.jsonl",
             f"{gold[0]['id']} (lines 1 and {len(rows) + 1})")
 
 
@@ -232,7 +220,7 @@ def test_released_action_predictions_as_id_lines_score_as_the_released_file(shar
 def test_a_repeated_key_in_a_json_run_is_an_error_naming_it(tmp_path: Path) -> None:
     run = tmp_path / "run.json"
     run.write_text('{"1": {"184": 2.0, "29": 1.5},\n "2": {"12": 1.0, "184": 0.5, "12": 0.25}}', encoding="utf-8")
-    refused(run_in_process(["run", "cranfield", "--run", str(run), "-o", str(tmp_path / "out"), "-q"]),
+    one_error(run_in_process(["run", "cranfield", "--run", str(run), "-o", str(tmp_path / "out"), "-q"]),
             "run.json:2:", "duplicate key '12'")
     run.write_text('{"1": {"184": 2.0, "29": 1.5},\n "2": {"12": 1.0, "184": 0.5}}', encoding="utf-8")
     o = ok(run_in_process(["run", "cranfield", "--run", str(run), "-o", str(tmp_path / "out"), "-q", "--allow-partial"]))
@@ -243,14 +231,14 @@ def test_a_repeated_key_in_a_json_run_is_an_error_naming_it(tmp_path: Path) -> N
     ('["1000", "471", null]', "query '4399': field [2]: null is not a case id"),
     ('["1000", "471", "1000"]', "case '1000' is ranked twice (positions 1 and 3)"),
 ])
-def test_a_muser_run_with_null_or_repeated_case_ids_is_refused(shared_data: Path, tmp_path: Path, ranked: str,
+def test_a_muser_run_with_null_or_repeated_case_ids_is_one_error(shared_data: Path, tmp_path: Path, ranked: str,
                                                                needle: str) -> None:
     run = tmp_path / "muser_run.json"
     run.write_text(f'{{"4399": {ranked}}}', encoding="utf-8")
-    refused(run_in_process(["run", "muser", "--run", str(run), "--split", "all", "-o", str(tmp_path / "out"), "-q"]),
+    one_error(run_in_process(["run", "muser", "--run", str(run), "--split", "all", "-o", str(tmp_path / "out"), "-q"]),
             "muser_run.json", needle)
     run.write_text('{"4399": ["1000", "471"],\n "4399": ["471"]}', encoding="utf-8")
-    refused(run_in_process(["run", "muser", "--run", str(run), "--split", "all", "-o", str(tmp_path / "out"), "-q"]),
+    one_error(run_in_process(["run", "muser", "--run", str(run), "--split", "all", "-o", str(tmp_path / "out"), "-q"]),
             "muser_run.json:2:", "duplicate key '4399'")
 
 
@@ -262,7 +250,7 @@ def test_compare_without_shared_queries_names_both_files(bm25: Path, tmp_path: P
     data["per_query"] = {s: {f"x{q}": v for q, v in rows.items()} for s, rows in data["per_query"].items()}
     b = tmp_path / "b.json"
     b.write_text(json.dumps(data), encoding="utf-8")
-    refused(run_in_process(["compare", str(a), str(b), "--resamples", "10"]), str(a), str(b), "share no query ids")
+    one_error(run_in_process(["compare", str(a), str(b), "--resamples", "10"]), str(a), str(b), "share no query ids")
 
 
 # --------------------------------------------------------------------------- 10. other parameters, same folder
