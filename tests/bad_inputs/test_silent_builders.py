@@ -10,19 +10,18 @@ flag and the accepted keys), leave nothing behind, and a valid look-alike must s
 
 Everything runs in-process (`run_in_process`: the real `bench` main()) on real data from shared/data, except
 the chat model of the UltraChat builds: no model runs in the suite's time, so a script answers behind a real
-OpenAI-compatible HTTP server on 127.0.0.1 (`ScriptedLLM`), and the builder's real client, filters and job
+OpenAI-compatible HTTP server on 127.0.0.1 (`scripted_llm`), and the builder's real client, filters and job
 machinery do the rest.
 """
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
+from tests.engines.llm.fixed_reply_server import FixedReplyServer
 from tests.bad_inputs.test_bad_inputs import Outcome, ok, one_error, run_in_process
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,41 +65,10 @@ def broken(traces: list[dict[str, Any]], how: str) -> list[dict[str, Any]]:
     return out
 
 
-class ScriptedLLM:
+def scripted_llm(reply: Callable[[str], str]) -> FixedReplyServer:
     """A real OpenAI-compatible server on 127.0.0.1 whose model is a script, `reply(last user message) -> text`
     (stand-in: no chat model runs in the suite's budget). It counts the requests it answered."""
-
-    def __init__(self, reply: Callable[[str], str]) -> None:
-        self.reply, self.requests = reply, 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:          # the name http.server calls
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests += 1
-                text = outer.reply(body["messages"][-1]["content"])
-                data = json.dumps({"model": body["model"], "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 10}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def __enter__(self) -> "ScriptedLLM":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    return FixedReplyServer(lambda body: reply(body["messages"][-1]["content"]))
 
 
 def small_ultrachat_config(path: Path, **extra: Any) -> Path:
@@ -112,7 +80,7 @@ def small_ultrachat_config(path: Path, **extra: Any) -> Path:
     return path
 
 
-def build_ultrachat(out: Path, server: ScriptedLLM, config: Path) -> Outcome:
+def build_ultrachat(out: Path, server: FixedReplyServer, config: Path) -> Outcome:
     return run_in_process(["build", "ultrachat", str(out), "-m", "scripted", "--base-url", server.base_url,
                            "--max-retries", "0", "--api-key-env", "BENCH_NO_KEY", "--config", str(config), "-q"])
 
@@ -168,7 +136,7 @@ def test_webcpm_tasks_with_every_trace_invalid_keeps_nothing(tmp_path, real_trac
 
 def test_ultrachat_build_whose_openings_are_all_filtered_leaves_no_folder(tmp_path):
     """The model writes only templates with unfilled slots: the placeholder rule removes every opening line."""
-    with ScriptedLLM(lambda prompt: "Write an email to [your name] about [topic] for me.") as server:
+    with scripted_llm(lambda prompt: "Write an email to [your name] about [topic] for me.") as server:
         o = build_ultrachat(tmp_path / "out", server, small_ultrachat_config(tmp_path / "c.json"))
     one_error(o, "no opening line to generate from", "placeholder 1")
     assert not (tmp_path / "out").exists()
@@ -181,7 +149,7 @@ def test_ultrachat_build_whose_dialogues_are_all_removed_leaves_no_folder(tmp_pa
             return "Write a short email inviting my neighbours to a garden party on Sunday."
         return "As an AI language model, I cannot help with that request."
 
-    with ScriptedLLM(refusing) as server:
+    with scripted_llm(refusing) as server:
         o = build_ultrachat(tmp_path / "out", server, small_ultrachat_config(tmp_path / "c.json"))
     one_error(o, "no dialogue kept", "refusal 1", "nothing written")
     assert not (tmp_path / "out").exists() and server.requests == 2
@@ -190,7 +158,7 @@ def test_ultrachat_build_whose_dialogues_are_all_removed_leaves_no_folder(tmp_pa
         return refusing(prompt).replace("As an AI language model, I cannot help with that request.",
                                         "Dear neighbours, please join us for a garden party on Sunday at three.")
 
-    with ScriptedLLM(answering) as server:
+    with scripted_llm(answering) as server:
         ok(build_ultrachat(tmp_path / "out", server, small_ultrachat_config(tmp_path / "c.json")))
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete" and manifest["counts"]["final"] == 1
@@ -277,7 +245,7 @@ def test_merge_refuses_an_invalid_dialogue(tmp_path):
                                           "config.sector2.instructions_per_type: expected an integer")])
 def test_ultrachat_config_of_wrong_type_fails_before_any_server_call(tmp_path, extra, field):
     config = small_ultrachat_config(tmp_path / "config.json", **extra)
-    with ScriptedLLM(lambda prompt: "Write a short email to my team about the new schedule.") as server:
+    with scripted_llm(lambda prompt: "Write a short email to my team about the new schedule.") as server:
         o = build_ultrachat(tmp_path / "out", server, config)
     one_error(o, "config.json", field)
     assert server.requests == 0 and not (tmp_path / "out").exists()
@@ -288,7 +256,7 @@ def test_ultrachat_config_of_wrong_type_fails_before_any_server_call(tmp_path, e
 
 def test_ultrachat_sectors_option_is_checked_before_any_server_call(tmp_path):
     """--sectors 1,4 used to call the server for sector 1 and then stop on sector 4 with a traceback."""
-    with ScriptedLLM(lambda prompt: "Write a short email to my team about the new schedule.") as server:
+    with scripted_llm(lambda prompt: "Write a short email to my team about the new schedule.") as server:
         o = run_in_process(["build", "ultrachat", str(tmp_path / "out"), "-m", "scripted", "--base-url",
                             server.base_url, "--sectors", "1,4", "-q"])
     one_error(o, "--sectors '1,4'")
