@@ -6,12 +6,10 @@ pairs BUNDLE OUT -> answer pairs (for `bench annotate export ultrachat-pairwise`
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
 
 from bench.cli.app import app, console
 
@@ -99,10 +97,4 @@ def score_cmd(
         raise TaskError(str(exc)) from None
     result, out = run_task("judge-check", RunOptions(predictions=path, output=output, mode=mode))
     print_result(result, console=console)
-    show = Table("statistic", "value")
-    for set_name, values in result.metrics.items():
-        for k, v in values.items():
-            show.add_row(f"{set_name}.{k}", f"{v:.3f}")
-    console.print(show)
     console.print(f"check file: {path}\nresults: {out}")
-    console.print(json.dumps({"main": result.main_score}))

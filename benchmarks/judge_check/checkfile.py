@@ -5,7 +5,8 @@ its lines alone (replies re-parsed here), so `bench verify` re-scores a check re
 Lines: `meta` (seed, n_boot, judge, anchor, reference ranking, verdict rule, source bundle sha256s), then
 `pair` (question, model, baseline, length delta, the judge's two replies, optional verdict-token
 log-probabilities per order, humans {annotator: winner}) and `single` (question, model, the judge's rating
-reply, humans {annotator: rating}).
+reply, humans {annotator: rating}; a human rating record without `model` rates the first bundle's model,
+whose dialogues `bench judge-check pairs` wrote).
 
 Verdict rules (meta `verdicts`): "text" reads [[A]]/[[B]]/[[C]] from each reply (stats.combine_orders).
 "logprobs" (for small local judges that always answer tie or always pick A) reads, per order, the
@@ -41,7 +42,7 @@ def build(bundles: Sequence[Path], human_pairs: Sequence[Mapping[str, Any]],
     """Join bundles with human records (pairs by question/model/baseline, ratings by question/model).
 
     `logprobs[(question_id, model, baseline, order)]` = {"A": logp, "B": logp} (verdicts="logprobs")."""
-    from benchmarks.judging.bundle import read_bundle
+    from benchmarks.judging.bundle import read_bundle, recheck
 
     if verdicts not in VERDICT_RULES:
         raise DataError(f"verdicts={verdicts!r}: expected one of {', '.join(VERDICT_RULES)}")
@@ -64,8 +65,12 @@ def build(bundles: Sequence[Path], human_pairs: Sequence[Mapping[str, Any]],
                             "reference": list(reference), "bundles": []}
     rows: list[dict[str, Any]] = []
     matched_pairs: set[tuple[str, str, str]] = set()
-    for path in bundles:
+    for n, path in enumerate(bundles):
+        first = n == 0                 # a rating record without `model` rates the first bundle's answers
         b = read_bundle(Path(path))
+        problems = recheck(b, label=str(path))       # the judge saw these answers, under these prompts
+        if problems:
+            raise DataError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
         model = str((b.meta.get("model") or {}).get("model", "model"))
         base = str((b.meta.get("baseline") or {}).get("model", "")) if b.meta.get("baseline") else ""
         meta["bundles"].append({"file": Path(path).name, "sha256": sha256_file(Path(path)), "model": model,
@@ -93,7 +98,7 @@ def build(bundles: Sequence[Path], human_pairs: Sequence[Mapping[str, Any]],
                     row["logprobs"] = {o: dict(logprobs[(q.id, model, base, o)]) for o in ("AB", "BA")}
                 rows.append(row)
             if q.id in b.single:
-                humans = rating_humans.get((q.id, model)) or rating_humans.get((q.id, None)) or {}
+                humans = rating_humans.get((q.id, model)) or (rating_humans.get((q.id, None)) if first else None) or {}
                 rows.append({"type": "single", "question_id": q.id, "model": model,
                              "judge": b.single[q.id]["judgment"], "humans": dict(sorted(humans.items()))})
     unknown = sorted(set(pair_humans) - matched_pairs)

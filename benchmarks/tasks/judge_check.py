@@ -64,7 +64,9 @@ class JudgeCheckTask(Task):
                 "verdicts": checkfile.__doc__.split("Verdict rules", 1)[1]}
         return Scores(
             metrics=metrics, per_query=per, dataset_sha=str(meta.get("dataset_sha") or ""),
-            model=ModelInfo(name=str(judge.get("model", "judge")),
+            # named by the judge and, beyond its text verdicts, the verdict rule (results kept apart)
+            model=ModelInfo(name=str(judge.get("model", "judge")) + ("" if meta.get("verdicts", "text") == "text"
+                                                                    else f"+{meta['verdicts']}"),
                             params={"verdicts": meta.get("verdicts", "text"), "tie_margin": meta.get("tie_margin", 0.0),
                                     "backend": judge.get("backend")}),
             run_file=path, device="cpu", dataset=str(meta.get("dataset") or self.dataset),
