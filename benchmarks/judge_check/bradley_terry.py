@@ -3,7 +3,8 @@
 Conventions: a battle is (player_a, player_b, winner) with winner "a", "b" or "tie"; a tie counts as half a
 win for each side. P(a beats b) = sigmoid(s_a - s_b); scores are maximum-likelihood log-odds found by
 Newton's method, with the `anchor` player (the baseline) fixed at 0 so they are identifiable; a player who
-won or lost every battle has no finite MLE, and its score is clipped at +/-20 (flagged `unbounded`).
+won or lost every battle (in the data or in a bootstrap resample) has no finite MLE, and its score is clipped
+at +/-20 (the check flags `unbounded`: its interval then says only "no evidence either way" or "always").
 CIs: percentile bootstrap over battles (numpy PCG64, the recorded seed, Arena-Hard's 100+ rounds).
 Separability: share of pairs of non-anchor players whose CIs do not overlap (the anchor's CI is [0, 0]
 by construction and is left out). Agreement with a reference ranking: Spearman and Kendall tau-b of the

@@ -204,7 +204,8 @@ def score(path: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, 
             for p in sorted(players):
                 bt[f"{p}/score"] = ranking.scores[p]
                 bt[f"{p}/ci_low"], bt[f"{p}/ci_high"] = ranking.ci[p]
-            bt["unbounded"] = float(any(abs(s) >= CLIP for s in ranking.scores.values()))
+            bt["unbounded"] = float(any(abs(v) >= CLIP for p in players
+                                        for v in (ranking.scores[p], *ranking.ci[p])))
             sep = ranking.separability()
             if sep is not None:
                 bt["separability"] = sep

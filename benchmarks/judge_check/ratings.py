@@ -36,23 +36,14 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
 
 
 def kendall_tau_b(x: Sequence[float], y: Sequence[float]) -> float | None:
-    n = len(x)
-    concordant = discordant = ties_x = ties_y = 0
-    for i in range(n):
-        for j in range(i + 1, n):
-            dx, dy = np.sign(x[i] - x[j]), np.sign(y[i] - y[j])
-            if dx == 0 and dy == 0:
-                continue
-            if dx == 0:
-                ties_x += 1
-            elif dy == 0:
-                ties_y += 1
-            elif dx == dy:
-                concordant += 1
-            else:
-                discordant += 1
-    denom = math.sqrt((concordant + discordant + ties_x) * (concordant + discordant + ties_y))
-    return (concordant - discordant) / denom if denom else None
+    """Tau-b over all item pairs: (concordant - discordant) / sqrt((n0 - ties_x) (n0 - ties_y))."""
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    upper = np.triu_indices(len(xa), k=1)
+    dx = np.sign(xa[:, None] - xa[None, :])[upper]
+    dy = np.sign(ya[:, None] - ya[None, :])[upper]
+    s = float(np.sum(dx * dy))                     # concordant - discordant (a pair tied on a side adds 0)
+    denom = math.sqrt(float(np.count_nonzero(dx)) * float(np.count_nonzero(dy)))
+    return s / denom if denom else None
 
 
 def bootstrap(x: Sequence[float], y: Sequence[float], stat: Callable[[np.ndarray, np.ndarray], float | None], *,
