@@ -16,6 +16,8 @@ from benchmarks.judging.prompts import parse_verdict
 from tests.benchmarks.judging.test_bundle import _bundle
 
 HUMANS = {"0": ("model", "model"), "1": ("baseline", "tie"), "2": ("model", "baseline")}
+RATINGS = [{"id": q, "annotator": a, "coherence": c} for q, a, c in
+           [("0", "ann", 9), ("0", "bob", 7), ("1", "ann", 4), ("1", "bob", 5), ("2", "ann", 2)]]
 
 
 def _bundles(tmp_path, shared_data):
@@ -50,9 +52,7 @@ def test_check_result_rescored_submitted_and_verified(tmp_path, shared_data):
 
     b1, b2 = _bundles(tmp_path, shared_data)
     (tmp_path / "h.jsonl").write_text("".join(json.dumps(r) + "\n" for r in _humans()), encoding="utf-8")
-    ratings = [{"id": q, "annotator": a, "coherence": c} for q, a, c in
-               [("0", "ann", 9), ("0", "bob", 7), ("1", "ann", 4), ("1", "bob", 5), ("2", "ann", 2)]]
-    (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ratings), encoding="utf-8")
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in RATINGS), encoding="utf-8")
     out = tmp_path / "runs"
     r = CliRunner().invoke(app, ["judge-check", "score", "-j", str(b1), "-j", str(b2), "--human", str(tmp_path / "h.jsonl"),
                                  "--human-ratings", str(tmp_path / "r.jsonl"), "--reference", "m1,base,m2",

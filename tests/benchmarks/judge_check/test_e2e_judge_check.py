@@ -2,7 +2,8 @@
 three "models" (a baseline with 8-token answers, then 24 and 64 tokens) and judges them pairwise; the answer
 pairs go to a real local Label Studio, two annotators label them through the API, the labels come back
 through `bench annotate import ultrachat-pairwise`, and `bench judge-check score` sets the judge against
-them, first from its text verdicts, then from the verdict token's log-probabilities (item 4).
+them, first from its text verdicts, then from the verdict token's log-probabilities (item 4). The first
+model's dialogues are also rated 1-10 (ultrachat-ratings) against the judge's single ratings.
 
 The two test annotators follow written rules on the real answers (one prefers the longer answer, one the longer
 unless it repeats itself clearly more), so what they say is known and checked after the round trip.
@@ -18,8 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 from annotation.labelstudio.client import LabelStudio
+from benchmarks.judging.prompts import parse_rating
 from tests.annotation.labelstudio.ls_server import LS_BIN, Server
-from tests.annotation.labelstudio.support import choice
+from tests.annotation.labelstudio.support import choice, rating
 
 pytestmark = [pytest.mark.llm, pytest.mark.labelstudio, pytest.mark.slow]
 ADMIN, SECOND = ("admin@judge.test", "Adm1n-pass-jc"), ("second@judge.test", "Sec0nd-pass-jc")
@@ -125,6 +127,25 @@ def test_judge_against_two_annotators_on_label_studio(llama_server, shared_data,
         items = sorted({(q, m) for q, m, _ in expected})
         same = sum(expected[(*i, ADMIN[0])] == expected[(*i, SECOND[0])] for i in items) / len(items)
         assert ag["items_with_several"] == 2 * N and f"{ADMIN[0]}|{SECOND[0]}" in ag["cohen_kappa"]
+
+        # the first model's dialogues rated 1-10 (ultrachat-ratings), for the judge's single ratings
+        invoke("annotate", "export", "ultrachat-ratings", str(tmp_path / "pairs0" / "dialogues.jsonl"),
+               str(tmp_path / "rtasks"), "-p", "max_turns=1")
+        invoke("annotate", "push", str(tmp_path / "rtasks"), "--url", server.url, "--token-env", "LS_JC_TOKEN", env=env)
+        rproject = json.loads((tmp_path / "rtasks" / "project.json").read_text())["project"]
+        coherence = {}
+        for tid in clients[ADMIN[0]].task_ids(rproject):
+            answer = clients[ADMIN[0]].task(tid)["data"]["assistant_1"]
+            for n, (who, ls) in enumerate(clients.items()):
+                value = max(1, min(10, round(10 * distinct(answer)) - n))     # less repetition, higher
+                coherence[(clients[ADMIN[0]].task(tid)["data"]["id"], who)] = value
+                ls.annotate(tid, [rating("quality_1", "assistant_1", 3), choice("refusal_1", "assistant_1", "no refusal"),
+                                  rating("coherence", "assistant_1", value)])
+        invoke("annotate", "pull", str(tmp_path / "rexport.json"), "--url", server.url, "--token-env", "LS_JC_TOKEN",
+               "--from", str(tmp_path / "rtasks"), env=env)
+        invoke("annotate", "import", "ultrachat-ratings", str(tmp_path / "rexport.json"), str(tmp_path / "rhuman"))
+        rated = [json.loads(x) for x in (tmp_path / "rhuman" / "records.jsonl").read_text().splitlines()]
+        assert {(r["id"], r["annotator"]): r["coherence"] for r in rated} == coherence
         t_ls = time.time() - t0 - t_llm
     finally:
         server.stop()
@@ -136,7 +157,8 @@ def test_judge_against_two_annotators_on_label_studio(llama_server, shared_data,
         extra = ["--judge-base-url", llama_server.base_url, "--judge-model", "smollm2",
                  "--cache-dir", str(cache)] if rule == "logprobs" else []
         invoke("judge-check", "score", "-j", str(bundles[0]), "-j", str(bundles[1]), "--human",
-               str(tmp_path / "human" / "records.jsonl"), "--reference", "smol-64,smol-24,smol-8", "--verdicts", rule,
+               str(tmp_path / "human" / "records.jsonl"), "--human-ratings", str(tmp_path / "rhuman" / "records.jsonl"),
+               "--reference", "smol-64,smol-24,smol-8", "--verdicts", rule,
                "--n-boot", "200", "-o", str(out), *extra)
         name = "smollm2" if rule == "text" else "smollm2+logprobs"
         result = json.loads((out / f"judge-check__{name}.json").read_text())
@@ -151,6 +173,11 @@ def test_judge_against_two_annotators_on_label_studio(llama_server, shared_data,
         invoke("run", "judge-check", "--predictions", str(out / f"judge-check{'' if rule == 'text' else '.logprobs'}"
                                                               f".check.jsonl"), "-o", str(again), "-q")
         assert json.loads((again / f"judge-check__{name}.json").read_text())["metrics"] == result["metrics"]
-        figures[rule] = {k: round(v, 3) for k, v in {**pw, **bt}.items()}
+        # the judge's 1-10 ratings of smol-24 against the mean coherence: a constant side is refused, never 0
+        rt = result["metrics"]["ratings"]
+        judged = [parse_rating(json.loads(x)["judgment"]) for x in bundles[0].read_text().splitlines()
+                  if json.loads(x)["type"] == "single"]
+        assert rt["n"] == N and ("spearman" in rt) == (len(set(judged)) > 1)
+        figures[rule] = {k: round(v, 3) for k, v in {**pw, **bt, **{f"ratings_{k}": v for k, v in rt.items()}}.items()}
     print(f"\nLLM runs {t_llm:.0f} s, Label Studio round trip {t_ls:.0f} s, total {time.time() - t0:.0f} s")
     print(json.dumps(figures, indent=1))
