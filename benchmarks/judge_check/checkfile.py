@@ -31,6 +31,10 @@ VERDICT_RULES = ("text", "logprobs")
 OUTCOME_WINNER = {"win": "model", "loss": "baseline", "tie": "tie"}
 
 
+def _judge_of(meta: Mapping[str, Any]) -> Any:
+    return (meta.get("judge") or {}).get("model")
+
+
 def _lengths(answers: Sequence[str]) -> int:
     return sum(len(a) for a in answers)
 
@@ -77,6 +81,9 @@ def build(bundles: Sequence[Path], human_pairs: Sequence[Mapping[str, Any]],
                                 "baseline": base or None})
         for k in ("judge", "dataset", "dataset_sha"):
             meta.setdefault(k, b.meta.get(k))
+        if _judge_of(b.meta) != _judge_of(meta):
+            raise DataError(f"{path}: judged by {_judge_of(b.meta)!r}, the first bundle by {_judge_of(meta)!r}: "
+                            f"one check is about one judge")
         if b.pairs:
             meta.setdefault("anchor", base)
             if base != meta["anchor"]:

@@ -62,6 +62,10 @@ def collect(bundles: Sequence[Path], judge: ChatBackend, cache: JsonlCache, *, t
         if not b.pairs:
             continue
         model, base = str(b.meta["model"]["model"]), str(b.meta["baseline"]["model"])
+        wrote = (b.meta.get("judge") or {}).get("model")
+        if wrote != judge.model:
+            raise DataError(f"{path}: judged by {wrote!r}, but the log-probabilities would come from {judge.model!r} "
+                            f"(give --judge-model {wrote})")
         for q in b.questions:
             if q.id not in b.pairs:
                 continue
