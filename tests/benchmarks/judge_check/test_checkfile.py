@@ -140,3 +140,20 @@ def test_bad_inputs_are_one_line_errors(tmp_path, shared_data):
                    '{"type": "pair", "question_id": "0", "humans": {}, "judge": {"AB": "[[A]]"}}\n', encoding="utf-8")
     with pytest.raises(DataError, match=r"bad.jsonl:2: field judge"):
         checkfile.read(bad)
+
+
+def test_verdict_token_found_in_llama_cpp_logprobs():
+    """The shape llama.cpp's server returned here for SmolLM2 under the verdict grammar ("[", "[", "A", "]]")."""
+    from benchmarks.judge_check.logprobs import verdict_logprobs
+
+    def tok(t, lp, alts):
+        return {"token": t, "logprob": lp, "top_logprobs": [{"token": a, "logprob": v} for a, v in alts]}
+
+    content = [tok("[", -1.33, [("[", -1.33), ("The", -2.39)]), tok("[", -7.27, [("The", -0.56), ("A", -3.2)]),
+               tok("A", -1.37, [("A", -1.37), ("The", -1.81), ("C", -1.98), ("B", -2.49)]),
+               tok("]]", -0.13, [("]]", -0.13)])]
+    assert verdict_logprobs(content) == {"A": -1.37, "B": -2.49}     # the "A" after "[" is not yet the verdict
+    content[2]["top_logprobs"] = content[2]["top_logprobs"][:3]       # B outside the top-k: the smallest listed
+    assert verdict_logprobs(content) == {"A": -1.37, "B": -1.98}
+    assert verdict_logprobs([tok("[[C", -0.5, [("[[C", -0.5), ("[[B", -0.9)])]) == {"A": -0.9, "B": -0.9}
+    assert verdict_logprobs([tok("no verdict", -0.1, [])]) is None
