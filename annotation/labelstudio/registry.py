@@ -10,6 +10,7 @@ KINDS: dict[str, str] = {
     "muser-elements": "annotation.labelstudio.muser_elements",
     "qasnowball-qa": "annotation.labelstudio.qasnowball_qa",
     "ultrachat-ratings": "annotation.labelstudio.ultrachat_ratings",
+    "ultrachat-pairwise": "annotation.labelstudio.ultrachat_pairwise",
 }
 
 

@@ -28,6 +28,7 @@ from bench.cli import webcpm as _webcpm  # noqa: F401 - importing a verb module 
 from bench.cli import ultrachat as _ultrachat  # noqa: F401 - importing a verb module registers it
 from bench.cli import compare as _compare  # noqa: F401 - importing a verb module registers it
 from bench.cli import annotate as _annotate  # noqa: F401 - importing a verb module registers it
+from bench.cli import judge_check as _judge_check  # noqa: F401 - importing a verb module registers it
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ def kinds_cmd() -> None:
 
 @annotate_app.command("export")
 def export_cmd(
-    kind: str = typer.Argument(..., help="muser-pairs, muser-elements, qasnowball-qa or ultrachat-ratings."),
+    kind: str = typer.Argument(..., help="muser-pairs, muser-elements, qasnowball-qa, ultrachat-ratings or ultrachat-pairwise."),
     src: Path = typer.Argument(..., help="Source records (a built MUSER folder, a QA/dialogue JSONL...)."),
     out: Path = typer.Argument(..., help="Folder to write (replaced atomically)."),
     param: list[str] = typer.Option([], "--param", "-p", help=PARAM_HELP),

@@ -32,7 +32,8 @@ class Request:
 
 def _record(req: Request, resp: Any) -> dict[str, Any]:
     return {"key": req.key, **req.meta, "text": resp.text, "finish_reason": resp.finish_reason,
-            "prompt_tokens": resp.prompt_tokens, "completion_tokens": resp.completion_tokens}
+            "prompt_tokens": resp.prompt_tokens, "completion_tokens": resp.completion_tokens,
+            **({"logprobs": resp.extra["logprobs"]} if resp.extra.get("logprobs") else {})}
 
 
 def run_requests(backend: ChatBackend, requests: list[Request], cache: JsonlCache, *, batch_size: int = 64,

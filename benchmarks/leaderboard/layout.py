@@ -18,7 +18,7 @@ td.params{color:#444;font-size:12px;max-width:330px} td.params .mlabel{font-fami
 td.params a.record{font-size:11px;margin-left:4px} td.date{white-space:nowrap;font-size:12px;color:#555}
 td.model{min-width:150px} td.model .name{font-weight:600} td.model .org,td.model .differs{font-size:11px;color:#666} td.model .differs{color:#8a4b00}
 td.sig{font-size:12px;white-space:nowrap;color:#777} td.sig.yes{color:#0a6a2a;font-weight:600}
-td.sub{font-size:12px;color:#555}
+td.sub{font-size:12px;color:#555} td.main .ci{font-weight:400;font-size:11px;color:#666;white-space:nowrap}
 svg text{font-size:12px;fill:#222} svg text.task{font-weight:700;font-size:13px} svg text.axis{font-size:10px;fill:#888}
 svg rect.bar{fill:#8fa8d8} svg rect.best{fill:#e0a800} svg line.grid{stroke:#e4e4ea} svg line.frame{stroke:#999}
 svg circle.dot{fill:#4a6fb5;opacity:.25} svg rect.box{fill:#ffe88a;fill-opacity:.55;stroke:#8a6d00}

@@ -98,26 +98,52 @@ def sig_cell(vs: Versus | None) -> str:
             f'{escape(vs.text())}</td>')
 
 
+def main_ci(row: Row) -> tuple[float, float] | None:
+    """The row's interval of its main score (`MAIN_ci_low`/`MAIN_ci_high` in its metric set), if it has one."""
+    lo, hi = (row.metrics.get(f"{row.main_metric}_ci_{end}") for end in ("low", "high"))
+    return (float(lo), float(hi)) if lo is not None and hi is not None else None
+
+
+def ci_ranks(rows: list[Row]) -> list[int | None]:
+    """Arena-Hard's rank with intervals: 1 + the rows whose interval lies wholly above this row's, so rows whose
+    intervals overlap share a rank and no order is claimed between them (None: the row has no interval)."""
+    cis = [main_ci(r) for r in rows]
+    return [None if ci is None else 1 + sum(1 for other in cis if other is not None and other[0] > ci[1])
+            for ci in cis]
+
+
 def _table(key: str, rows: list[Row], vs: list[Versus | None], ids: list[str], links: str,
            differs: list[str]) -> str:
     main = rows[0].main_metric
     main_scale = metric_scale(rows[0], main)
     others = sorted({m for r in rows for m in r.metrics} - {main})
+    ranks = ci_ranks(rows)
+    with_ci = any(r is not None for r in ranks)
     head = ['<th class="num" data-col="rank">#</th>', '<th data-col="model">model</th>',
             '<th data-col="params">params</th>',
             f'<th class="num main" data-col="{escape(main)}" data-scale="{main_scale.name}" title="main score">'
             f'{escape(header(main, main_scale))}</th>',
             '<th data-col="vs-above" title="paired t-test + randomization test against the row above '
             '(in main-score order), as bench compare">vs above</th>']
+    if with_ci:
+        head.insert(4, '<th class="num" data-col="ci-rank" title="1 + the rows whose 95% interval of the main score '
+                       'lies wholly above this one: rows whose intervals overlap share a rank">rank (CI)</th>')
     for m in others:
         sc = metric_scale(rows[0], m)
         head.append(f'<th class="num" data-col="{escape(m)}" data-scale="{sc.name}">{escape(header(m, sc))}</th>')
     head += ['<th data-col="date">date</th>', '<th data-col="submission">submission</th>']
     body = []
     for i, (r, v, rid, diff) in enumerate(zip(rows, vs, ids, differs), 1):
+        ci = main_ci(r)
+        ci_text = (f' <span class="ci" title="95% bootstrap interval">[{main_scale.fmt(ci[0])}, '
+                   f'{main_scale.fmt(ci[1])}]</span>' if ci else "")
         cells = [f'<td class="num">{i}</td>', _model_cell(r, diff), _params_cell(r, rid),
-                 f'<td class="num main" data-value="{r.main_value!r}">{main_scale.fmt(r.main_value)}</td>',
+                 f'<td class="num main" data-value="{r.main_value!r}">{main_scale.fmt(r.main_value)}{ci_text}</td>',
                  sig_cell(v)]
+        if with_ci:
+            rank = ranks[i - 1]
+            cells.insert(4, f'<td class="num ci-rank" data-value="{rank if rank is not None else ""}">'
+                            f'{rank if rank is not None else "-"}</td>')
         for m in others:
             val = r.metrics.get(m)
             cells.append(f'<td class="num" data-value="{val!r}">{metric_scale(r, m).fmt(val)}</td>'

@@ -31,6 +31,7 @@ TASKS: dict[str, str] = {
 
     # --- LLM-judged chat (issue 13) ---
     "ultrachat-eval": "benchmarks.tasks.ultrachat_eval:TASK",
+    "judge-check": "benchmarks.tasks.judge_check:TASK",       # issue 24
 
     # --- others ---
 }

@@ -129,7 +129,8 @@ class OpenAICompatBackend:
         return ChatResponse(text=text, finish_reason=choice.get("finish_reason"),
                             model=str(data.get("model") or self.model), prompt_tokens=pt,
                             completion_tokens=ct, cost_usd=self.pricing.cost(pt, ct),
-                            extra={"id": data.get("id")})
+                            extra={"id": data.get("id"),   # token log-probabilities when the request asked for them
+                                   **({"logprobs": choice["logprobs"]} if choice.get("logprobs") else {})})
 
     def _sleep_for(self, attempt: int, retry_after: float | None) -> float:
         cap = min(self.backoff_max, self.backoff_base * (2 ** attempt))

@@ -68,6 +68,12 @@ def inputs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     bundle = _bundle(shared_data)
     bundle.meta["dataset_sha"] = dataset_sha("ultrachat")
     files["ultrachat-eval"] = bundle.save(root / "ultrachat-eval.judgments.jsonl")
+    # judge-check: two models' bundles against one baseline with two annotators' verdicts and ratings
+    from benchmarks.judge_check.checkfile import build
+    from tests.benchmarks.judge_check.test_checkfile import RATINGS, _bundles, _humans
+
+    files["judge-check"] = build(_bundles(root, shared_data), _humans(), RATINGS, root / "judge-check.check.jsonl",
+                                 n_boot=200)
     return files
 
 
@@ -93,6 +99,7 @@ INPUTS: dict[str, Callable[[dict[str, Path]], tuple[list[str], list[str]]]] = {
     "webcpm-fact": _generation("webcpm-fact"),
     "webcpm-synthesis": _generation("webcpm-synthesis"),
     "ultrachat-eval": lambda f: (["--predictions", str(f["ultrachat-eval"])], []),
+    "judge-check": lambda f: (["--predictions", str(f["judge-check"])], []),
 }
 
 CASES = [(name, mode) for name in available() for mode in get_task(name).modes]
