@@ -24,6 +24,7 @@ from core import atomic_write_text
 from retrieval.base import RetrieverError
 from retrieval.lexical import TOKENIZE_CHUNK, LexicalRetriever
 from retrieval.progress import bar
+from retrieval.token_cache import cached_term_ids
 from retrieval.tokenize import get_tokenizer
 from retrieval.types import Corpus, Queries, Run
 
@@ -35,9 +36,10 @@ class BM25sRetriever(LexicalRetriever):
     name = "bm25"
 
     def __init__(self, lang: str = "en", k1: float = 1.2, b: float = 0.75, *, n_threads: int = 0,
-                 dtype: str = "float64", **kwargs: Any) -> None:
+                 dtype: str = "float64", token_cache: str | None = None, **kwargs: Any) -> None:
         super().__init__(lang, k1, b, **kwargs)
         self.n_threads = int(n_threads)
+        self.token_cache = token_cache   # folder | on | off | None (auto: on for jieba), retrieval.token_cache
         self.dtype = str(dtype)
         self._model: Any = None
         self._matrix: Any = None       # scipy CSR (terms x docs) view of the bm25s weights
@@ -54,6 +56,11 @@ class BM25sRetriever(LexicalRetriever):
         if not corpus:
             raise RetrieverError(f"{self.name}: cannot index an empty corpus")
         self.doc_ids = list(corpus)
+        ids, ids_of = cached_term_ids(self.tokenizer, corpus, self.token_cache,
+                                      lambda: self._term_ids(corpus, show_progress))
+        self._build_ids(ids, ids_of)
+
+    def _term_ids(self, corpus: Corpus, show_progress: bool) -> tuple[list[list[int]], dict[str, int]]:
         counter = itertools.count()
         ids_of: defaultdict[str, int] = defaultdict(counter.__next__)  # new term -> next id, at C speed
         ids: list[list[int]] = []
@@ -64,7 +71,7 @@ class BM25sRetriever(LexicalRetriever):
                 for doc in self.tokenizer.batch([corpus[d].full_text for d in chunk]):
                     ids.append(list(map(ids_of.__getitem__, doc)))
                 advance(len(chunk))
-        self._build_ids(ids, ids_of)
+        return ids, dict(ids_of)
 
     def _build(self, doc_tokens: list[list[str]]) -> None:
         counter = itertools.count()
