@@ -22,22 +22,35 @@ import numpy as np
 from core import atomic_write_text
 
 from retrieval.base import RetrieverError
-from retrieval.lexical import TOKENIZE_CHUNK, LexicalRetriever
+from retrieval.lexical import DEFAULT_B, DEFAULT_K1, TOKENIZE_CHUNK, LexicalRetriever, _as_bool
+from retrieval.lucene_analysis import AnseriniEnglishTokenizer, lucene_postings
 from retrieval.progress import bar
 from retrieval.token_cache import cached_term_ids
 from retrieval.tokenize import get_tokenizer
 from retrieval.types import Corpus, Queries, Run
 
 SEARCH_CHUNK = 256
+# `-p preset=NAME`: settings that reproduce a published baseline (docs/scoring.md says which matches which)
+PRESETS: dict[str, dict[str, float]] = {"anserini": {"k1": 0.9, "b": 0.4}}
 META_FILE = "databench_bm25.json"
 
 
 class BM25sRetriever(LexicalRetriever):
     name = "bm25"
 
-    def __init__(self, lang: str = "en", k1: float = 1.2, b: float = 0.75, *, n_threads: int = 0,
-                 dtype: str = "float64", token_cache: str | None = None, **kwargs: Any) -> None:
-        super().__init__(lang, k1, b, **kwargs)
+    def __init__(self, lang: str = "en", k1: float | None = None, b: float | None = None, *, n_threads: int = 0,
+                 dtype: str = "float64", token_cache: str | None = None, preset: str | None = None,
+                 **kwargs: Any) -> None:
+        self.preset = None if preset in (None, "", "default") else str(preset)
+        if self.preset is not None and self.preset not in PRESETS:
+            raise RetrieverError(f"bm25: unknown preset {preset!r}; known: default, {', '.join(PRESETS)}")
+        if self.preset == "anserini":
+            if kwargs.get("tokenizer") is not None or str(lang).lower().split("-")[0] != "en":
+                raise RetrieverError("bm25: preset=anserini is Anserini's English analyzer; drop tokenizer=/lang=")
+            kwargs["tokenizer"] = AnseriniEnglishTokenizer(stem=_as_bool(kwargs.pop("stem", None), "stem"),
+                                                           stopwords=_as_bool(kwargs.pop("stopwords", True), "stopwords"))
+        defaults = PRESETS.get(self.preset or "", {"k1": DEFAULT_K1, "b": DEFAULT_B})
+        super().__init__(lang, defaults["k1"] if k1 is None else k1, defaults["b"] if b is None else b, **kwargs)
         self.n_threads = int(n_threads)
         self.token_cache = token_cache   # folder | on | off | None (auto: on for jieba), retrieval.token_cache
         self.dtype = str(dtype)
@@ -83,6 +96,10 @@ class BM25sRetriever(LexicalRetriever):
         vocab.setdefault("", len(vocab))  # bm25s's "empty" term, in the matrix (no postings) so its id is valid
         model = self._new_model()
         model.index((ids, vocab), create_empty_token=False, show_progress=False)
+        if self.preset == "anserini":   # Lucene's BM25 weights (one-byte lengths, float32) in bm25s's layout
+            data, indices, indptr = lucene_postings(ids, len(vocab), self.k1, self.b)
+            model.scores = {"data": data.astype(self.dtype), "indices": indices, "indptr": indptr,
+                            "num_docs": len(ids)}
         self._model, self.vocab, self._matrix = model, model.vocab_dict, None
 
     def _term_doc_matrix(self) -> Any:
@@ -160,7 +177,13 @@ class BM25sRetriever(LexicalRetriever):
         return run
 
     def params(self) -> dict[str, Any]:
-        return {**super().params(), "backend": "bm25s", "method": "atire", "idf_method": "robertson",
+        if self.preset == "anserini":
+            scoring = {"preset": "anserini", "variant": "Lucene 8+ BM25Similarity (idf ln(1 + (N - df + 0.5) / "
+                       "(df + 0.5)), no (k1 + 1), one-byte SmallFloat lengths, float32 weights)",
+                       "keeps": "documents matching at least one query term"}
+        else:
+            scoring = {"method": "atire", "idf_method": "robertson"}
+        return {**super().params(), "backend": "bm25s", **scoring,
                 "dtype": self.dtype, "search": "sparse (queries x terms) @ (terms x docs)"}
 
     # --- persistence: bm25s's npy/json files + our doc ids and settings --------------------------
@@ -169,7 +192,7 @@ class BM25sRetriever(LexicalRetriever):
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         self._model.save(path, show_progress=False)
-        meta = {"format": 1, "k1": self.k1, "b": self.b, "dtype": self.dtype,
+        meta = {"format": 1, "k1": self.k1, "b": self.b, "dtype": self.dtype, "preset": self.preset,
                 "tokenizer": self.tokenizer.params(), "doc_ids": self.doc_ids}
         atomic_write_text(path / META_FILE, json.dumps(meta, ensure_ascii=False))
 
@@ -183,9 +206,13 @@ class BM25sRetriever(LexicalRetriever):
             raise RetrieverError(f"{path}: not a saved bm25 index (missing {META_FILE})")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         tok = meta["tokenizer"]
-        tokenizer = get_tokenizer(tok["name"], stem=tok.get("stem") is not None if tok["name"] == "en" else None,
-                                  stopwords=tok.get("stopwords", True))
-        self = cls(k1=meta["k1"], b=meta["b"], dtype=meta["dtype"], tokenizer=tokenizer)
+        if meta.get("preset") == "anserini":
+            self = cls(k1=meta["k1"], b=meta["b"], dtype=meta["dtype"], preset="anserini",
+                       stem=tok.get("stem") is not None, stopwords=tok.get("stopwords") != "none")
+        else:
+            tokenizer = get_tokenizer(tok["name"], stem=tok.get("stem") is not None if tok["name"] == "en" else None,
+                                      stopwords=tok.get("stopwords", True))
+            self = cls(k1=meta["k1"], b=meta["b"], dtype=meta["dtype"], tokenizer=tokenizer)
         self._model = bm25s.BM25.load(path, allow_pickle=False, show_progress=False)
         self._matrix = None
         self.vocab = self._model.vocab_dict
