@@ -32,6 +32,9 @@ from retrieval.types import Corpus, Queries, Run
 SEARCH_CHUNK = 256
 # `-p preset=NAME`: settings that reproduce a published baseline (docs/scoring.md says which matches which)
 PRESETS: dict[str, dict[str, float]] = {"anserini": {"k1": 0.9, "b": 0.4}}
+# `-p pruning=`: maxscore (retrieval/maxscore.py, numba) skips documents that cannot reach the top k; none scores
+# every posting with one sparse product per chunk of queries. Both return the same top k, ties included.
+PRUNING = ("maxscore", "none")
 META_FILE = "databench_bm25.json"
 
 
@@ -40,7 +43,7 @@ class BM25sRetriever(LexicalRetriever):
 
     def __init__(self, lang: str = "en", k1: float | None = None, b: float | None = None, *, n_threads: int = 0,
                  dtype: str = "float64", token_cache: str | None = None, preset: str | None = None,
-                 **kwargs: Any) -> None:
+                 pruning: str = "maxscore", **kwargs: Any) -> None:
         self.preset = None if preset in (None, "", "default") else str(preset)
         if self.preset is not None and self.preset not in PRESETS:
             raise RetrieverError(f"bm25: unknown preset {preset!r}; known: default, {', '.join(PRESETS)}")
@@ -52,6 +55,10 @@ class BM25sRetriever(LexicalRetriever):
         defaults = PRESETS.get(self.preset or "", {"k1": DEFAULT_K1, "b": DEFAULT_B})
         super().__init__(lang, defaults["k1"] if k1 is None else k1, defaults["b"] if b is None else b, **kwargs)
         self.n_threads = int(n_threads)
+        if pruning not in PRUNING:
+            raise RetrieverError(f"bm25: pruning={pruning!r}; expected one of {', '.join(PRUNING)} (both exact)")
+        self.pruning = str(pruning)
+        self._term_max: Any = None
         self.token_cache = token_cache   # folder | on | off | None (auto: on for jieba), retrieval.token_cache
         self.dtype = str(dtype)
         self._model: Any = None
@@ -100,7 +107,7 @@ class BM25sRetriever(LexicalRetriever):
             data, indices, indptr = lucene_postings(ids, len(vocab), self.k1, self.b)
             model.scores = {"data": data.astype(self.dtype), "indices": indices, "indptr": indptr,
                             "num_docs": len(ids)}
-        self._model, self.vocab, self._matrix = model, model.vocab_dict, None
+        self._model, self.vocab, self._matrix, self._term_max = model, model.vocab_dict, None, None
 
     def _term_doc_matrix(self) -> Any:
         """bm25s stores (term -> postings) as CSC of docs x terms, i.e. CSR of terms x docs: share its arrays."""
@@ -113,6 +120,36 @@ class BM25sRetriever(LexicalRetriever):
         return self._matrix
 
     def _search_chunk(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
+        if self.pruning == "maxscore":
+            return self._search_chunk_maxscore(query_ids, k)
+        return self._search_chunk_exhaustive(query_ids, k)
+
+    def _ranked(self, docs: np.ndarray, vals: np.ndarray, k: int) -> dict[str, float]:
+        """The k best of (doc position, score) candidates, by score then doc id (both descending)."""
+        doc_ids = self.doc_ids
+        hits = sorted(zip(vals.tolist(), (doc_ids[d] for d in docs.tolist())), reverse=True)[:k]
+        return {doc: score for score, doc in hits}
+
+    def _search_chunk_maxscore(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
+        from retrieval.maxscore import search_batch, term_max  # numba: compiled (and cached) on first use
+
+        sc = self._model.scores
+        if self._term_max is None:
+            self._term_max = term_max(sc["indptr"], sc["data"])
+        terms, weights, bounds = [], [], [0]
+        for ids in query_ids:          # a repeated query term counts once with its count as weight
+            counts: dict[int, int] = {}
+            for t in ids:
+                counts[t] = counts.get(t, 0) + 1
+            terms.extend(counts)
+            weights.extend(counts.values())
+            bounds.append(len(terms))
+        off, docs, vals = search_batch(sc["indptr"], sc["indices"], sc["data"], self._term_max,
+                                       np.asarray(bounds, dtype=np.int64), np.asarray(terms, dtype=np.int64),
+                                       np.asarray(weights, dtype=np.float64), k)
+        return [self._ranked(docs[off[q]:off[q + 1]], vals[off[q]:off[q + 1]], k) for q in range(len(query_ids))]
+
+    def _search_chunk_exhaustive(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
         from scipy.sparse import csr_matrix
 
         matrix = self._term_doc_matrix()
@@ -122,7 +159,6 @@ class BM25sRetriever(LexicalRetriever):
         # repeated query terms add up (counts), exactly as rank-bm25 sums over query tokens
         queries = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(query_ids), matrix.shape[0]))
         scores = (queries @ matrix).tocsr()
-        doc_ids = self.doc_ids
         out: list[dict[str, float]] = []
         for row in range(scores.shape[0]):
             start, end = scores.indptr[row], scores.indptr[row + 1]
@@ -134,8 +170,7 @@ class BM25sRetriever(LexicalRetriever):
                 kth = np.partition(vals, len(vals) - k)[len(vals) - k]
                 keep = vals >= kth
                 docs, vals = docs[keep], vals[keep]
-            hits = sorted(zip(vals.tolist(), (doc_ids[d] for d in docs.tolist())), reverse=True)[:k]
-            out.append({doc: score for score, doc in hits})
+            out.append(self._ranked(docs, vals, k))
         return out
 
     def _query_ids(self, tokens: list[str]) -> list[int]:
@@ -184,7 +219,8 @@ class BM25sRetriever(LexicalRetriever):
         else:
             scoring = {"method": "atire", "idf_method": "robertson"}
         return {**super().params(), "backend": "bm25s", **scoring,
-                "dtype": self.dtype, "search": "sparse (queries x terms) @ (terms x docs)"}
+                "dtype": self.dtype, "search": "exact MaxScore top-k (numba)" if self.pruning == "maxscore"
+                else "sparse (queries x terms) @ (terms x docs)"}
 
     # --- persistence: bm25s's npy/json files + our doc ids and settings --------------------------
     def save(self, path: str | Path) -> None:
@@ -214,7 +250,7 @@ class BM25sRetriever(LexicalRetriever):
                                       stopwords=tok.get("stopwords", True))
             self = cls(k1=meta["k1"], b=meta["b"], dtype=meta["dtype"], tokenizer=tokenizer)
         self._model = bm25s.BM25.load(path, allow_pickle=False, show_progress=False)
-        self._matrix = None
+        self._matrix = self._term_max = None
         self.vocab = self._model.vocab_dict
         self.doc_ids = list(meta["doc_ids"])
         return self
