@@ -2,8 +2,8 @@
 
 Why: `bench run lecard -r bm25` spends almost all its time in jieba, and the corpus does not change between
 runs. A cache entry is keyed by the corpus (sha256 over ids and texts, in order), the tokenizer's settings
-(`params()`), the versions of the libraries that shape its output (jieba, PyStemmer) and the sha256 of the
-tokenizer's source, so a change to any of them is a miss, never a stale hit.
+(`params()`), the versions of the libraries that shape its output (jieba, PyStemmer, spaCy's stopword list) and
+the sha256 of the tokenizer's source, so a change to any of them is a miss, never a stale hit.
 
 An entry is a folder of `tokens.npy` (every document's term ids, concatenated, int32), `offsets.npy` (int64,
 n_docs + 1: document i is tokens[offsets[i]:offsets[i+1]]), `vocab.json` (the terms, in id order, ids given in
@@ -35,7 +35,7 @@ FORMAT = 1
 ENV = "BENCH_TOKEN_CACHE"
 _OFF = {"off", "false", "0", "no", "none"}
 _ON = {"on", "true", "1", "yes"}
-_SHAPING_LIBS = ("jieba", "PyStemmer")
+_SHAPING_LIBS = ("jieba", "PyStemmer", "spacy")   # spacy: the Chinese stopword list
 
 
 def default_cache_dir() -> Path:
