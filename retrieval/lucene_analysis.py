@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.base import RetrieverError
 from retrieval.tokenize import LUCENE_EN_STOPWORDS, Tokenizer
 
 _L = r"[^\W\d_]"
@@ -38,7 +39,7 @@ class AnseriniEnglishTokenizer(Tokenizer):
     def __init__(self, *, stem: bool | None = True, stopwords: bool | str = True) -> None:
         self.stem = True if stem is None else bool(stem)
         if not isinstance(stopwords, bool) and str(stopwords).lower() not in {"lucene", "none"}:
-            raise ValueError(f"anserini-en: stopwords={stopwords!r}; expected true or false (Lucene's list)")
+            raise RetrieverError(f"anserini-en: stopwords={stopwords!r}; expected true or false (Lucene's list)")
         self.stopwords = LUCENE_EN_STOPWORDS if stopwords in (True, "lucene") else frozenset()
         self._cache: dict[str, str] = {}
         if self.stem:
