@@ -22,22 +22,44 @@ import numpy as np
 from core import atomic_write_text
 
 from retrieval.base import RetrieverError
-from retrieval.lexical import TOKENIZE_CHUNK, LexicalRetriever
+from retrieval.lexical import DEFAULT_B, DEFAULT_K1, TOKENIZE_CHUNK, LexicalRetriever, _as_bool
+from retrieval.lucene_analysis import AnseriniEnglishTokenizer, lucene_postings
 from retrieval.progress import bar
+from retrieval.token_cache import cached_term_ids
 from retrieval.tokenize import get_tokenizer
 from retrieval.types import Corpus, Queries, Run
 
 SEARCH_CHUNK = 256
+# `-p preset=NAME`: settings that reproduce a published baseline (docs/scoring.md says which matches which)
+PRESETS: dict[str, dict[str, float]] = {"anserini": {"k1": 0.9, "b": 0.4}}
+# `-p pruning=`: maxscore (retrieval/maxscore.py, numba) skips documents that cannot reach the top k; none scores
+# every posting with one sparse product per chunk of queries. Both return the same top k, ties included.
+PRUNING = ("maxscore", "none")
 META_FILE = "databench_bm25.json"
 
 
 class BM25sRetriever(LexicalRetriever):
     name = "bm25"
 
-    def __init__(self, lang: str = "en", k1: float = 1.2, b: float = 0.75, *, n_threads: int = 0,
-                 dtype: str = "float64", **kwargs: Any) -> None:
-        super().__init__(lang, k1, b, **kwargs)
+    def __init__(self, lang: str = "en", k1: float | None = None, b: float | None = None, *, n_threads: int = 0,
+                 dtype: str = "float64", token_cache: str | None = None, preset: str | None = None,
+                 pruning: str = "maxscore", **kwargs: Any) -> None:
+        self.preset = None if preset in (None, "", "default") else str(preset)
+        if self.preset is not None and self.preset not in PRESETS:
+            raise RetrieverError(f"bm25: unknown preset {preset!r}; known: default, {', '.join(PRESETS)}")
+        if self.preset == "anserini":
+            if kwargs.get("tokenizer") is not None or str(lang).lower().split("-")[0] != "en":
+                raise RetrieverError("bm25: preset=anserini is Anserini's English analyzer; drop tokenizer=/lang=")
+            kwargs["tokenizer"] = AnseriniEnglishTokenizer(stem=_as_bool(kwargs.pop("stem", None), "stem"),
+                                                           stopwords=_as_bool(kwargs.pop("stopwords", True), "stopwords"))
+        defaults = PRESETS.get(self.preset or "", {"k1": DEFAULT_K1, "b": DEFAULT_B})
+        super().__init__(lang, defaults["k1"] if k1 is None else k1, defaults["b"] if b is None else b, **kwargs)
         self.n_threads = int(n_threads)
+        if pruning not in PRUNING:
+            raise RetrieverError(f"bm25: pruning={pruning!r}; expected one of {', '.join(PRUNING)} (both exact)")
+        self.pruning = str(pruning)
+        self._term_max: Any = None
+        self.token_cache = token_cache   # folder | on | off | None (auto: on for jieba), retrieval.token_cache
         self.dtype = str(dtype)
         self._model: Any = None
         self._matrix: Any = None       # scipy CSR (terms x docs) view of the bm25s weights
@@ -54,6 +76,11 @@ class BM25sRetriever(LexicalRetriever):
         if not corpus:
             raise RetrieverError(f"{self.name}: cannot index an empty corpus")
         self.doc_ids = list(corpus)
+        ids, ids_of = cached_term_ids(self.tokenizer, corpus, self.token_cache,
+                                      lambda: self._term_ids(corpus, show_progress))
+        self._build_ids(ids, ids_of)
+
+    def _term_ids(self, corpus: Corpus, show_progress: bool) -> tuple[list[list[int]], dict[str, int]]:
         counter = itertools.count()
         ids_of: defaultdict[str, int] = defaultdict(counter.__next__)  # new term -> next id, at C speed
         ids: list[list[int]] = []
@@ -64,7 +91,7 @@ class BM25sRetriever(LexicalRetriever):
                 for doc in self.tokenizer.batch([corpus[d].full_text for d in chunk]):
                     ids.append(list(map(ids_of.__getitem__, doc)))
                 advance(len(chunk))
-        self._build_ids(ids, ids_of)
+        return ids, dict(ids_of)
 
     def _build(self, doc_tokens: list[list[str]]) -> None:
         counter = itertools.count()
@@ -76,7 +103,11 @@ class BM25sRetriever(LexicalRetriever):
         vocab.setdefault("", len(vocab))  # bm25s's "empty" term, in the matrix (no postings) so its id is valid
         model = self._new_model()
         model.index((ids, vocab), create_empty_token=False, show_progress=False)
-        self._model, self.vocab, self._matrix = model, model.vocab_dict, None
+        if self.preset == "anserini":   # Lucene's BM25 weights (one-byte lengths, float32) in bm25s's layout
+            data, indices, indptr = lucene_postings(ids, len(vocab), self.k1, self.b)
+            model.scores = {"data": data.astype(self.dtype), "indices": indices, "indptr": indptr,
+                            "num_docs": len(ids)}
+        self._model, self.vocab, self._matrix, self._term_max = model, model.vocab_dict, None, None
 
     def _term_doc_matrix(self) -> Any:
         """bm25s stores (term -> postings) as CSC of docs x terms, i.e. CSR of terms x docs: share its arrays."""
@@ -89,6 +120,36 @@ class BM25sRetriever(LexicalRetriever):
         return self._matrix
 
     def _search_chunk(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
+        if self.pruning == "maxscore":
+            return self._search_chunk_maxscore(query_ids, k)
+        return self._search_chunk_exhaustive(query_ids, k)
+
+    def _ranked(self, docs: np.ndarray, vals: np.ndarray, k: int) -> dict[str, float]:
+        """The k best of (doc position, score) candidates, by score then doc id (both descending)."""
+        doc_ids = self.doc_ids
+        hits = sorted(zip(vals.tolist(), (doc_ids[d] for d in docs.tolist())), reverse=True)[:k]
+        return {doc: score for score, doc in hits}
+
+    def _search_chunk_maxscore(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
+        from retrieval.maxscore import search_batch, term_max  # numba: compiled (and cached) on first use
+
+        sc = self._model.scores
+        if self._term_max is None:
+            self._term_max = term_max(sc["indptr"], sc["data"])
+        terms, weights, bounds = [], [], [0]
+        for ids in query_ids:          # a repeated query term counts once with its count as weight
+            counts: dict[int, int] = {}
+            for t in ids:
+                counts[t] = counts.get(t, 0) + 1
+            terms.extend(counts)
+            weights.extend(counts.values())
+            bounds.append(len(terms))
+        off, docs, vals = search_batch(sc["indptr"], sc["indices"], sc["data"], self._term_max,
+                                       np.asarray(bounds, dtype=np.int64), np.asarray(terms, dtype=np.int64),
+                                       np.asarray(weights, dtype=np.float64), k)
+        return [self._ranked(docs[off[q]:off[q + 1]], vals[off[q]:off[q + 1]], k) for q in range(len(query_ids))]
+
+    def _search_chunk_exhaustive(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
         from scipy.sparse import csr_matrix
 
         matrix = self._term_doc_matrix()
@@ -98,7 +159,6 @@ class BM25sRetriever(LexicalRetriever):
         # repeated query terms add up (counts), exactly as rank-bm25 sums over query tokens
         queries = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(query_ids), matrix.shape[0]))
         scores = (queries @ matrix).tocsr()
-        doc_ids = self.doc_ids
         out: list[dict[str, float]] = []
         for row in range(scores.shape[0]):
             start, end = scores.indptr[row], scores.indptr[row + 1]
@@ -110,8 +170,7 @@ class BM25sRetriever(LexicalRetriever):
                 kth = np.partition(vals, len(vals) - k)[len(vals) - k]
                 keep = vals >= kth
                 docs, vals = docs[keep], vals[keep]
-            hits = sorted(zip(vals.tolist(), (doc_ids[d] for d in docs.tolist())), reverse=True)[:k]
-            out.append({doc: score for score, doc in hits})
+            out.append(self._ranked(docs, vals, k))
         return out
 
     def _query_ids(self, tokens: list[str]) -> list[int]:
@@ -153,8 +212,15 @@ class BM25sRetriever(LexicalRetriever):
         return run
 
     def params(self) -> dict[str, Any]:
-        return {**super().params(), "backend": "bm25s", "method": "atire", "idf_method": "robertson",
-                "dtype": self.dtype, "search": "sparse (queries x terms) @ (terms x docs)"}
+        if self.preset == "anserini":
+            scoring = {"preset": "anserini", "variant": "Lucene 8+ BM25Similarity (idf ln(1 + (N - df + 0.5) / "
+                       "(df + 0.5)), no (k1 + 1), one-byte SmallFloat lengths, float32 weights)",
+                       "keeps": "documents matching at least one query term"}
+        else:
+            scoring = {"method": "atire", "idf_method": "robertson"}
+        return {**super().params(), "backend": "bm25s", **scoring,
+                "dtype": self.dtype, "search": "exact MaxScore top-k (numba)" if self.pruning == "maxscore"
+                else "sparse (queries x terms) @ (terms x docs)"}
 
     # --- persistence: bm25s's npy/json files + our doc ids and settings --------------------------
     def save(self, path: str | Path) -> None:
@@ -162,7 +228,7 @@ class BM25sRetriever(LexicalRetriever):
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         self._model.save(path, show_progress=False)
-        meta = {"format": 1, "k1": self.k1, "b": self.b, "dtype": self.dtype,
+        meta = {"format": 1, "k1": self.k1, "b": self.b, "dtype": self.dtype, "preset": self.preset,
                 "tokenizer": self.tokenizer.params(), "doc_ids": self.doc_ids}
         atomic_write_text(path / META_FILE, json.dumps(meta, ensure_ascii=False))
 
@@ -176,11 +242,15 @@ class BM25sRetriever(LexicalRetriever):
             raise RetrieverError(f"{path}: not a saved bm25 index (missing {META_FILE})")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         tok = meta["tokenizer"]
-        tokenizer = get_tokenizer(tok["name"], stem=tok.get("stem") is not None if tok["name"] == "en" else None,
-                                  stopwords=tok.get("stopwords", True))
-        self = cls(k1=meta["k1"], b=meta["b"], dtype=meta["dtype"], tokenizer=tokenizer)
+        if meta.get("preset") == "anserini":
+            self = cls(k1=meta["k1"], b=meta["b"], dtype=meta["dtype"], preset="anserini",
+                       stem=tok.get("stem") is not None, stopwords=tok.get("stopwords") != "none")
+        else:
+            tokenizer = get_tokenizer(tok["name"], stem=tok.get("stem") is not None if tok["name"] == "en" else None,
+                                      stopwords=tok.get("stopwords", True))
+            self = cls(k1=meta["k1"], b=meta["b"], dtype=meta["dtype"], tokenizer=tokenizer)
         self._model = bm25s.BM25.load(path, allow_pickle=False, show_progress=False)
-        self._matrix = None
+        self._matrix = self._term_max = None
         self.vocab = self._model.vocab_dict
         self.doc_ids = list(meta["doc_ids"])
         return self

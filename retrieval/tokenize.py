@@ -12,6 +12,7 @@ the results JSON so a run can be reproduced from its result file alone.
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -38,16 +39,42 @@ def _stopword_set(lang: str, source: str) -> frozenset[str]:
 
         return frozenset(w.lower() for w in STOP_WORDS)
     if lang == "zh" and source == "spacy":
-        from spacy.lang.zh.stop_words import STOP_WORDS
-
-        return frozenset(STOP_WORDS)
+        return _spacy_zh_stopwords()
     raise RetrieverError(f"unknown stopword list {source!r} for language {lang!r}")
+
+
+def _spacy_zh_stopwords() -> frozenset[str]:
+    """spaCy's Chinese list, read from its source file: `import spacy.lang.zh` imports spaCy and torch (~5 s,
+    half of a cached `bench run lecard`). The file is one `STOP_WORDS = set(\"\"\"...\"\"\".split())`; any other
+    shape falls back to the import."""
+    import ast
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")  # finds the package without running it
+    folder = (spec.submodule_search_locations or [None])[0] if spec else None
+    if folder:
+        path = os.path.join(folder, "lang", "zh", "stop_words.py")
+        try:
+            tree = ast.parse(open(path, encoding="utf-8").read())
+        except (OSError, SyntaxError):
+            tree = None
+        for node in tree.body if tree else []:
+            if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["STOP_WORDS"]
+                    and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", None) == "set"
+                    and len(node.value.args) == 1 and isinstance(call := node.value.args[0], ast.Call)
+                    and isinstance(call.func, ast.Attribute) and call.func.attr == "split" and not call.args
+                    and isinstance(call.func.value, ast.Constant) and isinstance(call.func.value.value, str)):
+                return frozenset(call.func.value.value.split())
+    from spacy.lang.zh.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 class Tokenizer:
     """A callable `str -> list[str]` with a name and its parameters."""
 
     name: str = "base"
+    costly: bool = False   # slow enough that its output is cached on disk by default (retrieval.token_cache)
 
     def __call__(self, text: str) -> list[str]:
         raise NotImplementedError
@@ -111,6 +138,7 @@ class EnglishTokenizer(Tokenizer):
 
 class ChineseTokenizer(Tokenizer):
     name = "zh"
+    costly = True   # jieba: ~100 s for LeCaRD's pools, so `bench run` caches its output
 
     def __init__(self, *, stopwords: bool | str = True, stem: bool | None = None) -> None:
         if stem:

@@ -1,7 +1,8 @@
-"""BM25 engines side by side in one process: ours (bm25s backend), Lucene (Anserini), tantivy, rank-bm25.
+"""BM25 engines side by side in one process: ours (bm25s backend; MaxScore by default, 1 and 2 threads, and
+exhaustive), Lucene (Anserini), tantivy, PISA (pyterrier-pisa, optional: --skip pisa without it), rank-bm25.
 
     python -m benchmarks.perf.bm25 [--docs 200000] [--queries 1000] [--rank-sample 20] [--skip-synthetic]
-                                   [--skip-effectiveness]
+                                   [--skip-effectiveness] [--skip lucene bm25-rank ...]
 
 Speed, on Vaswani (11,429 real abstracts, 93 queries, from the data registry) and a synthetic Zipf corpus
 (default 200k documents, seeded): index time and query throughput (queries/s, query analysis included; the
@@ -36,17 +37,24 @@ SEARCH_REPEATS = 3
 # label -> (registry name, params): the four engines timed, all at k1=1.2 b=0.75
 ENGINES: dict[str, tuple[str, dict[str, Any]]] = {
     "ours (bm25s backend)": ("bm25", {}),
+    "ours, 2 threads": ("bm25", {"n_threads": 2}),
+    "ours, exhaustive": ("bm25", {"pruning": "none"}),
     "Lucene (Anserini)": ("lucene", {"k1": 1.2, "b": 0.75}),
     "tantivy": ("tantivy", {}),
+    "PISA": ("pisa", {"threads": 1}),
+    "PISA, 2 threads": ("pisa", {"threads": 2}),
     "rank-bm25": ("bm25-rank", {}),
 }
+SKIPPABLE = ("lucene", "tantivy", "pisa", "bm25-rank")
 EFFECTIVENESS: dict[str, tuple[str, dict[str, Any]]] = {
-    **ENGINES,
+    **{label: e for label, e in ENGINES.items() if e[0] != "pisa" and label not in ("ours, 2 threads", "ours, exhaustive")},
     "Lucene, our tokens": ("lucene", {"analyzer": "ours", "k1": 1.2, "b": 0.75}),
     "ours, stem=true k1=0.9 b=0.4": ("bm25", {"stem": True, "k1": 0.9, "b": 0.4}),
     "Lucene, Anserini defaults (Porter, k1=0.9 b=0.4)": ("lucene", {}),
 }
 OURS = "ours (bm25s backend)"
+SKIP: set[str] = set()     # engines left out (--skip), by registry name
+_OURS_INDEX: dict[str, Any] = {}   # ours' index, shared by its search-time variants (ENGINES order: ours first)
 
 
 @dataclass
@@ -80,21 +88,80 @@ def zipf_corpus(n_docs: int, n_queries: int, *, vocab: int = 50_000, mean_len: i
     return corpus, queries
 
 
+def time_pisa(corpus: dict[str, Document], queries: dict[str, str], threads: int = 1,
+              repeats: int = 1) -> tuple[Timing, dict]:
+    """PISA through pyterrier-pisa (its wheel ships the C++ engine): BM25 k1=1.2 b=0.75 by block-max WAND over
+    block_simdbp lists, no stemming and no stopwords (the synthetic words are neither). PISA's BM25 keeps the
+    (k1 + 1) factor and its own idf, so its scores differ from ours in form: compared by top-10 overlap."""
+    import os
+    import shutil
+    import sys
+    import tempfile
+
+    import pandas as pd
+    from pyterrier_pisa import PisaIndex
+
+    folder = tempfile.mkdtemp(prefix="databench-pisa-")
+    sys.stdout.flush()
+    saved = os.dup(1), os.dup(2)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)                     # PISA logs every step and a progress line per percent
+        os.dup2(null, 2)
+        os.close(null)
+        index = PisaIndex(os.path.join(folder, "idx"), stemmer="none", stops="none", threads=threads)
+        t0 = time.perf_counter()
+        index.index({"docno": d, "text": doc.full_text} for d, doc in corpus.items())
+        retriever = index.bm25(k1=1.2, b=0.75, num_results=K, threads=threads)
+        frame = pd.DataFrame({"qid": list(queries), "query": list(queries.values())})
+        retriever.transform(frame.head(5))   # opens the index files (query-time state), untimed
+        index_s = time.perf_counter() - t0
+        search_s = float("inf")
+        for _ in range(repeats):
+            t1 = time.perf_counter()
+            res = retriever.transform(frame)
+            search_s = min(search_s, time.perf_counter() - t1)
+    finally:
+        for fd, copy in zip((1, 2), saved):
+            os.dup2(copy, fd)
+            os.close(copy)
+        shutil.rmtree(folder, ignore_errors=True)
+    run: dict = {q: {} for q in queries}
+    for qid, docno, score in zip(res["qid"], res["docno"], res["score"]):
+        run[qid][docno] = float(score)
+    return Timing(index_s, search_s, len(queries)), run
+
+
 def time_engine(name: str, params: dict[str, Any], corpus: dict[str, Document], queries: dict[str, str],
                 repeats: int = 1) -> tuple[Timing, dict]:
     """Index + search through the databench retriever (what `bench run -r NAME` does), timed separately;
     search time = the fastest of `repeats` identical searches (millisecond timings on a shared box are noisy)."""
     from retrieval.registry import create
 
-    r = create(name, lang="en", **params)
-    t0 = time.perf_counter()
-    r.index(corpus, show_progress=False)
-    index_s = time.perf_counter() - t0
+    if name == "pisa":
+        return time_pisa(corpus, queries, repeats=repeats, **params)
+
+    if name == "bm25" and params and _OURS_INDEX.get("corpus") is corpus:
+        # a search-time variant of ours (threads, pruning): the same index, so it is built once
+        r, index_s = _OURS_INDEX["retriever"], _OURS_INDEX["index_s"]
+        for key, value in params.items():
+            setattr(r, key, value)
+    else:
+        r = create(name, lang="en", **params)
+        t0 = time.perf_counter()
+        r.index(corpus, show_progress=False)
+        index_s = time.perf_counter() - t0
+        if name == "bm25" and not params:
+            _OURS_INDEX.update(corpus=corpus, retriever=r, index_s=index_s)
     search_s = float("inf")
     for _ in range(repeats):
         t1 = time.perf_counter()
         run = r.search(queries, k=K, show_progress=False)
         search_s = min(search_s, time.perf_counter() - t1)
+    if name == "bm25" and params:            # back to ours' defaults; the last variant frees the shared index
+        r.n_threads, r.pruning = 0, "maxscore"
+        if params.get("pruning") == "none":
+            _OURS_INDEX.clear()
     del r
     return Timing(index_s, search_s, len(queries)), run
 
@@ -144,7 +211,7 @@ def warm_up(corpus: dict[str, Document], queries: dict[str, str]) -> None:
     hot paths on first use (measured on Vaswani: 1.2 s for the first 93-query batch, 0.1 s warm), and the
     figures should compare steady states, as they do for the already-compiled Python/Rust engines."""
     part = dict(list(corpus.items())[:WARM_DOCS])
-    for engine, params in ENGINES.values():
+    for engine, params in (e for e in ENGINES.values() if e[0] not in SKIP):
         time_engine(engine, params, part, dict(list(queries.items())[:20 if engine == "bm25-rank" else 200]))
 
 
@@ -154,6 +221,8 @@ def bench(name: str, corpus: dict[str, Document], queries: dict[str, str], rank_
     runs: dict[str, dict] = {}
     warm_up(corpus, queries)
     for label, (engine, params) in ENGINES.items():
+        if engine in SKIP:
+            continue
         rank = engine == "bm25-rank"      # seconds per query in Python: one timing is precise enough
         timings[label], runs[label] = time_engine(engine, params, corpus, sample if rank else queries,
                                                   repeats=1 if rank else SEARCH_REPEATS)
@@ -161,12 +230,17 @@ def bench(name: str, corpus: dict[str, Document], queries: dict[str, str], rank_
     timings["raw bm25s"], runs["raw bm25s"] = time_raw_bm25s(corpus, queries)
     gc.collect()
     ours = runs[OURS]
-    bad_rank, diff_rank = same_top10({q: ours[q] for q in sample}, runs["rank-bm25"])
+    bad_rank, diff_rank = same_top10({q: ours[q] for q in sample}, runs["rank-bm25"]) if "rank-bm25" in runs else (
+        -1, float("nan"))
     bad_raw, diff_raw = same_top10(ours, runs["raw bm25s"])
+    bad_ex, diff_ex = same_top10(ours, runs["ours, exhaustive"])
+    identical = sum(list(ours[q]) == list(runs["ours, exhaustive"][q]) for q in ours)
     return {"collection": name, "docs": len(corpus), "queries": len(queries), "rank_queries": len(sample),
             "timings": timings, "top10_mismatch_vs_rank": bad_rank, "max_diff_vs_rank": diff_rank,
             "top10_mismatch_vs_raw": bad_raw, "max_diff_vs_raw": diff_raw,
-            "overlap": {label: top10_overlap(ours, runs[label]) for label in ("Lucene (Anserini)", "tantivy")}}
+            "identical_vs_exhaustive": identical, "max_diff_vs_exhaustive": diff_ex,
+            "overlap": {label: top10_overlap(ours, runs[label]) for label in ("Lucene (Anserini)", "tantivy", "PISA")
+                        if label in runs}}
 
 
 def print_row(row: dict) -> None:
@@ -178,8 +252,12 @@ def print_row(row: dict) -> None:
     for label, x in t.items():
         print(f"{label:<22}{x.index_s:>10.2f}{x.search_s:>11.4f}{x.qps:>12.1f}{o.qps / x.qps:>16.2f}x"
               f"{x.index_s / o.index_s:>18.2f}x")
-    print(f"top-10 identical up to ties: vs rank-bm25 {row['rank_queries'] - row['top10_mismatch_vs_rank']}/"
-          f"{row['rank_queries']} (max score diff {row['max_diff_vs_rank']:.1e}); vs raw bm25s "
+    print(f"pruned (default) vs exhaustive: same top-10 in the same order on {row['identical_vs_exhaustive']}/"
+          f"{row['queries']} queries (max score diff {row['max_diff_vs_exhaustive']:.1e})")
+    vs_rank = ("rank-bm25 skipped" if row["top10_mismatch_vs_rank"] < 0 else
+               f"vs rank-bm25 {row['rank_queries'] - row['top10_mismatch_vs_rank']}/{row['rank_queries']} "
+               f"(max score diff {row['max_diff_vs_rank']:.1e})")
+    print(f"top-10 identical up to ties: {vs_rank}; vs raw bm25s "
           f"{row['queries'] - row['top10_mismatch_vs_raw']}/{row['queries']} (max diff {row['max_diff_vs_raw']:.1e})")
     print("top-10 overlap with ours (other analyzer or BM25 form): " +
           ", ".join(f"{label} {share:.1%}" for label, share in row["overlap"].items()))
@@ -225,17 +303,29 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--skip-synthetic", action="store_true")
     ap.add_argument("--skip-vaswani", action="store_true")
     ap.add_argument("--skip-effectiveness", action="store_true")
+    ap.add_argument("--skip", nargs="*", default=[], choices=SKIPPABLE,
+                    help="engines to leave out (Lucene and rank-bm25 take minutes at 1M documents)")
     args = ap.parse_args(argv)
+    SKIP.clear()
+    SKIP.update(args.skip)
+    if "pisa" not in SKIP:
+        try:
+            import pyterrier_pisa  # noqa: F401 - optional engine
+        except ImportError:
+            print("(PISA skipped: pip install 'pyterrier-pisa==0.4.9' to add it)")
+            SKIP.add("pisa")
     import bm25s  # noqa: F401 - import cost stays out of the timings
     import rank_bm25  # noqa: F401 - imported before the clock starts
     import scipy.sparse  # noqa: F401 - imported before the clock starts
     import tantivy  # noqa: F401 - imported before the clock starts
 
-    from retrieval.lucene_jvm import jvm
+    if "lucene" not in SKIP or not args.skip_effectiveness:
+        from retrieval.lucene_jvm import jvm
 
-    t0 = time.perf_counter()
-    jvm()                                   # JVM start-up (once per process) stays out of the timings too
-    print(f"(JVM started in {time.perf_counter() - t0:.2f} s)")
+        t0 = time.perf_counter()
+        jvm()                               # JVM start-up (once per process) stays out of the timings too
+        print(f"(JVM started in {time.perf_counter() - t0:.2f} s)")
+    from retrieval.maxscore import search_batch  # noqa: F401 - numba's compiled kernel is loaded untimed
 
     rows = []
     if not args.skip_vaswani:
