@@ -32,7 +32,8 @@ class AdaptiveLimit:
         self.max_limit, self.min_limit = max_limit, min_limit
         self.decrease, self.latency_factor, self.cooldown_s = decrease, latency_factor, cooldown_s
         self.alpha, self.warmup = alpha, warmup
-        self.limit = float(max_limit)
+        self.limit = max_limit
+        self._credit = 0                 # answers since the last change: +1 when it reaches the limit
         self.in_flight = 0
         self.max_in_flight = 0
         self.lowest = max_limit
@@ -47,7 +48,7 @@ class AdaptiveLimit:
     # -- the semaphore ---------------------------------------------------------------------------------
     def acquire(self) -> None:
         with self._cond:
-            while self.in_flight >= int(self.limit):
+            while self.in_flight >= self.limit:
                 self._cond.wait()
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -69,9 +70,10 @@ class AdaptiveLimit:
                 if self._ewma > self.latency_factor * self._best and self._cut("latency"):
                     return
             if self.limit < self.max_limit:
-                before = int(self.limit)
-                self.limit = min(float(self.max_limit), self.limit + 1.0 / self.limit)
-                if int(self.limit) > before:
+                self._credit += 1
+                if self._credit >= self.limit:
+                    self._credit = 0
+                    self.limit += 1
                     self.increases += 1
                     self._cond.notify_all()
 
@@ -85,8 +87,9 @@ class AdaptiveLimit:
         if now - self._last_decrease < self.cooldown_s:
             return False
         self._last_decrease = now
-        self.limit = max(float(self.min_limit), self.limit * self.decrease)
-        self.lowest = min(self.lowest, int(self.limit))
+        self.limit = max(self.min_limit, int(self.limit * self.decrease))
+        self._credit = 0
+        self.lowest = min(self.lowest, self.limit)
         self.decreases[reason] += 1
         if reason == "latency":          # the new level is the reference: a cut is not repeated forever
             self._best = self._ewma
@@ -94,6 +97,6 @@ class AdaptiveLimit:
 
     def snapshot(self) -> dict[str, Any]:
         with self._cond:
-            return {"limit": int(self.limit), "max": self.max_limit, "lowest": self.lowest,
+            return {"limit": self.limit, "max": self.max_limit, "lowest": self.lowest,
                     "max_in_flight": self.max_in_flight, "increases": self.increases,
                     "decreases": dict(sorted(self.decreases.items()))}
