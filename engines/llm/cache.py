@@ -9,7 +9,7 @@ never paid for again, by any of them, after a kill or in a second identical run.
   URL, an API key or a header: no secret is keyed or stored (records hold the reply and its usage only).
 - Durable: built on core.checkpointed.CheckpointedJsonl, so a line exists exactly when its response was
   fsynced; after a kill -9 the partial last line is cut and every complete one is reused.
-- Shared: the default folder is `$BENCH_LLM_CACHE`, else `$XDG_CACHE_HOME/databench/llm`, else
+- Shared: the default folder is `$BENCH_LLM_CACHE`, else `$BENCH_CACHE/llm`, else
   `~/.cache/databench/llm` (override per run with the CLIs' `--llm-cache DIR`; `--no-llm-cache` or
   `BENCH_LLM_CACHE=off` turns it off). Inside one process a file is
   opened once (`open_cache`) whoever asks; another process using the same file at the same time is refused
@@ -47,11 +47,13 @@ def cache_off_by_default() -> bool:
 
 
 def default_cache_dir() -> Path:
-    """`$BENCH_LLM_CACHE`, else `$XDG_CACHE_HOME/databench/llm`, else `~/.cache/databench/llm`."""
+    """`$BENCH_LLM_CACHE`, else `$BENCH_CACHE/llm` (the data registry's cache root), else
+    `~/.cache/databench/llm`."""
     if os.environ.get(ENV) and not cache_off_by_default():
         return Path(os.environ[ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "databench" / "llm"
+    if os.environ.get("BENCH_CACHE"):
+        return Path(os.environ["BENCH_CACHE"]) / "llm"
+    return Path.home() / ".cache" / "databench" / "llm"
 
 
 def cache_key(payload: Mapping[str, Any]) -> str:

@@ -108,7 +108,10 @@ def make(options: Any) -> Any:
 
     if options.llm is None:
         raise WebCPMError("--policy llm needs --llm-model NAME_OR_PATH")
-    backend = options.llm.create()
+    from engines.llm.cached import with_cache
+
+    # through the shared request cache (BENCH_LLM_CACHE; off in the test suite)
+    backend = with_cache(options.llm.create())
     policy = LLMPolicy(backend, sampling=Sampling(temperature=0.0, max_tokens=options.llm_max_tokens,
                                                   seed=options.seed))
 

@@ -208,7 +208,10 @@ def setup(policy: OraclePolicy, options: Any) -> Any:
     from engines.llm.base import backend_info
     from builders.webcpm.answer import llm_answerer
 
-    backend = options.llm.create()
+    from engines.llm.cached import with_cache
+
+    # through the shared request cache (BENCH_LLM_CACHE; off in the test suite)
+    backend = with_cache(options.llm.create())
     answer = llm_answerer(backend, options.seed)
     config["answer_backend"] = options.llm.describe(for_hash=True)
     return PolicySetup(policy, config, answer, {"llm": backend_info(backend)},
