@@ -119,4 +119,5 @@ def make(options: Any) -> Any:
     config = {"backend": options.llm.describe(for_hash=True), "max_tokens": options.llm_max_tokens,
               "llm_answer": options.llm_answer}
     kind = f"llm:{getattr(backend, 'model', '')}" if options.llm_answer else "extractive"
-    return PolicySetup(policy, config, answer, {"llm": backend_info(backend)}, answer_kind=kind)
+    return PolicySetup(policy, config, answer, {"llm": backend_info(backend)}, answer_kind=kind,
+                       meters=[backend.meter] if hasattr(backend, "meter") else [])
