@@ -86,7 +86,9 @@ def build_qasnowball(
         r = res.llm
         console.print(f"llm: {r['requests']} server requests ({r['requests_per_s']:.2f}/s), "
                       f"{r['completion_tokens']} completion tokens ({r['completion_tokens_per_s']:.1f}/s), "
-                      f"{r['cache_hits']} cache hits", highlight=False)
+                      f"{r['cache_hits']} cache hits"
+                      + (f"; in flight limit {c['limit']}/{c['max']} (lowest {c['lowest']}, +{c['increases']} "
+                         f"-{sum(c['decreases'].values())})" if (c := r.get("concurrency")) else ""), highlight=False)
     console.print(f"{res.records} records; next seed set would be {res.final_seed_size}; files: "
                   + ", ".join(f"{k}={v}" for k, v in res.files.items()) + f"; manifest: {res.manifest}",
                   highlight=False)

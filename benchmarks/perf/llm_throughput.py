@@ -7,9 +7,10 @@ llm` and `bench run ultrachat-eval`, one after the other against one llama.cpp s
 Method. Each client runs through a recording proxy on 127.0.0.1 (its request cache off, so every request
 reaches the server); its throughput is completion tokens/s (and requests/s) over the window from its
 first request to its last reply, so its own gaps between requests count against it. Then the *same
-request bodies*, in the same order, are replayed straight to the server by a plain load generator
+request bodies*, in the same order, are replayed through the same proxy by a plain load generator
 (`concurrency` threads, each sending the next body as soon as its reply arrives): that is the server's
-saturated throughput at exactly that client's prompt/length mix (same seeds, so the same completions).
+saturated throughput at exactly that client's prompt/length mix (same seeds, so the same completions),
+over the same path, so the ratio isolates the client.
 ratio = client tokens/s / replay tokens/s. `--levels` replays the first mix at several concurrencies too,
 to show where the server saturates.
 
@@ -114,24 +115,39 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             calls = proxy.take()
             client = summarize(calls)
             bodies = [c.body for c in sorted(calls, key=lambda c: c.start)]
-            ceiling = replay(bodies, server.base_url, args.concurrency)
+            ceiling = replay(bodies, proxy.base_url, args.concurrency)    # the same path as the client's
+            proxy.take()
             ratio = client["completion_tokens_per_s"] / ceiling["completion_tokens_per_s"]
             out["clients"][name] = {"client": client, "ceiling": ceiling, "ratio_tokens": round(ratio, 3),
                                     "ratio_requests": round(client["requests_per_s"] / ceiling["requests_per_s"], 3),
-                                    "process_wall_s": round(wall, 2), "loadavg": os.getloadavg()}
+                                    "process_wall_s": round(wall, 2), "loadavg": os.getloadavg(),
+                                    "aimd": _aimd(work, name)}
             print(f"{name}: client {client['completion_tokens_per_s']} tok/s {client['requests_per_s']} req/s "
                   f"({client['requests']} requests, idle {client['idle_share']:.1%}); ceiling "
                   f"{ceiling['completion_tokens_per_s']} tok/s {ceiling['requests_per_s']} req/s; ratio {ratio:.3f}",
                   flush=True)
             first = first or bodies
         for level in [int(x) for x in args.levels.split(",") if x.strip()] if first else []:
-            out["levels"][level] = replay(first, server.base_url, level)
+            out["levels"][level] = replay(first, proxy.base_url, level)
+            proxy.take()
             print(f"replay of the first mix at concurrency {level}: {out['levels'][level]}", flush=True)
     out["loadavg_end"] = os.getloadavg()
     print(table(out))
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
     return out
+
+
+def _aimd(work: Path, name: str) -> dict[str, Any] | None:
+    """The client's own account of its in-flight limit (manifest), to tell a throttled client apart."""
+    try:
+        if name == "ultrachat":
+            return json.loads((work / "uc-out" / "manifest.json").read_text())["usage"]["assistant"].get("concurrency")
+        if name == "qasnowball":
+            return json.loads((work / "qs-out" / "manifest.json").read_text()).get("llm", {}).get("concurrency")
+    except (OSError, KeyError, ValueError):
+        return None
+    return None
 
 
 def table(out: dict[str, Any]) -> str:
