@@ -1,8 +1,8 @@
 """Each LLM client against the server's own ceiling: `bench build ultrachat`, `bench build qasnowball --backend
 llm` and `bench run ultrachat-eval`, one after the other against one llama.cpp server (SmolLM2-135M GGUF).
 
-    python -m benchmarks.perf.llm_throughput [--threads 1] [--concurrency 4] [--uc-concepts 3] [--qs-docs 12]
-                                             [--eval-limit 12] [--levels 1,4] [--json out.json]
+    python -m benchmarks.perf.llm_throughput [--threads 1] [--concurrency 4] [--uc-concepts 1] [--uc-questions 4]
+                                             [--qs-docs 8] [--eval-limit 8] [--levels 1] [--json out.json]
 
 Method. Each client runs through a recording proxy on 127.0.0.1 (its request cache off, so every request
 reaches the server); its throughput is completion tokens/s (and requests/s) over the window from its
@@ -11,8 +11,8 @@ request bodies*, in the same order, are replayed through the same proxy by a pla
 (`concurrency` threads, each sending the next body as soon as its reply arrives): that is the server's
 saturated throughput at exactly that client's prompt/length mix (same seeds, so the same completions),
 over the same path, so the ratio isolates the client.
-ratio = client tokens/s / replay tokens/s. `--levels` replays the first mix at several concurrencies too,
-to show where the server saturates.
+ratio = client tokens/s / replay tokens/s. `--levels` replays the first client's mix at other
+concurrencies too, to show where the server saturates.
 
 The server: llama-cpp-python's `llama_cpp.server` (the version in requirements). It has no parallel
 slots and no continuous batching: every completion runs under one lock (llama_cpp/server/app.py,
@@ -49,10 +49,10 @@ def _run(cmd: list[str]) -> float:
     return time.monotonic() - t0
 
 
-def ultrachat_cmd(work: Path, url: str, concurrency: int, concepts: int) -> list[str]:
+def ultrachat_cmd(work: Path, url: str, concurrency: int, concepts: int, questions: int) -> list[str]:
     cfg = {"sectors": [1], "seed": 5,
            "sector1": {"meta_concepts": ["Food and drink", "Technology", "Travel", "Health", "Music", "Sports"][:concepts],
-                       "subtopics_per_concept": [2, 2], "questions_per_subtopic": 3, "expanded_per_question": 0,
+                       "subtopics_per_concept": [2, 2], "questions_per_subtopic": questions, "expanded_per_question": 0,
                        "rounds": [2, 3]},
            "seeds_sampling": {"temperature": 0.7, "max_tokens": 96},
            "assistant_sampling": {"temperature": 0.7, "max_tokens": 96},
@@ -90,11 +90,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", type=int, default=1, help="llama.cpp threads (the box has 2 cores)")
     ap.add_argument("--concurrency", type=int, default=4, help="requests in flight per client and in the replay")
-    ap.add_argument("--uc-concepts", type=int, default=3, help="UltraChat sector-1 meta-concepts (size of the build)")
-    ap.add_argument("--qs-docs", type=int, default=12, help="QASnowball documents")
-    ap.add_argument("--eval-limit", type=int, default=12, help="ultrachat-eval questions")
-    ap.add_argument("--levels", default="1,4", help="replay the first mix at these concurrencies too ('' = none)")
-    ap.add_argument("--clients", default="ultrachat,qasnowball,ultrachat-eval")
+    ap.add_argument("--uc-concepts", type=int, default=1, help="UltraChat sector-1 meta-concepts (2 subtopics each)")
+    ap.add_argument("--uc-questions", type=int, default=4, help="UltraChat opening questions per subtopic")
+    ap.add_argument("--qs-docs", type=int, default=8, help="QASnowball documents")
+    ap.add_argument("--eval-limit", type=int, default=8, help="ultrachat-eval questions")
+    ap.add_argument("--levels", default="1", help="replay the first client's mix at these concurrencies too "
+                    "('' = none)")
+    ap.add_argument("--clients", default="ultrachat-eval,qasnowball,ultrachat", help="in this order")
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("BENCH_DATA_MIRROR", "/work/shared/data")))
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
@@ -105,7 +107,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         # warm the model (first-call mmap and graph setup are not throughput)
         replay([{"model": "smollm2", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 8}],
                server.base_url, 1)
-        cmds = {"ultrachat": lambda: ultrachat_cmd(work, proxy.base_url, args.concurrency, args.uc_concepts),
+        cmds = {"ultrachat": lambda: ultrachat_cmd(work, proxy.base_url, args.concurrency, args.uc_concepts,
+                                                   args.uc_questions),
                 "qasnowball": lambda: qasnowball_cmd(work, proxy.base_url, args.concurrency, args.qs_docs, args.data),
                 "ultrachat-eval": lambda: eval_cmd(work, proxy.base_url, args.concurrency, args.eval_limit)}
         first: list[dict[str, Any]] | None = None
