@@ -2,7 +2,7 @@
 
 Why: a server's capacity is known only by asking it. The backend's `concurrency` is the ceiling (set it
 to the server's parallel slots, or the API's rate tier); below it the limit adapts like TCP congestion
-control. Each answered request adds `1/limit` (so +1 per limit-many answers); a 429 or 503 (the server
+control. Every `limit` answered requests add one slot; a 429 or 503 (the server
 saying "too many"), or a latency climb, multiplies it by `decrease` (at most once per `cooldown_s`, so
 one burst of refusals counts as one signal). Latency is compared per completion token (a long answer is
 not a slow server): an exponential average above `latency_factor` x the best average seen is a climb.

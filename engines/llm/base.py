@@ -6,7 +6,6 @@ talk to this, so swapping an API for a local GPU model is a config change.
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -83,7 +82,6 @@ class UsageMeter:
         self.completion_tokens = 0
         self.cost_usd = 0.0
         self.cache_hits = 0
-        self.started = time.monotonic()
         self.limiter: Any = None                 # an engines.llm.aimd.AdaptiveLimit, set by its backend
 
     def add_cache_hit(self) -> None:
@@ -116,13 +114,6 @@ class UsageMeter:
             out["concurrency"] = self.limiter.snapshot()
         return out
 
-    def rates(self) -> dict[str, float]:
-        """Server requests/s and completion tokens/s since this meter was made (the progress bar's and
-        the final report's figures; cache hits are not server work and are not in them)."""
-        seconds = max(time.monotonic() - self.started, 1e-9)
-        with self._lock:
-            return {"seconds": round(seconds, 2), "requests_per_s": round(self.requests / seconds, 3),
-                    "completion_tokens_per_s": round(self.completion_tokens / seconds, 2)}
 
 
 def backend_info(backend: Any) -> dict[str, Any]:
