@@ -65,10 +65,13 @@ def ultrachat_cmd(work: Path, url: str, concurrency: int, concepts: int, questio
 
 def qasnowball_cmd(work: Path, url: str, concurrency: int, n_docs: int, data: Path) -> list[str]:
     from annotation.squad_io import load_qa_file
-    from builders.qasnowball.inputs import docs_from_records
 
-    recs = load_qa_file(data / "xquad" / "xquad.en.json").records
-    docs = [d for d in docs_from_records(recs)[10:] if len(d["context"]) < 900][:n_docs]
+    path = data / "xquad" / "xquad.en.json"
+    recs = load_qa_file(path).records
+    paragraphs = [(a.get("title", ""), p["context"]) for a in json.loads(path.read_text(encoding="utf-8"))["data"]
+                  for p in a["paragraphs"]]
+    docs = [{"doc_id": f"xquad-en-{i}", "title": t, "context": c} for i, (t, c) in enumerate(paragraphs)
+            if i >= 10 and len(c) < 900][:n_docs]
     (work / "seed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs[:60]), encoding="utf-8")
     (work / "docs.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
     return _bench("build", "qasnowball", "--out", str(work / "qs-out"), "--backend", "llm", "--chat", "openai",
