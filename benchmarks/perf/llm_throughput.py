@@ -11,13 +11,13 @@ request bodies*, in the same order, are replayed through the same proxy by a pla
 (`concurrency` threads, each sending the next body as soon as its reply arrives): that is the server's
 saturated throughput at exactly that client's prompt/length mix (same seeds, so the same completions),
 over the same path, so the ratio isolates the client.
-ratio = client tokens/s / replay tokens/s. `--levels` replays the first client's mix at other
-concurrencies too, to show where the server saturates.
+ratio = client tokens/s / ceiling tokens/s, the ceiling being the best replay over `--concurrency` and
+`--levels` in flight (default 1 and 4), which also shows where the server saturates.
 
 The server: llama-cpp-python's `llama_cpp.server` (the version in requirements). It has no parallel
 slots and no continuous batching: every completion runs under one lock (llama_cpp/server/app.py,
-`llama_outer_lock` / `llama_inner_lock`), so its ceiling is one request at a time, kept busy; any
-concurrency >= 2 saturates it (the `--levels` rows show this).
+`llama_outer_lock` / `llama_inner_lock`), so its ceiling is one request at a time kept busy (the replays
+at 1 and 4 in flight show this).
 """
 from __future__ import annotations
 
@@ -97,14 +97,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--uc-questions", type=int, default=4, help="UltraChat opening questions per subtopic")
     ap.add_argument("--qs-docs", type=int, default=8, help="QASnowball documents")
     ap.add_argument("--eval-limit", type=int, default=8, help="ultrachat-eval questions")
-    ap.add_argument("--levels", default="1", help="replay the first client's mix at these concurrencies too "
-                    "('' = none)")
+    ap.add_argument("--levels", default="1", help="replay each mix at these in-flight counts too (besides "
+                    "--concurrency); the ceiling is the best of them")
     ap.add_argument("--clients", default="ultrachat-eval,qasnowball,ultrachat", help="in this order")
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("BENCH_DATA_MIRROR", "/work/shared/data")))
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="llm_perf_"))
-    out: dict[str, Any] = {"threads": args.threads, "concurrency": args.concurrency, "clients": {}, "levels": {},
+    out: dict[str, Any] = {"threads": args.threads, "concurrency": args.concurrency, "clients": {},
                            "loadavg_start": os.getloadavg()}
     with LlamaServer(threads=args.threads) as server, RecordingProxy(server.base_url) as proxy:
         # warm the model (first-call mmap and graph setup are not throughput)
@@ -114,29 +114,31 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                                    args.uc_questions),
                 "qasnowball": lambda: qasnowball_cmd(work, proxy.base_url, args.concurrency, args.qs_docs, args.data),
                 "ultrachat-eval": lambda: eval_cmd(work, proxy.base_url, args.concurrency, args.eval_limit)}
-        first: list[dict[str, Any]] | None = None
+        levels = [int(x) for x in args.levels.split(",") if x.strip()]
         for name in [c for c in args.clients.split(",") if c]:
             proxy.take()
             wall = _run(cmds[name]())
             calls = proxy.take()
             client = summarize(calls)
             bodies = [c.body for c in sorted(calls, key=lambda c: c.start)]
-            ceiling = replay(bodies, proxy.base_url, args.concurrency)    # the same path as the client's
-            proxy.take()
+            # the same path as the client's; the ceiling is the best of the in-flight levels tried
+            replays = {}
+            for level in sorted({args.concurrency, *levels}):
+                replays[level] = replay(bodies, proxy.base_url, level)
+                proxy.take()
+            ceiling = max(replays.values(), key=lambda r: r["completion_tokens_per_s"])
             ratio = client["completion_tokens_per_s"] / ceiling["completion_tokens_per_s"]
             out["clients"][name] = {"client": client, "ceiling": ceiling, "ratio_tokens": round(ratio, 3),
                                     "ratio_requests": round(client["requests_per_s"] / ceiling["requests_per_s"], 3),
                                     "process_wall_s": round(wall, 2), "loadavg": os.getloadavg(),
-                                    "aimd": _aimd(work, name)}
+                                    "aimd": _aimd(work, name),
+                                    "replays_by_concurrency": replays}
             print(f"{name}: client {client['completion_tokens_per_s']} tok/s {client['requests_per_s']} req/s "
                   f"({client['requests']} requests, idle {client['idle_share']:.1%}); ceiling "
                   f"{ceiling['completion_tokens_per_s']} tok/s {ceiling['requests_per_s']} req/s; ratio {ratio:.3f}",
                   flush=True)
-            first = first or bodies
-        for level in [int(x) for x in args.levels.split(",") if x.strip()] if first else []:
-            out["levels"][level] = replay(first, proxy.base_url, level)
-            proxy.take()
-            print(f"replay of the first mix at concurrency {level}: {out['levels'][level]}", flush=True)
+            print("  replays (in flight -> tok/s): " + ", ".join(
+                f"{k} -> {v['completion_tokens_per_s']}" for k, v in replays.items()), flush=True)
     out["loadavg_end"] = os.getloadavg()
     print(table(out))
     if args.json:
