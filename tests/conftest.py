@@ -16,6 +16,9 @@ pytest_plugins = ["tests.muser_support", "tests.xdist_groups"]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# no shared LLM request cache (engines.llm.cache) unless a test names its folder: tests that count requests
+# at a proxy must not be answered from another test's (or the developer's) cache
+os.environ["BENCH_LLM_CACHE"] = "off"
 
 
 # Tests marked `jvm` start a Java VM in the test process (the lucene retriever, through pyjnius). A Ray

@@ -61,7 +61,8 @@ def score_cmd(
     judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url", help="OpenAI-compatible judge endpoint "
                                                  "(--verdicts logprobs)."),
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Judge model name (--verdicts logprobs)."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Judge request cache (default: OUTPUT/cache)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Judge request cache folder (default: the shared LLM cache;"
+                                                  " OUTPUT/cache when BENCH_LLM_CACHE=off)."),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
     n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples."),
 ) -> None:
@@ -82,10 +83,12 @@ def score_cmd(
             raise TaskError("--verdicts logprobs asks the judge again: give --judge-base-url and --judge-model")
         from engines.llm import create_backend
         from benchmarks.judge_check.logprobs import collect
-        from benchmarks.judging.cache import JsonlCache
+        from engines.llm.cache import cache_off_by_default, default_cache_dir, open_cache
 
         backend = create_backend("openai", judge_model, base_url=judge_base_url, concurrency=1)
-        with JsonlCache(Path(cache_dir or output / "cache") / "judge-logprobs.jsonl") as cache:
+        # the request cache every LLM client shares (engines.llm.cache), as ultrachat-eval's judging uses it
+        folder = cache_dir or (output / "cache" if cache_off_by_default() else default_cache_dir() / "judging")
+        with open_cache(Path(folder) / "judge-logprobs.jsonl") as cache:
             lps = collect(judgments, backend, cache)
     stem = "judge-check" + ("" if verdicts == "text" else f".{verdicts}")
     path = output / f"{stem}.check.jsonl"

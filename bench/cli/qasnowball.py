@@ -45,6 +45,13 @@ def build_qasnowball(
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (e.g. auto, or HOST:6379); default: a local Ray."),
     num_workers: Optional[int] = typer.Option(None, "--num-workers", help="Ray worker processes (default: the cluster's CPUs)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    chat_concurrency: Optional[int] = typer.Option(None, "--chat-concurrency", help="llm: requests in flight at "
+                                                   "most (openai backend; AIMD below it); documents run as many at once."),
+    llm_cache: Optional[Path] = typer.Option(None, "--llm-cache", help="llm: request cache folder, shared by every "
+                                             "LLM client (default: $BENCH_LLM_CACHE or ~/.cache/databench/llm)."),
+    no_llm_cache: bool = typer.Option(False, "--no-llm-cache", help="llm: send every request (no request cache)."),
+    llm_max_tokens: Optional[int] = typer.Option(None, "--llm-max-tokens", help="llm: completion tokens per "
+                                                 "question-generation request (default 256)."),
 ) -> None:
     """Bootstrap QA data from a seed set: S := S0; per round fit, extract, generate, filter, re-seed."""
     from engines.executors import ExecutorSpec
@@ -53,16 +60,19 @@ def build_qasnowball(
 
     chat_spec = None
     if backend == "llm" and chat and chat_model:
-        chat_spec = BackendSpec.from_cli(chat, chat_model, shared={"base_url": chat_url}, what="--chat-model")
+        chat_spec = BackendSpec.from_cli(chat, chat_model, shared={"base_url": chat_url, "concurrency": chat_concurrency},
+                                         what="--chat-model")
     options = {k: v for k, v in dict(ae_model=ae_model, qg_model=qg_model, reader_model=reader_model,
-                                     epochs=epochs if backend == "hf" else None).items() if v is not None}
+                                     epochs=epochs if backend == "hf" else None,
+                                     llm_max_tokens=llm_max_tokens if backend == "llm" else None).items() if v is not None}
     res = build_from_options(QASnowballOptions(
         out=out, preset=preset, data_root=(data_root or _registry_root(preset)) if preset else None,
         seed_file=seed_file, docs=docs, lang=lang, backend=backend, rounds=rounds, docs_per_round=docs_per_round,
         answers_per_doc=answers_per_doc, questions_per_answer=questions_per_answer, reseed_size=reseed_size,
         seed=seed, roundtrip=roundtrip, f1_threshold=f1_threshold, min_confidence=min_confidence, no_rule=no_rule,
         backend_options=options, chat=chat_spec, resume=resume, progress=not quiet,
-        executor=ExecutorSpec(executor, address, num_workers)), log=console.print)
+        executor=ExecutorSpec(executor, address, num_workers), llm_cache=llm_cache,
+        use_cache=False if no_llm_cache else None), log=console.print)
     from rich.table import Table
 
     table = Table(title=f"qasnowball {res.lang} · {res.backend}", title_justify="left")
@@ -72,6 +82,13 @@ def build_qasnowball(
         table.add_row(str(r["round"]), str(r["seed_size"]), f"{r['s0_in_seed']}/{r['s0_size']}", str(r["docs"]),
                       str(r["candidates"]), str(r["questions"]), str(r["kept"]), f"{r['time_s']['total']:.0f}")
     console.print(table)
+    if res.llm:
+        r = res.llm
+        console.print(f"llm: {r['requests']} server requests ({r['requests_per_s']:.2f}/s), "
+                      f"{r['completion_tokens']} completion tokens ({r['completion_tokens_per_s']:.1f}/s), "
+                      f"{r['cache_hits']} cache hits"
+                      + (f"; in flight limit {c['limit']}/{c['max']} (lowest {c['lowest']}, +{c['increases']} "
+                         f"-{sum(c['decreases'].values())})" if (c := r.get("concurrency")) else ""), highlight=False)
     console.print(f"{res.records} records; next seed set would be {res.final_seed_size}; files: "
                   + ", ".join(f"{k}={v}" for k, v in res.files.items()) + f"; manifest: {res.manifest}",
                   highlight=False)

@@ -82,6 +82,9 @@ def build_ultrachat(
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (e.g. auto, or HOST:6379); default: a local Ray."),
     num_workers: Optional[int] = typer.Option(None, "--num-workers", help="Ray worker processes (default: the cluster's CPUs)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    llm_cache: Optional[Path] = typer.Option(None, "--llm-cache", help="Request cache folder, shared by every LLM "
+                                             "client (default: $BENCH_LLM_CACHE or ~/.cache/databench/llm)."),
+    no_llm_cache: bool = typer.Option(False, "--no-llm-cache", help="Send every request (no request cache)."),
 ) -> None:
     """Generate UltraChat-style dialogues (three sectors) with an assistant and a user-simulator model."""
     from engines.executors import ExecutorSpec
@@ -97,7 +100,8 @@ def build_ultrachat(
                             config=config, seed=seed, sectors=sectors, materials=materials, entities=entities,
                             eval_sets=list(eval_set), num_shards=num_shards, shard_index=shard_index,
                             workers=workers or concurrency, resume=resume, stage=stage, show_progress=not quiet,
-                            executor=ExecutorSpec(executor, address, num_workers))
+                            executor=ExecutorSpec(executor, address, num_workers), llm_cache=llm_cache,
+                            use_cache=False if no_llm_cache else None)
     opts.ultra_eval = _ultra_eval(_load_cfg(config))
     report = build_from_options(opts)
     table = Table(title=f"ultrachat build: {report.status}")
@@ -113,6 +117,17 @@ def build_ultrachat(
             table.add_row(f"{role}: requests / retries", f"{usage['requests']} / {usage['retries']}")
             table.add_row(f"{role}: tokens (prompt+completion)", f"{usage['prompt_tokens'] + usage['completion_tokens']}")
             table.add_row(f"{role}: cost USD", f"{usage['cost_usd']:.4f}")
+            table.add_row(f"{role}: cache hits", str(usage.get("cache_hits", 0)))
+            conc = usage.get("concurrency")
+            if conc:
+                table.add_row(f"{role}: in flight (limit now / max, lowest; AIMD +/-)",
+                              f"{conc['limit']}/{conc['max']}, {conc['lowest']}; +{conc['increases']} "
+                              f"-{sum(conc['decreases'].values())} {conc['decreases'] or ''}".rstrip())
+    if report.llm:
+        r = report.llm
+        table.add_row("dialogues: server requests/s", f"{r['requests_per_s']:.3f}")
+        table.add_row("dialogues: completion tokens/s", f"{r['completion_tokens_per_s']:.2f}")
+        table.add_row("dialogues: cache hits", str(r["cache_hits"]))
     total = report.dialogue_usage_all_runs
     if total:
         table.add_row("dialogue calls, all runs (incl. resumed)", str(total["calls"]))

@@ -16,9 +16,9 @@ from typing import Any, Sequence
 
 from core import DataError
 from engines.llm import ChatBackend
+from engines.llm.cache import JsonlCache, cache_key
 from benchmarks.judging.answers import model_id
 from benchmarks.judging.bundle import read_bundle
-from benchmarks.judging.cache import JsonlCache, cache_key
 from benchmarks.judging.calls import GrammarSampling, Request, run_requests
 from benchmarks.judging.judge import ORDERS, pair_prompt, render_pair
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from engines.llm import ChatBackend, Sampling
-from benchmarks.judging.cache import JsonlCache, cache_key
+from engines.llm.cache import JsonlCache, cache_key
 from benchmarks.judging.calls import Request, run_requests
 from benchmarks.judging.questions import Question
 

@@ -1,6 +1,6 @@
 """Send chat requests through a engines.llm backend, at most once each: cached, resumable, concurrent.
 
-HTTP backends (`openai`) run `concurrency` requests at a time and write each response to the cache
+HTTP backends (`openai`) run `concurrency` requests at a time (fewer while its AIMD limit is lower) and write each response to the cache
 from the worker that received it, before that worker sends its next request. In-process backends
 (vLLM, transformers) get the uncached requests in batches through `chat_batch` (vLLM batches them),
 each batch written as soon as it returns.
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from engines.llm import ChatBackend, Sampling
-from benchmarks.judging.cache import JsonlCache
+from engines.llm.cache import JsonlCache
 
 
 @dataclass

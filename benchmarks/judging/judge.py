@@ -12,7 +12,7 @@ from typing import Any, Callable
 from core import sha256_json
 from engines.llm import ChatBackend, Sampling
 from benchmarks.judging.answers import model_id
-from benchmarks.judging.cache import JsonlCache, cache_key
+from engines.llm.cache import JsonlCache, cache_key
 from benchmarks.judging.calls import GrammarSampling, Request, run_requests
 from benchmarks.judging.prompts import DEFAULT_PROMPTS, JudgePrompt, conversation_text, load_prompt
 from benchmarks.judging.questions import Question

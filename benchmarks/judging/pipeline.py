@@ -16,7 +16,7 @@ from core import DataError, sha256_file
 from engines.llm import ALIASES, BackendError, Sampling, create_backend
 from benchmarks.judging.answers import generate_answers, model_id
 from benchmarks.judging.bundle import Bundle, is_bundle, read_bundle
-from benchmarks.judging.cache import JsonlCache
+from engines.llm.cache import cache_off_by_default, default_cache_dir, open_cache
 from benchmarks.judging.judge import judge_pairs, judge_single, pair_prompt, single_prompt
 from benchmarks.judging.questions import (Question, load_mtbench, read_answer_file, registry_questions,
                                           sniff_json_object)
@@ -224,9 +224,10 @@ def run(cfg: JudgeConfig, out_dir: Path, stem: str, *, answers_file: Path | None
             else None
     except BackendError as exc:
         raise DataError(f"judge {cfg.judge.model} ({cfg.judge.kind}): {exc}") from None
-    cache_dir = cfg.cache_dir or out_dir / "judge-cache"
+    # the request cache every LLM client shares (engines.llm.cache); BENCH_LLM_CACHE=off: one per output
+    cache_dir = cfg.cache_dir or (out_dir / "judge-cache" if cache_off_by_default() else default_cache_dir() / "judging")
     usage: dict[str, Any] = {}
-    with JsonlCache(cache_dir / "answers.jsonl") as acache, JsonlCache(cache_dir / "judgments.jsonl") as jcache:
+    with open_cache(cache_dir / "answers.jsonl") as acache, open_cache(cache_dir / "judgments.jsonl") as jcache:
         if answers_file is not None:
             model_meta: dict[str, Any] = {"backend": "external", "model": model_name, "source": str(answers_file)}
         else:

@@ -178,10 +178,14 @@ class JobStats:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    llm: dict[str, Any] = field(default_factory=dict)    # server requests/s, tokens/s, cache hits (with meters)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "already_done": self.skipped_done, "written": self.written,
-                "failed": self.failed, "errors": self.errors[:20], "seconds": round(self.seconds, 2)}
+        out = {"total": self.total, "already_done": self.skipped_done, "written": self.written,
+               "failed": self.failed, "errors": self.errors[:20], "seconds": round(self.seconds, 2)}
+        if self.llm:
+            out["llm"] = self.llm
+        return out
 
 
 def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T], Mapping[str, Any] | None],
@@ -266,11 +270,32 @@ def run_items(items: Sequence[T], *, key: Callable[[T], str], work: Callable[[T]
             if pool is not None:
                 pool.close()
     stats.seconds = time.monotonic() - t0
+    stats.llm = progress.summary()
     return stats
 
 
+def llm_totals(meters: Sequence[Any]) -> dict[str, Any]:
+    """Server requests, completion tokens and cache hits summed over backend meters (engines.llm.base)."""
+    snaps = [m.snapshot() for m in meters]
+    return {"requests": sum(s["requests"] for s in snaps),
+            "prompt_tokens": sum(s["prompt_tokens"] for s in snaps),
+            "completion_tokens": sum(s["completion_tokens"] for s in snaps),
+            "cache_hits": sum(s.get("cache_hits", 0) for s in snaps),
+            "cost_usd": round(sum(s["cost_usd"] for s in snaps), 8)}
+
+
+def llm_rates(before: Mapping[str, Any], after: Mapping[str, Any], seconds: float) -> dict[str, Any]:
+    """What the LLM server did between two `llm_totals`: counts, requests/s and completion tokens/s
+    (server work only: a cache hit is counted apart and is in neither rate)."""
+    d = {k: after[k] - before[k] for k in ("requests", "prompt_tokens", "completion_tokens", "cache_hits")}
+    s = max(seconds, 1e-9)
+    return {**d, "seconds": round(seconds, 2), "requests_per_s": round(d["requests"] / s, 3),
+            "completion_tokens_per_s": round(d["completion_tokens"] / s, 2)}
+
+
 class _Progress:
-    """rich progress: items done / total, items per minute, tokens and cost so far (from backend meters)."""
+    """rich progress, refreshed every second: items done / total, ETA, and from the backend meters the
+    server's requests/s and completion tokens/s, cache hits, cost so far and failures."""
 
     def __init__(self, description: str, total: int, already: int, meters: Sequence[Any], *, enabled: bool) -> None:
         self.enabled = enabled
@@ -278,24 +303,54 @@ class _Progress:
         self.description = description
         self.total, self.already = total, already
         self.t0 = time.monotonic()
+        self.start = llm_totals(self.meters)
         self.count = 0
         self.failed = 0
         self._lock = threading.Lock()
         self._progress: Any = None
         self._task: Any = None
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The LLM figures of this job so far (see llm_rates); empty without meters."""
+        if not self.meters:
+            return {}
+        return llm_rates(self.start, llm_totals(self.meters), time.monotonic() - self.t0)
+
+    def _fields(self) -> dict[str, Any]:
+        seconds = max(time.monotonic() - self.t0, 1e-9)
+        out: dict[str, Any] = {"rate": f"{(self.count - self.failed) / seconds * 60:.1f}", "failed": self.failed,
+                               "llm": ""}
+        if self.meters:
+            now = llm_totals(self.meters)
+            r = llm_rates(self.start, now, seconds)
+            out["llm"] = (f"{r['requests_per_s']:.2f} req/s {r['completion_tokens_per_s']:.1f} tok/s "
+                          f"{r['cache_hits']} cached ${now['cost_usd']:.4f}")
+        return out
 
     def __enter__(self) -> "_Progress":
         if self.enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
 
             self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      TextColumn("{task.fields[rate]}/min"), TextColumn("{task.fields[tokens]} tok"),
-                                      TextColumn("${task.fields[cost]}"), TextColumn("{task.fields[failed]} failed"),
-                                      TimeElapsedColumn(), transient=False)
+                                      TextColumn("{task.fields[rate]}/min"), TextColumn("{task.fields[llm]}"),
+                                      TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(),
+                                      TextColumn("ETA"), TimeRemainingColumn(), transient=False)
             self._progress.start()
             self._task = self._progress.add_task(self.description, total=self.total, completed=self.already,
-                                                 rate="0.0", tokens=0, cost="0.0000", failed=0)
+                                                 **self._fields())
+            if self.meters:           # requests finish between items: show them as they come
+                self._ticker = threading.Thread(target=self._tick, daemon=True)
+                self._ticker.start()
         return self
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            with self._lock:
+                if self._progress is not None:
+                    self._progress.update(self._task, **self._fields())
 
     def advance(self, failed: bool = False) -> None:
         with self._lock:
@@ -303,13 +358,11 @@ class _Progress:
             self.failed += int(failed)
             if self._progress is None:
                 return
-            minutes = max((time.monotonic() - self.t0) / 60, 1e-9)
-            snaps = [m.snapshot() for m in self.meters]
-            tokens = sum(s["prompt_tokens"] + s["completion_tokens"] for s in snaps)
-            cost = sum(s["cost_usd"] for s in snaps)
-            self._progress.update(self._task, advance=1, rate=f"{(self.count - self.failed) / minutes:.1f}",
-                                  tokens=tokens, cost=f"{cost:.4f}", failed=self.failed)
+            self._progress.update(self._task, advance=1, **self._fields())
 
     def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
         if self._progress is not None:
             self._progress.stop()

@@ -7,6 +7,7 @@ where they occur verbatim in the context, so every record still satisfies contex
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, Sequence
 
 from engines.llm.base import ChatBackend, Sampling
@@ -39,7 +40,20 @@ def parse_lines(text: str) -> list[str]:
     return out
 
 
-class LLMQuestionGenerator:
+class _Counted:
+    """A lock for the counters, left out of pickles (a Ray worker gets its own)."""
+
+    _lock: threading.Lock
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+
+class LLMQuestionGenerator(_Counted):
     name = "llm-qg"
 
     def __init__(self, chat: ChatBackend, lang: str, *, seed: int = 0, temperature: float = 0.7,
@@ -47,6 +61,7 @@ class LLMQuestionGenerator:
         self.chat, self.lang = chat, lang
         self.sampling = Sampling(temperature=temperature, max_tokens=max_tokens, seed=seed)
         self.calls = 0
+        self._lock = threading.Lock()         # documents run on several threads (the backend's concurrency)
 
     def fit(self, examples: Sequence[dict[str, Any]], *, warm_start: bool = False) -> None:
         """Prompted, not trained: nothing to fit (few-shot examples would go here)."""
@@ -57,7 +72,8 @@ class LLMQuestionGenerator:
         convs = [[{"role": "user", "content": _PROMPTS[self.lang].format(n=n, context=context, answer=a.text)}]
                  for a in answers]
         replies = self.chat.chat_batch(convs, self.sampling)
-        self.calls += len(convs)
+        with self._lock:
+            self.calls += len(convs)
         return [[(q, -float(i)) for i, q in enumerate(parse_lines(r.text)[:n])] for r in replies]
 
     def params(self) -> dict[str, Any]:
@@ -65,13 +81,14 @@ class LLMQuestionGenerator:
                 "model": getattr(self.chat, "model", "?"), "sampling": self.sampling.to_dict(), "calls": self.calls}
 
 
-class LLMAnswerExtractor:
+class LLMAnswerExtractor(_Counted):
     name = "llm-extractor"
 
     def __init__(self, chat: ChatBackend, lang: str, *, max_tokens: int = 256):
         self.chat, self.lang = chat, lang
         self.sampling = Sampling(temperature=0.0, max_tokens=max_tokens)
         self.dropped_not_in_context = 0
+        self._lock = threading.Lock()
 
     def fit(self, examples: Sequence[dict[str, Any]], *, warm_start: bool = False) -> None:
         """Prompted, not trained."""
@@ -83,7 +100,8 @@ class LLMAnswerExtractor:
         for i, phrase in enumerate(parse_lines(reply.text)):
             start = context.find(phrase)
             if start < 0:
-                self.dropped_not_in_context += 1
+                with self._lock:
+                    self.dropped_not_in_context += 1
                 continue
             if any(start < c.end and c.start < start + len(phrase) for c in out):
                 continue

@@ -67,10 +67,13 @@ class Modules:
 class Snowball:
     def __init__(self, config: SnowballConfig, modules: Modules, out_dir: str | Path,
                  *, progress: bool = True, log: Callable[[str], None] | None = None, resume: bool = False,
-                 executor: ExecutorSpec | None = None):
+                 executor: ExecutorSpec | None = None, workers: int = 1, meters: Sequence[Any] = ()):
         self.config, self.modules, self.out = config, modules, Path(out_dir)
         self.progress, self.resume = progress, resume
         self.executor = executor            # where documents run (not in the config: output is the same)
+        self.workers = workers              # documents at once on local threads (llm: the backend's concurrency)
+        self.meters = list(meters)          # chat backend meters: live requests/s, tokens/s, cache hits
+        self.llm_stats: list[dict[str, Any]] = []   # per round this process ran: run_items' LLM figures
         self.log = log or (lambda msg: None)
 
     # ---- inputs -------------------------------------------------------------------------------
@@ -192,9 +195,11 @@ class Snowball:
                         flt.remember_record(r)
                 self.log(f"round {t}: {len(writer.done)} of {len(docs)} documents already done")
             # documents run on the executor; the kept-pair filter runs here in document order (finalize)
-            run_items(docs, key=lambda d: d["doc_id"], work=work, writer=writer, workers=1, ordered=True,
-                      description=f"round {t}/{cfg.rounds}", show_progress=self.progress,
-                      executor=self.executor, finalize=finalize)
+            job = run_items(docs, key=lambda d: d["doc_id"], work=work, writer=writer, workers=self.workers,
+                            ordered=True, description=f"round {t}/{cfg.rounds}", show_progress=self.progress,
+                            executor=self.executor, finalize=finalize, meters=self.meters)
+            if job.llm:
+                self.llm_stats.append(job.llm)
         by_doc = writer.records
         lines = [by_doc[d["doc_id"]] for d in docs]
         n_cands = sum(line["candidates"] for line in lines)

@@ -18,6 +18,7 @@ from annotation.squad import QADataError
 from engines.executors import ExecutorSpec
 from builders.common.jobs import (BuildReport, NothingKept, check_output, nothing_kept_leaves_nothing, start_manifest,
                                   update_manifest)
+from engines.llm.cached import release, with_cache
 from builders.qasnowball.backends import make_modules
 from builders.qasnowball.loop import Snowball, SnowballConfig
 from builders.qasnowball.output import write_outputs
@@ -33,15 +34,20 @@ class QASnowballReport(BuildReport):
     files: dict[str, str]
     lang: str = ""
     backend: str = ""
+    llm: dict[str, Any] = field(default_factory=dict)     # backend llm: server requests, tokens/s, cache hits
 
 
 def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], out_dir: str | Path,
           *, chat: Any = None, progress: bool = True, log: Callable[[str], None] | None = None,
           inputs: dict[str, Any] | None = None, resume: bool = False,
-          executor: ExecutorSpec | None = None) -> QASnowballReport:
+          executor: ExecutorSpec | None = None, llm_cache: str | Path | None = None,
+          use_cache: bool | None = None) -> QASnowballReport:
     """Run all rounds (under `resume`, continuing a killed run of the same config) and write the outputs.
 
-    `chat`: a engines.llm chat backend, or a BackendSpec (built here), for backend llm."""
+    `chat`: a engines.llm chat backend, or a BackendSpec (built here), for backend llm; its requests go
+    through the shared request cache (`llm_cache` folder, default engines.llm.cache.default_cache_dir();
+    `use_cache=False`: none), and with local threads as many documents run at once as the backend
+    has requests in flight (`concurrency`), so a document waiting on a long reply holds no free slot."""
     t0 = time.monotonic()
     out = Path(out_dir)
     mpath = out / "manifest.json"
@@ -52,8 +58,24 @@ def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence
               "seed_sha256": sha256_json(list(seed)), "docs_sha256": sha256_json(list(docs))}
     if hasattr(chat, "create"):
         chat = chat.create()
+    if chat is not None:
+        chat = with_cache(chat, llm_cache, enabled=use_cache)
+    try:
+        return _build(config, seed, docs, out, mpath, hashed, spec, chat, progress=progress, log=log, inputs=inputs,
+                      resume=resume, executor=executor, t0=t0)
+    finally:
+        release(chat)
+
+
+def _build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], out: Path,
+           mpath: Path, hashed: dict[str, Any], spec: Any, chat: Any, *, progress: bool,
+           log: Callable[[str], None] | None, inputs: dict[str, Any] | None, resume: bool,
+           executor: ExecutorSpec | None, t0: float) -> QASnowballReport:
     modules = make_modules(config.backend, config.lang, seed=config.seed, chat=chat, **config.backend_options)
-    snowball = Snowball(config, modules, out, progress=progress, log=log, resume=resume, executor=executor)
+    meter = getattr(chat, "meter", None)
+    snowball = Snowball(config, modules, out, progress=progress, log=log, resume=resume, executor=executor,
+                        workers=max(1, int(getattr(chat, "concurrency", 1))) if chat is not None else 1,
+                        meters=[meter] if meter is not None else [])
     snowball._check_inputs(seed, docs)            # bad inputs are refused before anything is written
     with nothing_kept_leaves_nothing(out):          # a fresh build that keeps no pair leaves no folder
         manifest = start_manifest(mpath, job="qasnowball", config=hashed, backends={"chat": spec} if spec else {},
@@ -63,12 +85,31 @@ def build(config: SnowballConfig, seed: Sequence[dict[str, Any]], docs: Sequence
             raise NothingKept(_nothing_kept(result["rounds"], out))
         files = write_outputs(result["generated"], out)
         rounds = [{k: v for k, v in r.items() if k != "models"} for r in result["rounds"]]
+        llm = _llm_summary(snowball.llm_stats, meter)
         update_manifest(mpath, manifest, status="complete", config_summary=config.to_dict(), inputs=inputs or {},
                         seed_size=len(seed), docs=len(docs), rounds=rounds, records=len(result["generated"]),
-                        files=files)
+                        files=files, **({"llm": llm} if llm else {}))
     return QASnowballReport(out=out, manifest=mpath, rounds=result["rounds"], records=len(result["generated"]),
                             final_seed_size=result["final_seed_size"], files=files,
-                            seconds=round(time.monotonic() - t0, 2), lang=config.lang, backend=config.backend)
+                            seconds=round(time.monotonic() - t0, 2), lang=config.lang, backend=config.backend, llm=llm)
+
+
+def _llm_summary(per_round: list[dict[str, Any]], meter: Any) -> dict[str, Any]:
+    """This process's LLM figures over the rounds it ran: server requests and tokens, their rates over
+    the rounds' wall time, cache hits, and the backend's AIMD counts (not in the round logs, which must
+    be the same whether a run was resumed or served from the cache)."""
+    if meter is None or not per_round:
+        return {}
+    keys = ("requests", "prompt_tokens", "completion_tokens", "cache_hits")
+    out: dict[str, Any] = {k: sum(r[k] for r in per_round) for k in keys}
+    seconds = sum(r["seconds"] for r in per_round)
+    out.update(seconds=round(seconds, 2), requests_per_s=round(out["requests"] / max(seconds, 1e-9), 3),
+               completion_tokens_per_s=round(out["completion_tokens"] / max(seconds, 1e-9), 2))
+    snap = meter.snapshot()
+    for k in ("retries", "failures", "concurrency"):
+        if k in snap:
+            out[k] = snap[k]
+    return out
 
 
 @dataclass
@@ -96,6 +137,8 @@ class QASnowballOptions:
     resume: bool = False
     progress: bool = True
     executor: ExecutorSpec | None = None   # --executor/--address/--num-workers (output is the same)
+    llm_cache: Path | None = None          # request cache folder (None: the shared default)
+    use_cache: bool | None = None          # False: --no-llm-cache
 
 
 def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | None = None) -> QASnowballReport:
@@ -135,7 +178,8 @@ def build_from_options(opts: QASnowballOptions, log: Callable[[str], None] | Non
                          reseed_size=opts.reseed_size, seed=opts.seed, filter=flt,
                          backend_options=dict(opts.backend_options))
     return build(cfg, seed_recs, documents, opts.out, chat=opts.chat if opts.backend == "llm" else None,
-                 progress=opts.progress, log=log, inputs=inputs, resume=opts.resume, executor=opts.executor)
+                 progress=opts.progress, log=log, inputs=inputs, resume=opts.resume, executor=opts.executor,
+                 llm_cache=opts.llm_cache, use_cache=opts.use_cache)
 
 
 def _no_seed(path: Path, dropped: Sequence[str]) -> str:

@@ -74,12 +74,14 @@ class UltraChatBuildReport(BuildReport):
     filter_summary: dict[str, dict[str, int]] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)          # this process, per role
     dialogue_usage_all_runs: dict[str, Any] = field(default_factory=dict)
+    llm: dict[str, Any] = field(default_factory=dict)   # dialogue stage: server requests/s, tokens/s, cache hits
 
     @classmethod
     def from_manifest(cls, out: Path, path: Path, manifest: dict[str, Any], seconds: float) -> "UltraChatBuildReport":
         return cls(out=out, manifest=path, status=manifest["status"], counts=manifest.get("counts") or {},
                    filter_summary=manifest.get("filter_summary") or {}, usage=manifest.get("usage") or {},
-                   dialogue_usage_all_runs=manifest.get("dialogue_usage_all_runs") or {}, seconds=round(seconds, 2))
+                   dialogue_usage_all_runs=manifest.get("dialogue_usage_all_runs") or {},
+                   llm=(manifest.get("stages", {}).get("dialogues") or {}).get("llm") or {}, seconds=round(seconds, 2))
 
 
 def _check_materials(cfg: UltraChatConfig) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from core import read_text, require_file
 from core.checkpointed import JobError
+from engines.llm.cached import release, with_cache
 from engines.llm.spec import BackendSpec
 from builders.ultrachat.config import UltraChatConfig, load_config
 from builders.ultrachat.pipeline import UltraChatBuildReport, build
@@ -47,6 +48,8 @@ class UltraChatOptions:
     stage: str = "all"
     show_progress: bool = True
     executor: Any = None                     # a engines.executors.ExecutorSpec (dialogue stage)
+    llm_cache: Path | None = None            # request cache folder (None: the shared default)
+    use_cache: bool | None = None            # False: --no-llm-cache (None: on unless BENCH_LLM_CACHE=off)
 
 
 def configure(opts: UltraChatOptions) -> UltraChatConfig:
@@ -73,8 +76,13 @@ def configure(opts: UltraChatOptions) -> UltraChatConfig:
 
 def build_from_options(opts: UltraChatOptions) -> UltraChatBuildReport:
     cfg = configure(opts)
-    assistant = opts.assistant.create()
-    user: Any = opts.user.create() if opts.user is not None else assistant
-    return build(opts.out, cfg, assistant, user, resume=opts.resume, num_shards=opts.num_shards,
-                 shard_index=opts.shard_index, workers=opts.workers, stage=opts.stage,
-                 show_progress=opts.show_progress, ultra_eval=opts.ultra_eval, executor=opts.executor)
+    # every request of both roles goes through the shared request cache (engines.llm.cached)
+    assistant = with_cache(opts.assistant.create(), opts.llm_cache, enabled=opts.use_cache)
+    user: Any = with_cache(opts.user.create(), opts.llm_cache, enabled=opts.use_cache) \
+        if opts.user is not None else assistant
+    try:
+        return build(opts.out, cfg, assistant, user, resume=opts.resume, num_shards=opts.num_shards,
+                     shard_index=opts.shard_index, workers=opts.workers, stage=opts.stage,
+                     show_progress=opts.show_progress, ultra_eval=opts.ultra_eval, executor=opts.executor)
+    finally:
+        release(assistant, user)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from core import require_file, sha256_file, sha256_json
 from engines.executors import ExecutorSpec
@@ -53,10 +53,14 @@ class WebCPMBuildReport(BuildReport):
     written: int
     resumed: int
     note: str | None = None             # what the policy had to say about the questions (replay: unmatched ones)
+    llm: dict[str, Any] = field(default_factory=dict)   # llm policy: server requests/s, tokens/s, cache hits
 
     def summary(self) -> str:
         return (f"traces: {self.out} ({self.written} written, {self.resumed} resumed of {self.questions}; "
                 f"policy {self.policy}; {self.seconds:.1f} s); manifest: {self.manifest}"
+                + (f"\nllm: {self.llm['requests']} server requests ({self.llm['requests_per_s']:.2f}/s), "
+                   f"{self.llm['completion_tokens_per_s']:.1f} completion tokens/s, {self.llm['cache_hits']} cache hits"
+                   if self.llm else "")
                 + (f"\nwarning: {self.note}" if self.note else ""))
 
 
@@ -65,7 +69,7 @@ def build_traces(questions: Iterable[dict[str, Any]], web: LocalWeb, policy: Any
                  meta: dict[str, Any] | None = None, show_progress: bool = True,
                  config: dict[str, Any] | None = None, backends: dict[str, Any] | None = None,
                  timing: ThinkTimes | None = None, answer_kind: str = "extractive",
-                 executor: ExecutorSpec | None = None) -> dict[str, Any]:
+                 executor: ExecutorSpec | None = None, meters: Sequence[Any] = ()) -> dict[str, Any]:
     """Run `policy` on every question; one WebCPM record per line of `out` (JSONL), in question order.
 
     `config` is what else changes the traces (policy settings, corpus sha...); with the policy name, the
@@ -97,10 +101,10 @@ def build_traces(questions: Iterable[dict[str, Any]], web: LocalWeb, policy: Any
     with CheckpointedJsonl(out, key="_id").open(resume=resume) as writer:
         stats = run_items(questions, key=lambda q: str(q.get("id")), work=work, writer=writer, workers=1, ordered=True,
                           description=f"webcpm traces ({hashed['policy']})", show_progress=show_progress,
-                          executor=executor)
+                          executor=executor, meters=meters)
     update_manifest(mpath, manifest, status="complete", counts=stats.to_dict())
     return {"written": stats.written, "skipped": stats.skipped_done, "out": str(out), "manifest": str(mpath),
-            "seconds": stats.seconds}
+            "seconds": stats.seconds, "llm": stats.llm}
 
 
 def build_webcpm(cfg: WebCPMBuildConfig) -> WebCPMBuildReport:
@@ -125,7 +129,8 @@ def build_webcpm(cfg: WebCPMBuildConfig) -> WebCPMBuildReport:
     res = build_traces(questions, web, setup.policy, cfg.out, seed=cfg.seed, resume=cfg.resume,
                        answer=setup.answer, meta={"corpus": str(corpus)}, show_progress=cfg.show_progress,
                        config={"policy_config": setup.config, "corpus_sha256": sha256_file(corpus)},
-                       backends=setup.backends, answer_kind=setup.answer_kind, executor=cfg.executor)
+                       backends=setup.backends, answer_kind=setup.answer_kind, executor=cfg.executor,
+                       meters=setup.meters)
     return WebCPMBuildReport(out=Path(cfg.out), manifest=Path(res["manifest"]), policy=cfg.policy,
                              questions=len(questions), written=res["written"], resumed=res["skipped"],
-                             seconds=round(time.monotonic() - t0, 2), note=note)
+                             seconds=round(time.monotonic() - t0, 2), note=note, llm=res["llm"])

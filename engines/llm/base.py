@@ -67,7 +67,9 @@ class Pricing:
 class UsageMeter:
     """Thread-safe running totals a backend keeps (requests, retries by reason, tokens, cost).
 
-    Builders read `snapshot()` for progress bars and run manifests.
+    Builders read `snapshot()` for progress bars and run manifests. `requests` and tokens count what a
+    server answered in this process; `cache_hits` the replies a request cache (engines.llm.cached) gave
+    instead; `concurrency` what an adaptive in-flight limit (engines.llm.aimd) did, when there is one.
     """
 
     def __init__(self) -> None:
@@ -79,6 +81,12 @@ class UsageMeter:
         self.prompt_tokens = 0
         self.completion_tokens = 0
         self.cost_usd = 0.0
+        self.cache_hits = 0
+        self.limiter: Any = None                 # an engines.llm.aimd.AdaptiveLimit, set by its backend
+
+    def add_cache_hit(self) -> None:
+        with self._lock:
+            self.cache_hits += 1
 
     def add_response(self, resp: ChatResponse) -> None:
         with self._lock:
@@ -98,10 +106,14 @@ class UsageMeter:
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {"requests": self.requests, "failures": self.failures, "retries": self.retries,
-                    "retry_reasons": dict(sorted(self.retry_reasons.items())),
-                    "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
-                    "cost_usd": round(self.cost_usd, 8)}
+            out = {"requests": self.requests, "failures": self.failures, "retries": self.retries,
+                   "retry_reasons": dict(sorted(self.retry_reasons.items())),
+                   "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+                   "cost_usd": round(self.cost_usd, 8), "cache_hits": self.cache_hits}
+        if self.limiter is not None:
+            out["concurrency"] = self.limiter.snapshot()
+        return out
+
 
 
 def backend_info(backend: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from engines.llm.aimd import OVERLOAD_STATUS, AdaptiveLimit
 from engines.llm.base import BackendError, ChatResponse, Message, Pricing, Sampling, UsageMeter
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -49,7 +50,8 @@ class OpenAICompatBackend:
                  api_key_env: str = "OPENAI_API_KEY", concurrency: int = 4, max_retries: int = 6,
                  timeout: float = 120.0, backoff_base: float = 1.0, backoff_max: float = 60.0,
                  price_prompt_per_mtok: float = 0.0, price_completion_per_mtok: float = 0.0,
-                 extra_body: dict[str, Any] | None = None, jitter_seed: int | None = None) -> None:
+                 extra_body: dict[str, Any] | None = None, jitter_seed: int | None = None,
+                 adaptive: bool = True) -> None:
         if concurrency < 1:
             raise BackendError(f"openai backend: concurrency must be >= 1, got {concurrency}")
         self.model = model
@@ -59,7 +61,7 @@ class OpenAICompatBackend:
                         "backoff_base": backoff_base, "backoff_max": backoff_max,
                         "price_prompt_per_mtok": price_prompt_per_mtok,
                         "price_completion_per_mtok": price_completion_per_mtok, "extra_body": extra_body,
-                        "jitter_seed": jitter_seed}
+                        "jitter_seed": jitter_seed, "adaptive": adaptive}
         self.api_key_env = api_key_env
         self.concurrency = concurrency
         self.max_retries = max_retries
@@ -69,7 +71,9 @@ class OpenAICompatBackend:
         self.pricing = Pricing(price_prompt_per_mtok, price_completion_per_mtok)
         self.extra_body = dict(extra_body or {})
         self.meter = UsageMeter()
-        self._slots = threading.BoundedSemaphore(concurrency)
+        self.adaptive = adaptive
+        self.limiter = AdaptiveLimit(concurrency)     # `concurrency` is the ceiling; AIMD below it
+        self.meter.limiter = self.limiter
         self._rng = random.Random(jitter_seed)
         self._rng_lock = threading.Lock()
         headers = {"Content-Type": "application/json"}
@@ -90,6 +94,7 @@ class OpenAICompatBackend:
     def params(self) -> dict[str, Any]:
         """Public settings for manifests (the key's variable name, never its value)."""
         return {"base_url": self.base_url, "api_key_env": self.api_key_env, "concurrency": self.concurrency,
+                "adaptive": self.adaptive,
                 "max_retries": self.max_retries, "timeout": self.timeout,
                 "pricing_usd_per_mtok": {"prompt": self.pricing.prompt_per_mtok,
                                          "completion": self.pricing.completion_per_mtok}}
@@ -105,14 +110,22 @@ class OpenAICompatBackend:
 
     def _once(self, body: dict[str, Any]) -> ChatResponse:
         url = f"{self.base_url}/chat/completions"
+        self.limiter.acquire()
+        t0 = time.monotonic()
         try:
-            with self._slots:
-                resp = self._client.post(url, json=body)
+            resp = self._client.post(url, json=body)
         except httpx.TimeoutException as exc:
+            if self.adaptive:
+                self.limiter.on_overload("timeout")
             raise _Retryable("timeout") from exc
         except httpx.TransportError as exc:
             raise _Retryable(f"connection:{type(exc).__name__}") from exc
+        finally:
+            self.limiter.release()
+        seconds = time.monotonic() - t0
         if resp.status_code in RETRY_STATUS:
+            if self.adaptive and resp.status_code in OVERLOAD_STATUS:
+                self.limiter.on_overload(f"http_{resp.status_code}")
             raise _Retryable(f"http_{resp.status_code}", _retry_after(resp.headers))
         if resp.status_code >= 400:
             raise BackendError(f"{url}: HTTP {resp.status_code} (not retried): {resp.text[:300]}")
@@ -126,6 +139,8 @@ class OpenAICompatBackend:
             raise _Retryable("malformed_json") from exc
         usage = data.get("usage") or {}
         pt, ct = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+        if self.adaptive:
+            self.limiter.on_success(seconds, ct)
         return ChatResponse(text=text, finish_reason=choice.get("finish_reason"),
                             model=str(data.get("model") or self.model), prompt_tokens=pt,
                             completion_tokens=ct, cost_usd=self.pricing.cost(pt, ct),

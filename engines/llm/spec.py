@@ -19,7 +19,7 @@ __all__ = ["BackendSpec", "parse_options", "OPERATIONAL"]
 
 OPERATIONAL = frozenset({"base_url", "base_url_env", "api_key_env", "concurrency", "max_retries", "timeout",
                          "backoff_base", "backoff_max", "price_prompt_per_mtok", "price_completion_per_mtok",
-                         "jitter_seed", "device", "data_parallel_size"})
+                         "jitter_seed", "device", "data_parallel_size", "adaptive"})
 
 
 def parse_options(items: Sequence[str], flag: str = "--llm-option") -> dict[str, Any]:

@@ -44,6 +44,7 @@ class PolicySetup:
     # called with the questions before anything is written: raises when the policy can do nothing useful
     # with them, or returns a note for the build summary (None: nothing to say)
     check: Callable[[list[dict[str, Any]]], str | None] | None = None
+    meters: list[Any] = field(default_factory=list)   # chat backend meters: LLM requests/s, tokens/s, cache hits
 
 
 POLICIES: dict[str, str] = {

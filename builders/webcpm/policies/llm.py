@@ -108,7 +108,10 @@ def make(options: Any) -> Any:
 
     if options.llm is None:
         raise WebCPMError("--policy llm needs --llm-model NAME_OR_PATH")
-    backend = options.llm.create()
+    from engines.llm.cached import with_cache
+
+    # through the shared request cache (BENCH_LLM_CACHE; off in the test suite)
+    backend = with_cache(options.llm.create())
     policy = LLMPolicy(backend, sampling=Sampling(temperature=0.0, max_tokens=options.llm_max_tokens,
                                                   seed=options.seed))
 
@@ -116,4 +119,5 @@ def make(options: Any) -> Any:
     config = {"backend": options.llm.describe(for_hash=True), "max_tokens": options.llm_max_tokens,
               "llm_answer": options.llm_answer}
     kind = f"llm:{getattr(backend, 'model', '')}" if options.llm_answer else "extractive"
-    return PolicySetup(policy, config, answer, {"llm": backend_info(backend)}, answer_kind=kind)
+    return PolicySetup(policy, config, answer, {"llm": backend_info(backend)}, answer_kind=kind,
+                       meters=[backend.meter] if hasattr(backend, "meter") else [])

@@ -206,11 +206,14 @@ def setup(policy: OraclePolicy, options: Any) -> Any:
     if options.llm is None:
         return PolicySetup(policy, config)
     from engines.llm.base import backend_info
+    from engines.llm.cached import with_cache
     from builders.webcpm.answer import llm_answerer
 
-    backend = options.llm.create()
+    # through the shared request cache (BENCH_LLM_CACHE; off in the test suite)
+    backend = with_cache(options.llm.create())
     answer = llm_answerer(backend, options.seed)
     config["answer_backend"] = options.llm.describe(for_hash=True)
     return PolicySetup(policy, config, answer, {"llm": backend_info(backend)},
-                       answer_kind=f"llm:{getattr(backend, 'model', '')}")
+                       answer_kind=f"llm:{getattr(backend, 'model', '')}",
+                       meters=[backend.meter] if hasattr(backend, "meter") else [])
 
