@@ -12,7 +12,9 @@ and no evaluation context or question text (normalised) occurs in S0 or in any g
 
 The same reader (`--model`, default the packaged MiniLM with a new span head) is trained on
 (a) S0 only, (b) generated only, (c) generated then S0 (warm start), for every seed, and scored with
-SQuAD v1.1 EM/F1 on the evaluation questions. (a) is shared by all settings. `--curve NAME` adds (c) with
+SQuAD v1.1 EM/F1 on the evaluation questions. (a) is shared by all settings. (d) S0 then S0 again is the
+control for (c)'s extra optimisation steps: an under-trained reader gains from more steps whatever the data,
+so (c) shows the generated data's worth only where it beats (d). `--curve NAME` adds (c) with
 the data of rounds <= r only (r = 1 .. R-1), the per-round curve. A paired test compares (a) with the
 best other cell: per question (F1 averaged over seeds; paired t-test and randomization test of
 benchmarks.significance) and per seed (mean F1, paired t-test).
@@ -34,7 +36,8 @@ from typing import Any
 
 from core import UserError, atomic_write_json, atomic_write_text, sha256_json
 
-CONDITIONS = {"a": "S0 only", "b": "generated only", "c": "generated then S0"}
+CONDITIONS = {"a": "S0 only", "b": "generated only", "c": "generated then S0",
+              "d": "S0 then S0 again (control: as many steps as (c) or more)"}
 
 
 def minilm_path() -> str:
@@ -106,7 +109,8 @@ def load_setting(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return read_jsonl(gen_path), man
 
 
-def cell_plan(settings: list[str], seeds: list[int], curve: list[str], rounds: dict[str, int]) -> list[dict[str, Any]]:
+def cell_plan(settings: list[str], seeds: list[int], curve: list[str], rounds: dict[str, int],
+              control: bool = True) -> list[dict[str, Any]]:
     """Cells in run order, seed by seed ((a), then (b) and (c) of each setting), then the per-round curves:
     a run stopped early still has every condition for the seeds it finished."""
     plan = []
@@ -115,6 +119,8 @@ def cell_plan(settings: list[str], seeds: list[int], curve: list[str], rounds: d
         for name in settings:
             plan += [{"key": f"{cond}/{name}/s{s}", "cond": cond, "setting": name, "seed": s, "max_round": None}
                      for cond in ("b", "c")]
+        if control:
+            plan.append({"key": f"d/s{s}", "cond": "d", "setting": None, "seed": s, "max_round": None})
     for name in curve:
         for r in range(1, rounds[name]):
             plan += [{"key": f"c/{name}/r{r}/s{s}", "cond": "c", "setting": name, "seed": s, "max_round": r}
@@ -129,7 +135,7 @@ def run_cell(cell: dict[str, Any], data: dict[str, Any], generated: dict[str, li
     gen = generated.get(cell["setting"] or "", [])
     if cell["max_round"] is not None:
         gen = [r for r in gen if r.get("meta", {}).get("iteration", 0) <= cell["max_round"]]
-    stages = {"a": [data["s0"]], "b": [gen], "c": [gen, data["s0"]]}[cell["cond"]]
+    stages = {"a": [data["s0"]], "b": [gen], "c": [gen, data["s0"]], "d": [data["s0"], data["s0"]]}[cell["cond"]]
     t0 = time.perf_counter()
     reader = HFReader(args.model, "en", seed=cell["seed"], epochs=args.epochs, batch_size=args.batch_size,
                       lr=args.lr, max_length=args.max_length, device=args.device, freeze_layers=args.freeze_layers,
@@ -152,7 +158,7 @@ def run_cell(cell: dict[str, Any], data: dict[str, Any], generated: dict[str, li
 def _group(cells: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for c in cells:
-        row = "a" if c["cond"] == "a" else f"{c['cond']}/{c['setting']}" + (
+        row = c["cond"] if c["cond"] in ("a", "d") else f"{c['cond']}/{c['setting']}" + (
             f"/r{c['max_round']}" if c["max_round"] is not None else "")
         out.setdefault(row, []).append(c)
     return out
@@ -185,10 +191,12 @@ def table(cells: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
                       "minutes": round(sum(c["total_s"] for c in cs) / 60, 1)}
     out: dict[str, Any] = {**meta, "rows": rows, "test": None}
     groups = _group(cells)
-    others = [k for k in groups if k != "a" and "/r" not in k and len(groups[k]) >= 2]
+    others = [k for k in groups if k not in ("a", "d") and "/r" not in k and len(groups[k]) >= 2]
     if "a" in groups and others:
         best = max(others, key=lambda k: rows[k]["F1_mean"])
         out["test"] = {"a": "a", "b": best, **paired(groups["a"], groups[best])}
+        if "d" in groups and len(groups["d"]) >= 2:
+            out["control_test"] = {"a": "d", "b": best, **paired(groups["d"], groups[best])}
     return out
 
 
@@ -203,9 +211,11 @@ def markdown(t: dict[str, Any]) -> str:
         cond = name.split("/")[0]
         lines.append(f"| {name} | {CONDITIONS[cond]} | {' then '.join(map(str, r['train_sizes']))} | {r['n_seeds']} | "
                      f"{pm(r['F1_mean'], r['F1_std'])} | {pm(r['EM_mean'], r['EM_std'])} | {r['minutes']} |")
-    if t.get("test"):
-        x = t["test"]
-        lines += ["", f"Paired test, {x['b']} minus a: F1 {x['F1_diff']:+.2f} over {x['questions']} questions "
+    for key in ("test", "control_test"):
+        x = t.get(key)
+        if not x:
+            continue
+        lines += ["", f"Paired test, {x['b']} minus {x['a']}: F1 {x['F1_diff']:+.2f} over {x['questions']} questions "
                       f"(seeds {x['seeds']}); per question p = {x['per_question']['p_t']:.3g} (t-test), "
                       f"{x['per_question']['p_randomization']:.3g} (randomization); per seed p = "
                       f"{x['per_seed']['p_t']:.3g} (t-test, diffs {', '.join(f'{d:+.2f}' for d in x['per_seed']['diffs'])})."]
@@ -247,7 +257,7 @@ def run(args) -> dict[str, Any]:
 
     cache = LowerCache()
     cells = []
-    for cell in cell_plan(list(settings), args.seeds, args.curve, rounds):
+    for cell in cell_plan(list(settings), args.seeds, args.curve, rounds, control=not args.no_control):
         path = out / "cells" / (cell["key"].replace("/", "__") + ".json")
         if path.is_file():
             cells.append(json.loads(path.read_text()))
@@ -284,6 +294,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--device", default=None)
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--no-control", action="store_true", help="skip (d), S0 trained twice")
     args = p.parse_args(argv)
     args.model = args.model or minilm_path()
     if args.data_root is None:

@@ -39,6 +39,13 @@ def test_three_way_split_is_disjoint(data):
     assert {r["title"] for r in data["eval"]} == set(g["eval"]) and len(data["eval"]) > 250
 
 
+def test_plan_runs_seed_by_seed_with_the_control_then_the_curves():
+    keys = [c["key"] for c in exp.cell_plan(["x", "y"], [0, 1], ["y"], {"x": 2, "y": 3})]
+    assert keys == ["a/s0", "b/x/s0", "c/x/s0", "b/y/s0", "c/y/s0", "d/s0",
+                    "a/s1", "b/x/s1", "c/x/s1", "b/y/s1", "c/y/s1", "d/s1",
+                    "c/y/r1/s0", "c/y/r1/s1", "c/y/r2/s0", "c/y/r2/s1"]
+
+
 def test_a_leak_or_other_inputs_are_refused(data, tmp_path):
     doc_ctx = sorted(d["context"] for d in data["docs"])
     gen = [dict(data["eval"][0], context=doc_ctx[0])]          # an evaluation question in a document's context
@@ -64,7 +71,7 @@ def test_small_run_writes_cells_and_resumes(data, shared_data, tmp_path, capsys)
     model = build_tiny_checkpoints(texts, tmp_path / "tiny", vocab_size=500, hidden=32, layers=2)["reader"]
     args = ["--out", str(tmp_path / "out"), "--setting", f"gen={build}", "--curve", "gen", "--model", model,
             "--data-root", str(shared_data), "--freeze-layers", "1", "--epochs", "1", "--lr", "1e-3",
-            "--max-length", "128", "--batch-size", "32", "--seeds", "0", "--threads", "1"]
+            "--max-length", "128", "--batch-size", "32", "--seeds", "0", "--threads", "1", "--no-control"]
     exp.main(args)
     cells = sorted(p.name for p in (tmp_path / "out" / "cells").iterdir())
     assert cells == ["a__s0.json", "b__gen__s0.json", "c__gen__r1__s0.json", "c__gen__s0.json"]
