@@ -102,6 +102,11 @@ class HFReader(HFModule):
         return out
 
     def _encode(self, questions: list[str], contexts: list[str]):
+        # a question of more than half the window is cut there: the tokenizer cannot slide a window whose
+        # context part is not longer than the stride (it panics), and such "questions" are rare run-ons
+        limit = self.max_length // 2
+        lengths = self.tok(questions, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        questions = [q[:offs[limit - 1][1]] if len(offs) > limit else q for q, offs in zip(questions, lengths)]
         return self.tok(questions, contexts, truncation="only_second", max_length=self.max_length,
                         stride=min(self.stride, self.max_length // 4), return_overflowing_tokens=True,
                         return_offsets_mapping=True)

@@ -66,6 +66,17 @@ def test_split_model_matches_the_plain_model_and_trains_only_the_top(tiny):
         assert ctx[a.start:a.start + len(a.text)] == a.text
 
 
+def test_a_question_longer_than_the_window_is_cut_not_a_panic(tiny):
+    from engines.readers.hf import HFReader
+
+    recs, path = tiny
+    long_q = dict(recs[0], question=" ".join([recs[0]["question"]] * 12))
+    reader = HFReader(path, "en", max_length=64, epochs=1, batch_size=4)
+    reader.fit([long_q, recs[1]])
+    [ans] = reader.answer([(long_q["context"], long_q["question"])])
+    assert reader.stats["steps"] > 0 and long_q["context"][ans.start:ans.start + len(ans.text)] == ans.text
+
+
 def test_freeze_layers_out_of_range_is_one_line(tiny):
     from engines.readers.base import ReaderError
     from engines.readers.hf import HFReader
