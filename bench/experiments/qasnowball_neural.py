@@ -191,7 +191,7 @@ def table(cells: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
                       "minutes": round(sum(c["total_s"] for c in cs) / 60, 1)}
     out: dict[str, Any] = {**meta, "rows": rows, "test": None}
     groups = _group(cells)
-    others = [k for k in groups if k not in ("a", "d") and "/r" not in k and len(groups[k]) >= 2]
+    others = [k for k in groups if k not in ("a", "d") and groups[k][0]["max_round"] is None and len(groups[k]) >= 2]
     if "a" in groups and others:
         best = max(others, key=lambda k: rows[k]["F1_mean"])
         out["test"] = {"a": "a", "b": best, **paired(groups["a"], groups[best])}
@@ -262,6 +262,8 @@ def run(args) -> dict[str, Any]:
         if path.is_file():
             cells.append(json.loads(path.read_text()))
             continue
+        if args.table_only:
+            continue
         res = run_cell(cell, data, generated, args, cache)
         atomic_write_json(path, res)
         cells.append(res)
@@ -295,6 +297,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--no-control", action="store_true", help="skip (d), S0 trained twice")
+    p.add_argument("--table-only", action="store_true", help="rewrite the table from the finished cells, train nothing")
     args = p.parse_args(argv)
     args.model = args.model or minilm_path()
     if args.data_root is None:

@@ -46,6 +46,21 @@ def test_plan_runs_seed_by_seed_with_the_control_then_the_curves():
                     "c/y/r1/s0", "c/y/r1/s1", "c/y/r2/s0", "c/y/r2/s1"]
 
 
+def test_the_paired_test_takes_the_best_full_data_row():
+    """Curve rows (rounds <= r) and the control are not candidates; a setting named r... is (it was skipped once)."""
+    def cell(cond, setting, seed, f1, max_round=None):
+        per = {f"q{i}": {"F1": f1 + i % 2} for i in range(4)}
+        return {"cond": cond, "setting": setting, "seed": seed, "max_round": max_round, "F1": f1, "EM": 0.0,
+                "per_query": per, "train_sizes": [1], "total_s": 1.0}
+
+    cells = [c for s in (0, 1) for c in (cell("a", None, s, 10.0), cell("c", "rule-loose", s, 12.0 + s),
+                                         cell("c", "llm", s, 9.0), cell("c", "rule-loose", s, 30.0, max_round=1),
+                                         cell("d", None, s, 40.0))]
+    t = exp.table(cells, {})
+    assert t["test"]["b"] == "c/rule-loose" and t["test"]["F1_diff"] == pytest.approx(2.5)
+    assert t["test"]["per_seed"]["diffs"] == [2.0, 3.0] and t["control_test"]["a"] == "d"
+
+
 def test_a_leak_or_other_inputs_are_refused(data, tmp_path):
     doc_ctx = sorted(d["context"] for d in data["docs"])
     gen = [dict(data["eval"][0], context=doc_ctx[0])]          # an evaluation question in a document's context
