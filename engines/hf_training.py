@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from core import UserError
 
-__all__ = ["set_seed", "train", "batches", "load_tokenizer", "from_pretrained", "ModelLoadError"]
+__all__ = ["set_seed", "train", "batches", "bucketed", "pad", "load_tokenizer", "from_pretrained", "ModelLoadError"]
 
 
 def set_seed(seed: int) -> None:
@@ -44,6 +44,14 @@ def load_tokenizer(name: str):
     return tok
 
 
+def pad(rows: list[list[int]], value: int):
+    """Token id rows right-padded with `value` to the longest, as one tensor."""
+    import torch
+
+    width = max(len(r) for r in rows)
+    return torch.tensor([r + [value] * (width - len(r)) for r in rows])
+
+
 def batches(items: list[Any], size: int, *, shuffle: bool = False, seed: int = 0) -> Iterable[list[Any]]:
     order = list(range(len(items)))
     if shuffle:
@@ -52,9 +60,25 @@ def batches(items: list[Any], size: int, *, shuffle: bool = False, seed: int = 0
         yield [items[j] for j in order[i:i + size]]
 
 
+def bucketed(items: list[Any], size: int, length, *, seed: int, pool: int = 8) -> list[list[Any]]:
+    """Shuffled batches of similar lengths: shuffle, sort each pool of `pool` batches by `length`, cut, shuffle
+    the batches. Less padding (a CPU run pays for every padded token), still a random order each epoch."""
+    rng = random.Random(seed)
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    out = []
+    for p in range(0, len(order), size * pool):
+        chunk = sorted(order[p:p + size * pool], key=lambda i: length(items[i]))
+        out += [[items[i] for i in chunk[b:b + size]] for b in range(0, len(chunk), size)]
+    rng.shuffle(out)
+    return out
+
+
 def train(model, features: list[dict[str, Any]], *, epochs: int, batch_size: int, lr: float, device: str,
-          seed: int, collate) -> dict[str, float]:
-    """Fine-tune `model` in place on `features` (dicts collated to tensors by `collate`); returns stats."""
+          seed: int, collate, length=None) -> dict[str, float]:
+    """Fine-tune `model` in place on `features` (dicts collated to tensors by `collate`); returns stats.
+
+    With `length` (feature -> tokens), batches group features of similar length (`bucketed`)."""
     import torch
 
     model.to(device)
@@ -65,7 +89,9 @@ def train(model, features: list[dict[str, Any]], *, epochs: int, batch_size: int
     use_bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
     steps, last = 0, float("nan")
     for epoch in range(epochs):
-        for batch in batches(features, batch_size, shuffle=True, seed=seed + epoch):
+        order = bucketed(features, batch_size, length, seed=seed + epoch) if length is not None else \
+            batches(features, batch_size, shuffle=True, seed=seed + epoch)
+        for batch in order:
             inputs = {k: v.to(device) for k, v in collate(batch).items()}
             with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
                 loss = model(**inputs).loss

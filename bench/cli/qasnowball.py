@@ -13,7 +13,7 @@ from bench.cli.app import build_app, console, stats_app
 @build_app.command("qasnowball")
 def build_qasnowball(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (rounds, logs, JSONL, SQuAD JSON, HF folder)."),
-    preset: Optional[str] = typer.Option(None, "--preset", help="cmrc | xquad-en | xquad-zh (seed + documents)."),
+    preset: Optional[str] = typer.Option(None, "--preset", help="cmrc | xquad-en | xquad-zh | xquad-en-3way | xquad-zh-3way."),
     seed_file: Optional[Path] = typer.Option(None, "--seed-file", help="Seed set S0: SQuAD JSON or flat JSONL."),
     docs: Optional[Path] = typer.Option(None, "--docs", help="Documents: JSONL {doc_id,title,context} or a SQuAD file."),
     lang: Optional[str] = typer.Option(None, "--lang", help="en | zh (presets set it)."),
@@ -98,10 +98,12 @@ def _registry_root(preset: str) -> Path:
     """The folder holding cmrc2018/ and xquad/, through the data registry (builders never import it)."""
     from benchmarks.data import registry
 
-    if preset not in ("cmrc", "xquad-en", "xquad-zh"):
+    from builders.qasnowball.inputs import PRESETS
+
+    if preset not in PRESETS:
         from annotation.squad import QADataError
 
-        raise QADataError(f"unknown preset {preset!r}; known: cmrc, xquad-en, xquad-zh")
+        raise QADataError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
     folder = registry.dataset_dir("cmrc2018" if preset == "cmrc" else "xquad")
     return folder.parent if folder.name in ("cmrc2018", "xquad") else _split_root(preset, folder)
 

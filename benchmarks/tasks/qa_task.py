@@ -78,13 +78,13 @@ class QATask(Task):
                                                                             **reader.params()}
 
     def param_keys(self, options: RunOptions) -> tuple[str, ...] | None:
-        """Predictions are scored as they are; the rule reader reads `seed` and `train_file`, an HF reader
-        `max_length`."""
-        from benchmarks.qa.readers import is_rule
+        """Predictions are scored as they are; the rule reader reads `seed` and `train_file`; an HF reader
+        `max_length`, and with `train_file` it is fine-tuned first (`epochs`, `lr`, `seed`, `freeze_layers`)."""
+        from benchmarks.qa.readers import HF_TRAIN_PARAMS, is_rule
 
         if options.predictions is not None:
             return ()
-        return ("seed", "train_file") if is_rule(options.model) else ("max_length",)
+        return ("seed", "train_file") if is_rule(options.model) else ("max_length", *HF_TRAIN_PARAMS)
 
     def compute(self, options: RunOptions) -> Scores:
         from benchmarks.qa.readers import is_rule, make_reader, predict
@@ -112,12 +112,17 @@ class QATask(Task):
                 preds, params = self._rule_predictions(options, items, path)
                 model = ModelInfo(name="rule-reader", params=params)
             else:
+                p = options.params
                 reader = make_reader(options.model, self.language, device=options.device,
-                                     batch_size=options.batch_size,
-                                     max_length=int(options.params.get("max_length", 384)))
+                                     batch_size=options.batch_size, seed=int(p.get("seed", 0)),
+                                     max_length=int(p.get("max_length", 384)), train=p)
                 device = reader.device
+                trained = {}
+                if p.get("train_file"):
+                    _fit(reader, p["train_file"])
+                    trained = {"train": file_ref(p["train_file"])}
                 preds = predict(reader, items, show_progress=options.show_progress)
-                model = ModelInfo(name=str(options.model), params=reader.params())
+                model = ModelInfo(name=str(options.model), params={**trained, **reader.params()})
             if options.output is not None:
                 stem = artifact_stem(self.name, model.name, options.variant)
                 pred_path = write_json(preds, Path(options.output) / f"{stem}.predictions.json")
@@ -137,7 +142,7 @@ def official_mode(metrics: tuple[str, ...]) -> Mode:
 
 
 def _fit(reader: Any, train_file: str | Path) -> None:
-    """Train the rule reader on `train_file`; a file it cannot learn from is a one-line error naming it."""
+    """Train a reader on `train_file`; a file it cannot learn from is a one-line error naming it."""
     from benchmarks.qa.readers import load_train
     from engines.readers.base import ReaderError
 
