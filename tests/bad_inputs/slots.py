@@ -218,6 +218,11 @@ SLOTS: list[Slot] = [
          setup=lambda c: (c.tmp / "shard.jsonl").write_bytes(GOOD_DIALOGUE), lines=True),
     Slot("tagger.train", "sentences.json", JSON_CASES + ("truncated_jsonl", "not_object_jsonl"),
          lambda c: ["tagger", "train", "--data", str(c.bad), "-o", str(c.out), "--quiet"]),
+    # ---- judge-check: a judgments bundle (JSONL) in, pairs / a check file out
+    Slot("judge-check.pairs", "bundle.jsonl", JSONL_CASES,
+         lambda c: ["judge-check", "pairs", str(c.bad), str(c.out)]),
+    Slot("judge-check.score", "bundle.jsonl", JSONL_CASES,
+         lambda c: ["judge-check", "score", "-j", str(c.bad), "-o", str(c.out)]),
     # ---- data registry: a mirror folder
     Slot("data.fetch--mirror", "mirror", ("missing", "file_not_folder", "empty_folder", "mirror_bad_file"),
          lambda c: ["data", "fetch", "cranfield", "--mirror", str(c.bad), "-q"]),
