@@ -17,24 +17,19 @@ Conventions (a verdict is the winner of one item: "model", "baseline" or "tie"):
 """
 from __future__ import annotations
 
-from collections import Counter
 from itertools import combinations
 from typing import Hashable, Mapping, Sequence
+
+from annotation.agreement import cohen_kappa as annotation_kappa
 
 WINNERS = ("model", "baseline", "tie")
 
 
 def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
-    """Cohen's kappa of two label lists (None when empty; 1.0/0.0 when both used a single class)."""
-    n = len(a)
-    if n == 0 or n != len(b):
+    """Cohen's kappa of two label lists (None when empty or unequal: a refused figure, never 0)."""
+    if not a or len(a) != len(b):
         return None
-    po = sum(x == y for x, y in zip(a, b)) / n
-    ca, cb = Counter(a), Counter(b)
-    pe = sum(ca[k] * cb[k] for k in ca) / (n * n)
-    if pe == 1.0:
-        return 1.0 if po == 1.0 else 0.0
-    return (po - pe) / (1 - pe)
+    return annotation_kappa(a, b)
 
 
 def vote_pairs(judge: Mapping[str, str], humans: Mapping[str, Mapping[str, str]]) -> tuple[list[str], list[str]]:

@@ -12,35 +12,17 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.engines.llm.failing_proxy import FailingProxy
+from tests.engines.llm.hold import Hold
 
 pytestmark = pytest.mark.llm
 REPO = Path(__file__).resolve().parents[3]
 SECRET = "sk-test-4f1d9c-never-log-me"
 N = 10
-
-
-class Hold:
-    """Proxy schedule: request number `at` (counted from `start`) waits for `release`, then fails with 503."""
-
-    def __init__(self) -> None:
-        self.at: int | None = None
-        self.release = threading.Event()
-        self.arrived = threading.Event()
-        self.held: set[int] = set()
-
-    def __call__(self, n: int) -> str | None:
-        if self.at is not None and n == self.at:
-            self.held.add(n)
-            self.arrived.set()
-            self.release.wait(120)          # the caller is killed meanwhile; its connection is gone
-            return "503"
-        return None
 
 
 def _cmd(proxy_url: str, out: Path, cache: Path, *extra: str) -> list[str]:
