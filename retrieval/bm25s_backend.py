@@ -36,6 +36,7 @@ PRESETS: dict[str, dict[str, float]] = {"anserini": {"k1": 0.9, "b": 0.4}}
 # every posting with one sparse product per chunk of queries. Both return the same top k, ties included.
 PRUNING = ("maxscore", "none")
 META_FILE = "databench_bm25.json"
+DISK_META = "databench_bm25_disk.json"   # retrieval.bm25_disk.META: an on-disk index folder
 
 
 class BM25sRetriever(LexicalRetriever):
@@ -43,7 +44,7 @@ class BM25sRetriever(LexicalRetriever):
 
     def __init__(self, lang: str = "en", k1: float | None = None, b: float | None = None, *, n_threads: int = 0,
                  dtype: str = "float64", token_cache: str | None = None, preset: str | None = None,
-                 pruning: str = "maxscore", **kwargs: Any) -> None:
+                 pruning: str = "maxscore", index_dir: str | None = None, **kwargs: Any) -> None:
         self.preset = None if preset in (None, "", "default") else str(preset)
         if self.preset is not None and self.preset not in PRESETS:
             raise RetrieverError(f"bm25: unknown preset {preset!r}; known: default, {', '.join(PRESETS)}")
@@ -64,6 +65,8 @@ class BM25sRetriever(LexicalRetriever):
         self._model: Any = None
         self._matrix: Any = None       # scipy CSR (terms x docs) view of the bm25s weights
         self.vocab: dict[str, int] = {}
+        self.index_dir = None if index_dir in (None, "") else Path(index_dir)   # on disk: retrieval/bm25_disk.py
+        self._disk: Any = None
 
     def _new_model(self) -> Any:
         import bm25s  # keeps `bench list` fast
@@ -75,6 +78,8 @@ class BM25sRetriever(LexicalRetriever):
         held at once (about 4x less peak memory on big corpora; the same vocabulary and index as `_build`)."""
         if not corpus:
             raise RetrieverError(f"{self.name}: cannot index an empty corpus")
+        if self.index_dir is not None:
+            return self._index_on_disk(corpus, show_progress)
         self.doc_ids = list(corpus)
         ids, ids_of = cached_term_ids(self.tokenizer, corpus, self.token_cache,
                                       lambda: self._term_ids(corpus, show_progress))
@@ -120,6 +125,8 @@ class BM25sRetriever(LexicalRetriever):
         return self._matrix
 
     def _search_chunk(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
+        if self._disk is not None:
+            return self._disk.search_chunk(query_ids, k)
         if self.pruning == "maxscore":
             return self._search_chunk_maxscore(query_ids, k)
         return self._search_chunk_exhaustive(query_ids, k)
@@ -180,6 +187,8 @@ class BM25sRetriever(LexicalRetriever):
     def _score_all(self, query_tokens: list[str]) -> np.ndarray:
         self._require_index()
         ids = self._query_ids(query_tokens)
+        if self._disk is not None:
+            return self._disk.score_all(ids)
         return self._model.get_scores_from_ids(ids) if ids else np.zeros(len(self.doc_ids))
 
     def search(self, queries: Queries, k: int = 100, *, show_progress: bool = True) -> Run:
@@ -211,6 +220,28 @@ class BM25sRetriever(LexicalRetriever):
                     advance(len(rows))
         return run
 
+    # --- `-p index_dir=DIR`: the index on disk, memory-mapped (retrieval/bm25_disk.py) ----------------
+    def _index_on_disk(self, corpus: Corpus, show_progress: bool) -> None:
+        """Build (or reuse, when DIR holds this corpus under these settings) the on-disk index and open it."""
+        from retrieval import bm25_disk
+        from retrieval.embedding_cache import corpus_sha
+
+        if self.preset is not None or self.pruning != "maxscore":
+            raise RetrieverError("bm25: index_dir= (the on-disk index) supports the default BM25 with MaxScore "
+                                 "only; drop preset=/pruning=")
+        ids = list(corpus)
+        key = bm25_disk.index_key({"sha256": corpus_sha(ids, (corpus[d].full_text for d in ids)), "n_docs": len(ids)},
+                                  self.tokenizer, self.k1, self.b, self.dtype)
+        index, _ = bm25_disk.ensure(self.index_dir, key, lambda: ((d, corpus[d].full_text) for d in ids),
+                                    tokenizer=self.tokenizer, k1=self.k1, b=self.b, dtype=self.dtype,
+                                    n_docs=len(ids), show_progress=show_progress)
+        self.open_disk(index)
+
+    def open_disk(self, index: Any) -> None:
+        """Search `index` (a bm25_disk.DiskIndex): its vocabulary and doc ids become this retriever's."""
+        self._disk, self.vocab, self.doc_ids = index, index.vocab, index.doc_ids
+        self._model = self._matrix = self._term_max = None
+
     def params(self) -> dict[str, Any]:
         if self.preset == "anserini":
             scoring = {"preset": "anserini", "variant": "Lucene 8+ BM25Similarity (idf ln(1 + (N - df + 0.5) / "
@@ -218,6 +249,8 @@ class BM25sRetriever(LexicalRetriever):
                        "keeps": "documents matching at least one query term"}
         else:
             scoring = {"method": "atire", "idf_method": "robertson"}
+        if self._disk is not None:
+            scoring["index"] = "on disk, memory-mapped (retrieval/bm25_disk.py)"
         return {**super().params(), "backend": "bm25s", **scoring,
                 "dtype": self.dtype, "search": "exact MaxScore top-k (numba)" if self.pruning == "maxscore"
                 else "sparse (queries x terms) @ (terms x docs)"}
@@ -225,6 +258,10 @@ class BM25sRetriever(LexicalRetriever):
     # --- persistence: bm25s's npy/json files + our doc ids and settings --------------------------
     def save(self, path: str | Path) -> None:
         self._require_index()
+        if self._disk is not None:     # the index folder is the saved form: copy it
+            from retrieval.index_folder import copy_folder
+
+            return copy_folder(self._disk.folder, path)
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         self._model.save(path, show_progress=False)
@@ -238,6 +275,8 @@ class BM25sRetriever(LexicalRetriever):
 
         path = Path(path)
         meta_path = path / META_FILE
+        if not meta_path.is_file() and (path / DISK_META).is_file():
+            return cls._load_disk(path)
         if not meta_path.is_file():
             raise RetrieverError(f"{path}: not a saved bm25 index (missing {META_FILE})")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -253,4 +292,16 @@ class BM25sRetriever(LexicalRetriever):
         self._matrix = self._term_max = None
         self.vocab = self._model.vocab_dict
         self.doc_ids = list(meta["doc_ids"])
+        return self
+
+    @classmethod
+    def _load_disk(cls, path: Path) -> "BM25sRetriever":
+        from retrieval import bm25_disk
+        from retrieval.pretokenize import tokenizer_from_params
+
+        index = bm25_disk.DiskIndex(path)
+        key = index.meta["key"]
+        self = cls(k1=key["k1"], b=key["b"], dtype=key["dtype"], tokenizer=tokenizer_from_params(key["tokenizer"]),
+                   index_dir=str(path))
+        self.open_disk(index)
         return self
