@@ -74,10 +74,12 @@ class StringArray:
         return self.data[self.offsets[i]:self.offsets[i + 1]].tobytes().decode("utf-8")
 
     def __iter__(self) -> Iterator[str]:
-        blob = self.data.tobytes() if len(self.data) < 1 << 28 else None
-        for i in range(len(self)):
-            a, b = int(self.offsets[i]), int(self.offsets[i + 1])
-            yield blob[a:b].decode("utf-8") if blob is not None else self.data[a:b].tobytes().decode("utf-8")
+        for start in range(0, len(self), 1 << 20):      # a block of strings at a time: bounded memory
+            offs = self.offsets[start:min(len(self), start + (1 << 20)) + 1].tolist()
+            blob = self.data[offs[0]:offs[-1]].tobytes()
+            base = offs[0]
+            for a, b in zip(offs[:-1], offs[1:]):
+                yield blob[a - base:b - base].decode("utf-8")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, (list, StringArray)) and len(self) == len(other) and all(
@@ -122,9 +124,9 @@ def _write_runs(docs: Iterable[tuple[str, str]], tokenizer: Tokenizer, runs: Pat
             uniq, tf = np.unique(pair, return_counts=True)
             terms = (uniq // n).astype(np.int32)
             stem = f"run{len(stems):05d}"
-            np.save(runs / f"{stem}.terms.npy", terms)
-            np.save(runs / f"{stem}.docs.npy", (uniq % n + n_done).astype(np.int32))
-            np.save(runs / f"{stem}.tf.npy", tf.astype(np.int32))
+            terms.tofile(runs / f"{stem}.terms")          # raw int32 runs: read back by slices, not mapped
+            (uniq % n + n_done).astype(np.int32).tofile(runs / f"{stem}.docs")
+            tf.astype(np.int32).tofile(runs / f"{stem}.tf")
             stems.append(stem)
             if len(ids_of) > len(df):
                 df = np.concatenate([df, np.zeros(max(len(ids_of) - len(df), len(df)), dtype=np.int64)])
@@ -170,13 +172,18 @@ def _merge(folder: Path, runs: Path, stems: list[str], df: np.ndarray, doc_len: 
     l_avg = np.array(doc_len).mean() if n_docs else np.float64(0)   # as bm25s: mean of the lengths
     idf = _idf(df, n_docs, dtype)
     term_max = np.zeros(n_terms, dtype=np.float64)
-    run_terms = [np.load(runs / f"{s}.terms.npy", mmap_mode="r") for s in stems]
-    run_docs = [np.load(runs / f"{s}.docs.npy", mmap_mode="r") for s in stems]
-    run_tf = [np.load(runs / f"{s}.tf.npy", mmap_mode="r") for s in stems]
     cuts = [0]   # term ranges of about merge_postings postings each
     while cuts[-1] < n_terms:
         nxt = int(np.searchsorted(indptr, indptr[cuts[-1]] + merge_postings, side="right")) - 1
         cuts.append(min(n_terms, max(nxt, cuts[-1] + 1)))
+    # where each range starts in each run (runs are sorted by term): one read of each run's terms
+    run_cuts = [np.searchsorted(np.fromfile(runs / f"{s}.terms", dtype=np.int32), cuts).tolist() for s in stems]
+    files = {(s, part): open(runs / f"{s}.{part}", "rb") for s in stems for part in ("terms", "docs", "tf")}
+
+    def read(stem: str, part: str, lo: int, hi: int) -> np.ndarray:
+        f = files[stem, part]
+        f.seek(4 * lo)
+        return np.fromfile(f, dtype=np.int32, count=hi - lo)
     outs = {}
     for name, kind in (("indices", np.int32), ("data", dtype)):
         f = open(folder / f"{name}.npy", "wb")   # an npy header, then the ranges appended in order
@@ -185,13 +192,12 @@ def _merge(folder: Path, runs: Path, stems: list[str], df: np.ndarray, doc_len: 
         outs[name] = f
     try:
         with bar("bm25 on disk: merging postings", total, enabled=show_progress) as advance:
-            for t0, t1 in zip(cuts[:-1], cuts[1:]):
+            for r in range(len(cuts) - 1):
                 parts_t, parts_d, parts_f = [], [], []
-                for terms, docs, tfs in zip(run_terms, run_docs, run_tf):
-                    lo, hi = np.searchsorted(terms, [t0, t1])
-                    parts_t.append(np.asarray(terms[lo:hi]))
-                    parts_d.append(np.asarray(docs[lo:hi]))
-                    parts_f.append(np.asarray(tfs[lo:hi]))
+                for stem, at in zip(stems, run_cuts):
+                    parts_t.append(read(stem, "terms", at[r], at[r + 1]))
+                    parts_d.append(read(stem, "docs", at[r], at[r + 1]))
+                    parts_f.append(read(stem, "tf", at[r], at[r + 1]))
                 terms = np.concatenate(parts_t)
                 order = np.argsort(terms, kind="stable")   # runs are in doc order: docs stay ascending per term
                 terms, docs, tfs = terms[order], np.concatenate(parts_d)[order], np.concatenate(parts_f)[order]
@@ -204,7 +210,7 @@ def _merge(folder: Path, runs: Path, stems: list[str], df: np.ndarray, doc_len: 
                 data.tofile(outs["data"])
                 advance(len(terms))
     finally:
-        for f in outs.values():
+        for f in [*outs.values(), *files.values()]:
             f.close()
     return term_max
 
