@@ -43,7 +43,7 @@ from retrieval.tokenize import Tokenizer
 FORMAT = 1
 META = "databench_bm25_disk.json"   # bm25s_backend.DISK_META
 CHUNK_DOCS = 200_000         # documents per run file (bounds the build's memory)
-MERGE_POSTINGS = 16_000_000  # postings per merge range (bounds the merge's memory: ~40 bytes each)
+MERGE_POSTINGS = 4_000_000   # postings per merge range (bounds the merge's memory: ~70 bytes each)
 TOKENIZE_BATCH = 4_096       # documents tokenised at once: their token strings are the only Python strings held
 
 

@@ -271,12 +271,12 @@ class BM25sRetriever(LexicalRetriever):
 
     @classmethod
     def load(cls, path: str | Path) -> "BM25sRetriever":
-        import bm25s
-
         path = Path(path)
         meta_path = path / META_FILE
         if not meta_path.is_file() and (path / DISK_META).is_file():
             return cls._load_disk(path)
+        import bm25s
+
         if not meta_path.is_file():
             raise RetrieverError(f"{path}: not a saved bm25 index (missing {META_FILE})")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
