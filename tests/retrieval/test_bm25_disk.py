@@ -95,3 +95,13 @@ def test_a_failed_build_leaves_no_folder(tmp_path: Path) -> None:
                         chunk_docs=100, show_progress=False)
     assert list(tmp_path.iterdir()) == []                           # neither the folder nor its temp sibling
     assert not bm25_disk.holds(tmp_path / "idx", key)
+
+
+def test_rerank_on_disk_equals_in_memory(cranfield, tmp_path: Path) -> None:
+    pools = {q: list(cranfield.corpus)[i * 7:i * 7 + 200] for i, q in enumerate(list(cranfield.queries)[:30])}
+    memory, disk = BM25sRetriever(), BM25sRetriever(index_dir=str(tmp_path / "idx"))
+    expected = memory.rerank(cranfield.corpus, cranfield.queries, pools, k=20, show_progress=False)
+    got = disk.rerank(cranfield.corpus, cranfield.queries, pools, k=20, show_progress=False)
+    assert [list(got[q]) for q in pools] == [list(expected[q]) for q in pools]
+    for q in pools:
+        assert got[q] == pytest.approx(expected[q], rel=1e-12, abs=0)
