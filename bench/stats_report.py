@@ -87,6 +87,9 @@ def qasnowball_stats(folder: Path) -> tuple[dict[str, Any], list[RenderableType]
         quality.add_column(col)
     for r in st["rounds"]:
         rejected = ", ".join(f"{k} {v}" for k, v in r["rejected"].items() if v)
+        if r.get("type_deferred"):
+            rejected += (f"; type cap: {r['type_deferred']} deferred, {r['type_admitted_at_end']} admitted at the "
+                         "round's end")
         table.add_row(str(r["round"]), str(r["seed_size"]), f"{r['s0_in_seed']}/{r['s0_size']}", str(r["questions"]),
                       str(r["kept"]), rejected,
                       f"{r['mean_question_len']:.1f} / {r['mean_answer_len']:.1f} {r['len_unit']}")

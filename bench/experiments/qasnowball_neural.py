@@ -17,7 +17,8 @@ control for (c)'s extra optimisation steps: an under-trained reader gains from m
 so (c) shows the generated data's worth only where it beats (d). `--curve NAME` adds (c) with
 the data of rounds <= r only (r = 1 .. R-1), the per-round curve. A paired test compares (a) with the
 best other cell: per question (F1 averaged over seeds; paired t-test and randomization test of
-benchmarks.significance) and per seed (mean F1, paired t-test).
+benchmarks.significance) and per seed (mean F1, paired t-test); `--compare BASE OTHER` adds the same test
+between any two rows (e.g. `--compare a c/rule-loose/r1`: from which round the data helps).
 
 Resumable: each finished cell is a JSON file under OUT/cells/ (written atomically) and is skipped on a
 rerun with the same configuration (another configuration in the same OUT is refused). OUT/table.json
@@ -181,7 +182,22 @@ def paired(base: list[dict[str, Any]], other: list[dict[str, Any]]) -> dict[str,
             "per_seed": {"t": t_s, "p_t": p_s, "diffs": [o[s]["F1"] - b[s]["F1"] for s in seeds]}}
 
 
-def table(cells: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
+def compare_rows(groups: dict[str, list[dict[str, Any]]], pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The paired test (OTHER - BASE) for each requested pair of rows; a row not measured yet, or fewer than
+    two seeds in common, is reported as such (a partial run still writes its table)."""
+    out = []
+    for base, other in pairs:
+        common = {c["seed"] for c in groups.get(base, [])} & {c["seed"] for c in groups.get(other, [])}
+        if len(common) < 2:
+            missing = [r for r in (base, other) if r not in groups]
+            out.append({"a": base, "b": other, "not_measured": "no row " + ", ".join(missing) if missing
+                        else f"{len(common)} seed(s) in common, 2 needed"})
+        else:
+            out.append({"a": base, "b": other, **paired(groups[base], groups[other])})
+    return out
+
+
+def table(cells: list[dict[str, Any]], meta: dict[str, Any], compare: list[tuple[str, str]] = ()) -> dict[str, Any]:
     rows = {}
     for name, cs in _group(cells).items():
         f1, em = [c["F1"] for c in cs], [c["EM"] for c in cs]
@@ -197,6 +213,7 @@ def table(cells: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
         out["test"] = {"a": "a", "b": best, **paired(groups["a"], groups[best])}
         if "d" in groups and len(groups["d"]) >= 2:
             out["control_test"] = {"a": "d", "b": best, **paired(groups["d"], groups[best])}
+    out["compare"] = compare_rows(groups, list(compare))
     return out
 
 
@@ -211,9 +228,11 @@ def markdown(t: dict[str, Any]) -> str:
         cond = name.split("/")[0]
         lines.append(f"| {name} | {CONDITIONS[cond]} | {' then '.join(map(str, r['train_sizes']))} | {r['n_seeds']} | "
                      f"{pm(r['F1_mean'], r['F1_std'])} | {pm(r['EM_mean'], r['EM_std'])} | {r['minutes']} |")
-    for key in ("test", "control_test"):
-        x = t.get(key)
+    for x in [t.get("test"), t.get("control_test"), *t.get("compare", [])]:
         if not x:
+            continue
+        if "not_measured" in x:
+            lines += ["", f"Paired test, {x['b']} minus {x['a']}: not measured ({x['not_measured']})."]
             continue
         lines += ["", f"Paired test, {x['b']} minus {x['a']}: F1 {x['F1_diff']:+.2f} over {x['questions']} questions "
                       f"(seeds {x['seeds']}); per question p = {x['per_question']['p_t']:.3g} (t-test), "
@@ -269,10 +288,10 @@ def run(args) -> dict[str, Any]:
         cells.append(res)
         print(f"{cell['key']}: F1 {res['F1']:.2f} EM {res['EM']:.2f} ({res['total_s']:.0f} s, "
               f"train {res['train_sizes']})", flush=True)
-        t = table(cells, meta)
+        t = table(cells, meta, args.compare)
         atomic_write_json(out / "table.json", t)
         atomic_write_text(out / "table.md", markdown(t))
-    t = table(cells, meta)
+    t = table(cells, meta, args.compare)
     atomic_write_json(out / "table.json", t)
     atomic_write_text(out / "table.md", markdown(t))
     return t
@@ -285,6 +304,9 @@ def main(argv: list[str] | None = None) -> None:
                    help="a finished `bench build qasnowball --preset xquad-en-3way` output (repeatable)")
     p.add_argument("--curve", action="append", default=[], metavar="NAME",
                    help="also (c) with rounds <= r of this setting's data, r = 1 .. R-1")
+    p.add_argument("--compare", nargs=2, action="append", default=[], metavar=("BASE", "OTHER"),
+                   help="also the paired test OTHER minus BASE between two rows of the table, e.g. a c/NAME/r1 "
+                        "(repeatable)")
     p.add_argument("--data-root", default=None, help="folder holding xquad/ (default: the data registry)")
     p.add_argument("--split-seed", type=int, default=0, help="the seed of the three-way article split")
     p.add_argument("--model", default=None, help="HF extractive QA checkpoint or encoder (default: packaged MiniLM)")

@@ -8,10 +8,15 @@ Quality rules (builders.qasnowball.quality): `wh_type` (the question word fits t
 document and answer unless the questions differ: token Jaccard < span_jaccard) and `type_balance` (no
 answer class, e.g. 《title》 spans, above max_type_share of a round's kept pairs). The last two depend on
 what was kept before, like `duplicate`; `remember_record` replays kept pairs when a round resumes.
+
+`type_balance` is a bound on the round's kept set, so a pair over it is deferred, not rejected: checked one
+pair at a time, the cap deadlocked once two classes were left (at 10 + 10, an 11th pair of either is 11 of 21
+> 50%, although 11 + 11 meets the bound). `admit_deferred` admits the deferred pairs at the end of the round,
+round-robin over the classes (the smallest first), as long as the bound holds for the final kept set.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
@@ -70,6 +75,7 @@ class Verdict:
     reason: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
     signal: str | None = None      # for uncertain_type: the gate signal that fired (gate.GATES)
+    deferred: bool = False         # over the type cap for now: admit_deferred decides at the end of the round
 
 
 class QAFilter:
@@ -83,6 +89,8 @@ class QAFilter:
         self.checked = 0
         self.span_questions: dict[tuple[str, str], list[str]] = {}   # (doc_id, answer) -> kept questions
         self.classes: Counter[str] = Counter()                        # answer classes kept this round
+        self.type_deferred = 0                                        # pairs over the type cap, deferred
+        self.type_admitted = 0                                        # of those, admitted at the end
 
     def _class(self, p: Pair) -> str:
         return answer_class(p.answer.type, p.answer.text, p.context, p.answer.start, self.lang)
@@ -94,20 +102,91 @@ class QAFilter:
 
     def remember_record(self, rec: dict[str, Any]) -> None:
         """`remember` for a generated record (a resumed round replays its finished documents)."""
+        self.remember(*self.record_key(rec))
+
+    def record_key(self, rec: dict[str, Any]) -> tuple[str, str, str, str]:
+        """(doc_id, question, answer class, answer) of a generated record: what the kept-pair rules read."""
         text, start = rec["answers"]["text"][0], rec["answers"]["answer_start"][0]
         cls = answer_class(rec["meta"].get("answer_type", "OTHER"), text, rec["context"], start, self.lang)
-        self.remember(rec["meta"]["doc_id"], rec["question"], cls, text)
+        return rec["meta"]["doc_id"], rec["question"], cls, text
+
+    def pair_key(self, p: Pair) -> tuple[str, str, str, str]:
+        """`record_key` of a pair."""
+        return p.doc_id, p.question, self._class(p), p.answer.text
+
+    def _over_cap(self, counts: Counter[str], cls: str) -> bool:
+        """One more pair of `cls` would put it above max(type_grace, max_type_share x the kept pairs)."""
+        c = self.config
+        return counts[cls] + 1 > max(c.type_grace, c.max_type_share * (sum(counts.values()) + 1))
+
+    def _bound_holds(self, counts: Counter[str]) -> bool:
+        c = self.config
+        cap = max(c.type_grace, c.max_type_share * sum(counts.values()))
+        return all(n <= cap for n in counts.values())
+
+    def _duplicate(self, doc_id: str, question: str, answer: str, seen: set[tuple[str, str]],
+                   spans: dict[tuple[str, str], list[str]]) -> str | None:
+        c = self.config
+        if c.duplicate and (doc_id, normalize_question(question, self.lang)) in seen:
+            return "duplicate"
+        prev = spans.get((doc_id, normalize(answer, self.lang)), [])
+        if c.span_duplicate and any(jaccard(question, q, self.lang) >= c.span_jaccard for q in prev):
+            return "span_duplicate"
+        return None
+
+    def admit_deferred(self, items: Sequence[tuple[str, str, str, str]], seen: set[tuple[str, str]]) -> list[str | None]:
+        """The end of a round: admit deferred pairs (`pair_key`/`record_key`, in the order they came), one
+        class at a time, the class with the fewest kept pairs first (ties by name), and keep the longest such
+        sequence after which no class is above the cap. Returns per item None (admitted) or the rule that
+        rejects it (`type_balance`, or `duplicate`/`span_duplicate` against a pair kept before it); updates
+        `seen`, the kept-pair state and the counts. Deterministic: a resumed round admits the same pairs."""
+        queues: dict[str, deque[int]] = {}
+        for i, (_, _, cls, _) in enumerate(items):
+            queues.setdefault(cls, deque()).append(i)
+        counts = Counter(self.classes)
+        sim_seen = set(seen)
+        sim_spans = {k: list(v) for k, v in self.span_questions.items()}
+        order: list[int] = []                      # tentatively admitted, in admission order
+        dups: dict[int, tuple[str, int]] = {}      # item -> (rule, admitted steps when it was found a duplicate)
+        best = 0                                   # the longest prefix of `order` after which the bound holds
+        while any(queues.values()):
+            cls = min((k for k, q in queues.items() if q), key=lambda k: (counts[k], k))
+            i = queues[cls].popleft()
+            doc_id, question, _, answer = items[i]
+            rule = self._duplicate(doc_id, question, answer, sim_seen, sim_spans)
+            if rule:
+                dups[i] = (rule, len(order))
+                continue
+            order.append(i)
+            counts[cls] += 1
+            sim_seen.add((doc_id, normalize_question(question, self.lang)))
+            sim_spans.setdefault((doc_id, normalize(answer, self.lang)), []).append(question)
+            if self._bound_holds(counts):
+                best = len(order)
+        out: list[str | None] = ["type_balance"] * len(items)
+        for i in order[:best]:
+            doc_id, question, cls, answer = items[i]
+            self.remember(doc_id, question, cls, answer)
+            seen.add((doc_id, normalize_question(question, self.lang)))
+            out[i] = None
+        for i, (rule, step) in dups.items():
+            if step <= best:                       # a duplicate of a pair that is kept
+                out[i] = rule
+        self.type_admitted += best
+        for reason in out:
+            if reason:
+                self.rejected[reason] += 1
+        return out
 
     def _kept_state_rule(self, p: Pair) -> str | None:
         """span_duplicate and type_balance: they depend on the pairs kept before this one."""
-        c = self.config
         prev = self.span_questions.get((p.doc_id, normalize(p.answer.text, self.lang)), [])
-        if c.span_duplicate and any(jaccard(p.question, q, self.lang) >= c.span_jaccard for q in prev):
+        if self.config.span_duplicate and any(jaccard(p.question, q, self.lang) >= self.config.span_jaccard
+                                              for q in prev):
             return "span_duplicate"
         cls = self._class(p)
-        kept = sum(self.classes.values())
-        if c.type_balance and self.classes[cls] + 1 > max(c.type_grace, c.max_type_share * (kept + 1)):
-            return "type_balance"
+        if self.config.type_balance and self._over_cap(self.classes, cls):
+            return "type_balance"          # deferred by decide: admit_deferred decides at the end of the round
         self.remember(p.doc_id, p.question, cls, p.answer.text)
         return None
 
@@ -195,20 +274,25 @@ class QAFilter:
                     reason = self._kept_state_rule(p)
                 if reason is None:
                     seen.add(key)
-                verdicts.append(Verdict(reason is None, reason, scores))
+                verdicts.append(Verdict(reason is None, reason, scores, deferred=reason == "type_balance"))
             else:
                 rule, _, signal = (reason or "?").partition(":")
                 verdicts.append(Verdict(False, rule, signal=signal or None))
         for v in verdicts:
             self.checked += 1
-            if not v.keep:
+            if v.deferred:
+                self.type_deferred += 1
+            elif not v.keep:
                 self.rejected[v.reason or "?"] += 1
                 if v.signal:
                     self.signals[v.signal] += 1
         return verdicts
 
     def counts(self) -> dict[str, Any]:
-        """The round log's filter block: rejections by rule, and uncertain_type's by gate signal."""
+        """The round log's filter block: rejections by rule, uncertain_type's by gate signal, and the pairs
+        the type cap deferred and admitted at the end (`kept` counts pairs still deferred, before
+        admit_deferred has run)."""
         return {"checked": self.checked, "rejected": {r: self.rejected.get(r, 0) for r in RULES},
                 "uncertain_type_signals": dict(self.signals.most_common()),
+                "type_deferred": self.type_deferred, "type_admitted_at_end": self.type_admitted,
                 "kept": self.checked - sum(self.rejected.values())}

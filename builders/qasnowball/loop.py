@@ -175,13 +175,15 @@ class Snowball:
             rejected: dict[str, int] = {}
             signals: dict[str, int] = {}
             for v in verdicts:
-                if not v.keep:
+                if not v.keep and not v.deferred:
                     rejected[v.reason or "?"] = rejected.get(v.reason or "?", 0) + 1
                 if v.signal:
                     signals[v.signal] = signals.get(v.signal, 0) + 1
             return {"id": doc["doc_id"], "candidates": res["candidates"], "questions": len(pairs), "rejected": rejected,
                     "signals": signals,
-                    "kept": [self._record(t, doc, p, v.scores, model_names) for p, v in zip(pairs, verdicts) if v.keep]}
+                    "kept": [self._record(t, doc, p, v.scores, model_names) for p, v in zip(pairs, verdicts) if v.keep],
+                    "deferred": [self._record(t, doc, p, v.scores, model_names)
+                                 for p, v in zip(pairs, verdicts) if v.deferred]}
 
         rdir = self.out / f"round_{t}"
         with CheckpointedJsonl(rdir / "docs.jsonl", keep_records=True).open(resume=self.resume) as writer:
@@ -193,6 +195,7 @@ class Snowball:
                     for r in line["kept"]:
                         seen.add((r["meta"]["doc_id"], normalize_question(r["question"], cfg.lang)))
                         flt.remember_record(r)
+                    flt.type_deferred += len(line.get("deferred", []))    # absent in checkpoints before it
                 self.log(f"round {t}: {len(writer.done)} of {len(docs)} documents already done")
             # documents run on the executor; the kept-pair filter runs here in document order (finalize)
             job = run_items(docs, key=lambda d: d["doc_id"], work=work, writer=writer, workers=self.workers,
@@ -205,6 +208,11 @@ class Snowball:
         n_cands = sum(line["candidates"] for line in lines)
         n_questions = sum(line["questions"] for line in lines)
         kept: list[Record] = [r for line in lines for r in line["kept"]]
+        # the type cap bounds the round's kept set: pairs over it were deferred, and are admitted now while
+        # the bound holds (filter.QAFilter.admit_deferred); a function of the lines, so a resume agrees
+        deferred = [r for line in lines for r in line.get("deferred", [])]
+        ends = flt.admit_deferred([flt.record_key(r) for r in deferred], seen)
+        kept += [r for r, reason in zip(deferred, ends) if reason is None]
         t_extract, t_generate, t_filter = t_stage["extract"], t_stage["generate"], t_stage["filter"]
         models = {"extractor": m.extractor.params(), "generator": m.generator.params(), "reader": m.reader.params()}
         s0_in = sum(r["id"] in s0_ids for r in S)
@@ -221,7 +229,8 @@ class Snowball:
             "models": models, "config_fingerprint": cfg.fingerprint(),
         }
         self.log(f"round {t}: S={len(S)} (S0 {s0_in}/{len(s0_ids)}), docs {len(docs)}, candidates {n_cands}, "
-                 f"questions {n_questions}, kept {len(kept)}")
+                 f"questions {n_questions}, kept {len(kept)} (type cap: {len(deferred)} deferred, "
+                 f"{flt.type_admitted} admitted at the end)")
         return kept, log
 
     def _record(self, t: int, doc: Doc, p: Pair, scores: dict[str, float], models: dict[str, Any]) -> Record:

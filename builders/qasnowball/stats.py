@@ -74,6 +74,8 @@ def _round_stats(log: dict[str, Any], recs: list[dict[str, Any]]) -> dict[str, A
         "s0_size": log["s0_size"], "docs": log["docs"], "candidates": log["candidates"],
         "questions": log["questions"], "kept": log["kept"], "rejected": log["filter"]["rejected"],
         "uncertain_type_signals": log["filter"].get("uncertain_type_signals", {}),
+        "type_deferred": log["filter"].get("type_deferred", 0),             # absent in logs before the fix
+        "type_admitted_at_end": log["filter"].get("type_admitted_at_end", 0),
         "answer_types": dict(Counter(r["meta"].get("answer_type", "?") for r in recs).most_common()),
         "mean_question_len": sum(qlen) / len(qlen) if qlen else 0.0,
         "mean_answer_len": sum(alen) / len(alen) if alen else 0.0,

@@ -59,6 +59,12 @@ def test_the_paired_test_takes_the_best_full_data_row():
     t = exp.table(cells, {})
     assert t["test"]["b"] == "c/rule-loose" and t["test"]["F1_diff"] == pytest.approx(2.5)
     assert t["test"]["per_seed"]["diffs"] == [2.0, 3.0] and t["control_test"]["a"] == "d"
+    # --compare: any two rows, here a curve row against S0 alone; a row not measured is said to be
+    t = exp.table(cells, {}, [("a", "c/rule-loose/r1"), ("a", "c/rule-loose/r2")])
+    assert t["compare"][0]["b"] == "c/rule-loose/r1" and t["compare"][0]["F1_diff"] == pytest.approx(20.0)
+    assert t["compare"][1] == {"a": "a", "b": "c/rule-loose/r2", "not_measured": "no row c/rule-loose/r2"}
+    md = exp.markdown({**t, "reader": "r", "sizes": {"eval_questions": 4}, "groups": {"eval": []}})
+    assert "c/rule-loose/r1 minus a: F1 +20.00" in md and "c/rule-loose/r2 minus a: not measured" in md
 
 
 def test_a_leak_or_other_inputs_are_refused(data, tmp_path):

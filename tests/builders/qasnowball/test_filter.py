@@ -99,3 +99,69 @@ def test_type_balance_caps_one_class():
     vs = f.check([*titles[:3], city, titles[3]], set())
     # 2 titles within the grace, the 3rd would be 3 of 3 > 50%; after the city, 3 of 4 is still > 50%
     assert [v.reason for v in vs] == [None, None, "type_balance", None, "type_balance"]
+    # deferred, and still out at the end of the round: 3 titles of 4 kept pairs would be 75%
+    assert [v.deferred for v in vs] == [False, False, True, False, True]
+    assert f.admit_deferred([f.pair_key(p) for p, v in zip([*titles[:3], city, titles[3]], vs) if v.deferred],
+                            set()) == ["type_balance", "type_balance"]
+    assert f.counts()["kept"] == 3 and f.counts()["rejected"]["type_balance"] == 2
+
+
+
+# the type cap alone: the other rules that look at one pair are off
+CAP = FilterConfig(roundtrip=False, confidence=False, wh_type=False, uncertain_type=False, copy=False,
+                   max_type_share=0.5, type_grace=2)
+
+
+def _two_classes(n: int) -> tuple[list[Pair], list[Pair]]:
+    """n title pairs (class TITLE) and n city pairs (class LOC), each on its own document."""
+    ctx = "".join(f"《书{i}》" for i in range(n)) + "是书。" + "".join(f"城{i}市" for i in range(n)) + "是城市。"
+    titles = [Pair(f"t{i}", ctx, Candidate(ctx.index(f"《书{i}》"), ctx.index(f"《书{i}》") + 4, f"《书{i}》", "OTHER", 0.9),
+                   f"第{i}本书是什么作品呢？", 0.0) for i in range(n)]
+    cities = [Pair(f"c{i}", ctx, Candidate(ctx.index(f"城{i}市"), ctx.index(f"城{i}市") + 3, f"城{i}市", "LOC", 0.9),
+                   f"第{i}个城市在哪里呢？", 0.0) for i in range(n)]
+    return titles, cities
+
+
+def _kept_after_round(f: QAFilter, pairs: list[Pair]) -> tuple[list, list]:
+    """check() then the end-of-round admission of the deferred pairs: (verdicts, end reasons)."""
+    seen: set = set()
+    vs = f.check(pairs, seen)
+    deferred = [f.pair_key(p) for p, v in zip(pairs, vs) if v.deferred]
+    return vs, f.admit_deferred(deferred, seen)
+
+
+def test_type_balance_does_not_deadlock_at_two_classes():
+    # grace 2, share 0.5: once TITLE and LOC hold 2 each, a 3rd pair of either class is 3 of 5 > 50%, so the
+    # per-pair cap rejected every later pair, although 4 + 4 (50% each) meets the cap for the round's kept set
+    titles, cities = _two_classes(4)
+    f = QAFilter(FixedReader("", 0.9), "zh", CAP)
+    vs, end = _kept_after_round(f, [titles[0], titles[1], cities[0], cities[1], *titles[2:], *cities[2:]])
+    assert [v.keep for v in vs] == [True] * 4 + [False] * 4 and all(v.deferred for v in vs[4:])
+    assert end == [None] * 4                                      # all four admitted at the end of the round
+    c = f.counts()
+    assert c["kept"] == 8 and c["type_deferred"] == 4 and c["type_admitted_at_end"] == 4
+    assert f.classes == {"TITLE": 4, "LOC": 4}                    # 50% each: the bound holds
+
+
+def test_type_balance_end_admission_keeps_the_share_bound():
+    titles, cities = _two_classes(6)
+    f = QAFilter(FixedReader("", 0.9), "zh", CAP)
+    # after 2 + 2, four more titles and one more city are all over the per-pair cap: deferred
+    vs, end = _kept_after_round(f, [*titles[:2], *cities[:2], *titles[2:], cities[2]])
+    assert all(v.deferred and v.reason == "type_balance" for v in vs[4:])
+    # at the end only one title fits beside the 3rd city (3 + 3); the other three stay out
+    assert end == [None, "type_balance", "type_balance", "type_balance", None]
+    c = f.counts()
+    assert f.classes == {"TITLE": 3, "LOC": 3}
+    assert c["checked"] == 9 and c["kept"] == 6 == c["checked"] - sum(c["rejected"].values())
+    assert c["rejected"]["type_balance"] == 3 and c["type_deferred"] == 5 and c["type_admitted_at_end"] == 2
+
+
+def test_type_balance_end_admission_drops_duplicates_of_admitted_pairs():
+    titles, cities = _two_classes(3)
+    f = QAFilter(FixedReader("", 0.9), "zh", CAP)
+    again = Pair(cities[2].doc_id, cities[2].context, cities[2].answer, cities[2].question, 0.0)   # same doc + question
+    vs, end = _kept_after_round(f, [*titles[:2], *cities[:2], titles[2], cities[2], again])
+    assert all(v.deferred for v in vs[4:])           # deferred pairs are not in `seen` yet: the copy is deferred too
+    assert end == [None, None, "duplicate"]
+    assert f.counts()["rejected"]["duplicate"] == 1 and f.counts()["kept"] == 6
