@@ -200,7 +200,9 @@ class BM25sRetriever(LexicalRetriever):
         query_ids = [self._query_ids(t) for t in tokens]
         run: Run = {q: {} for q in qids}  # queries with no indexed term keep an empty entry
         todo = [i for i, ids in enumerate(query_ids) if ids]
-        chunks = [todo[i:i + SEARCH_CHUNK] for i in range(0, len(todo), SEARCH_CHUNK)]
+        # threads: about 4 even chunks each (one nogil kernel call per chunk), so no thread waits on a long tail
+        size = SEARCH_CHUNK if self.n_threads <= 1 else max(1, -(-len(todo) // (4 * self.n_threads)))
+        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
 
         def work(rows: list[int]) -> list[dict[str, float]]:
             return self._search_chunk([query_ids[i] for i in rows], k)

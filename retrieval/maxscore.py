@@ -3,15 +3,24 @@
 Why: the exhaustive search scores every posting of every query term; with k=10 most of those documents can never
 reach the top 10. MaxScore orders the query's terms by their largest weight (the term's upper bound); once the k-th
 best score so far (theta) exceeds the summed bounds of the weakest terms, a document that only has those terms
-cannot enter the top k, so their lists stop driving the traversal and are only probed (galloping search) for the
-documents the other lists bring, and a document is dropped as soon as its bound falls below theta.
+cannot enter the top k, so their lists stop bringing documents: they only add to the documents the other
+(essential) lists bring.
 
-Exact, ties included, so it is the default: a document is skipped only when its upper bound is *below* theta (with
-a 1e-12 relative margin against rounding in the bound sums), every document scoring exactly theta is kept (an
-equal score, or one pushed out of the heap, goes to a tie buffer), and the caller then ranks the candidates that
-score >= the final theta exactly as the exhaustive path does (score, then doc id). Each candidate's score is summed
-over the query terms in one fixed order, so documents with the same terms and weights tie exactly, as they do in
-the exhaustive product. tests/retrieval/test_maxscore.py compares both on random corpora built to tie often.
+How: the doc-id space is walked in windows of `WINDOW` documents (as Lucene's MaxScoreBulkScorer does). In each
+window the essential lists' postings are added term-at-a-time into a small dense accumulator that stays in cache,
+the non-essential lists add only to documents already there, and the touched documents are then offered to a
+k-heap. These loops have no data-dependent branches to mispredict, which is what made the earlier
+document-at-a-time kernel (one branchy step per document) 3x slower on dense Zipf lists (benchmarks/perf/RESULTS.md).
+
+Exact, ties included, so it is the default: a list stops being essential only when the bounds of it and every
+weaker list sum *below* theta (with a 1e-12 relative margin against rounding in the bound sums), every document
+scoring exactly theta is kept (an equal score, or one pushed out of the heap, goes to a tie buffer), and the caller
+then ranks the candidates that score >= the final theta exactly as the exhaustive path does (score, then doc id).
+Each document's score is summed over the query terms in one fixed order (strongest bound first, whatever the
+window), so documents with the same terms and weights tie exactly, as they do in the exhaustive product. The tie
+buffer is compacted (entries below theta dropped: theta only grows) when it fills, and a query whose ties at theta
+outgrow half of it is rerun with a buffer twice as large. Terms whose bound is 0 add nothing and are left out.
+tests/retrieval/test_maxscore.py compares the candidates with exhaustive scoring on corpora built to tie often.
 
 The postings are the CSR (terms x docs) matrix bm25s builds (doc ids ascending within a term); `term_max` is each
 term's largest weight, computed once per index. Kernels run without the GIL, so query chunks run on threads.
@@ -22,6 +31,8 @@ import numpy as np
 from numba import njit
 
 _MARGIN = 1e-12
+WINDOW = 4096      # documents per window: the accumulator (32 KiB of float64) stays in the L1/L2 cache
+TIES = 64          # the tie buffer's first size (it grows only when more ties than half of it sit at theta)
 
 
 def term_max(indptr: np.ndarray, data: np.ndarray) -> np.ndarray:
@@ -78,99 +89,117 @@ def seek(indices, lo, end, d):
 
 
 @njit(nogil=True, cache=True)
-def search(indptr, indices, data, tmax, terms, qweights, k):
-    m = len(terms)
-    ub = np.empty(m)
-    for i in range(m):
+def compact(bs, bd, nb, theta):
+    """Drop the tie-buffer entries below theta (they can no longer tie with the final theta); the count kept."""
+    keep = 0
+    for i in range(nb):
+        if bs[i] >= theta:
+            bs[keep] = bs[i]
+            bd[keep] = bd[i]
+            keep += 1
+    return keep
+
+
+@njit(nogil=True, cache=True)
+def search(indptr, indices, data, tmax, terms, qweights, k, acc, touched, bs, bd):
+    """One query: (docs, scores, True), the candidates scoring >= the final theta; or (_, _, False) when the ties
+    at theta outgrow the tie buffer (bs, bd): the caller reruns with a larger one. `acc` (WINDOW zeros) and
+    `touched` (WINDOW * len(terms) slots) are work space, left zeroed."""
+    mq = len(terms)
+    ub = np.empty(mq)
+    for i in range(mq):
         ub[i] = qweights[i] * tmax[terms[i]]
     order = np.argsort(ub, kind="mergesort")
-    pos = np.empty(m, np.int64)
-    end = np.empty(m, np.int64)
-    w = np.empty(m)
-    u = np.empty(m)
-    prefix = np.empty(m)
-    acc = 0.0
-    for j in range(m):
-        t = terms[order[j]]
-        pos[j] = indptr[t]
-        end[j] = indptr[t + 1]
-        w[j] = qweights[order[j]]
-        u[j] = ub[order[j]]
-        acc += u[j]
-        prefix[j] = acc
-    contrib = np.zeros(m)
+    pos = np.empty(mq, np.int64)
+    end = np.empty(mq, np.int64)
+    w = np.empty(mq)
+    prefix = np.empty(mq)         # prefix[j]: the summed bounds of lists 0..j (weakest first)
+    m = 0
+    total = 0.0
+    for i in range(mq):
+        o = order[i]
+        if ub[o] <= 0.0:          # adds nothing to any score
+            continue
+        t = terms[o]
+        pos[m] = indptr[t]
+        end[m] = indptr[t + 1]
+        w[m] = qweights[o]
+        total += ub[o]
+        prefix[m] = total
+        m += 1
     hs = np.empty(k)
     hd = np.empty(k, np.int64)
     n = 0
-    cap = 64
-    bs = np.empty(cap)
-    bd = np.empty(cap, np.int64)
+    cap = len(bs)
     nb = 0
-    theta = 0.0
-    first = 0                  # lists first..m-1 are essential (drive the traversal)
+    theta = 0.0                   # stays 0 until the heap holds k documents: nothing is pruned before
+    first = 0                     # lists first..m-1 are essential (bring documents)
     big = np.iinfo(np.int64).max
-    while True:
-        d = big
-        for j in range(first, m):
-            if pos[j] < end[j]:
-                x = indices[pos[j]]
-                if x < d:
-                    d = x
-        if d == big:
-            break
-        partial = 0.0
-        for j in range(m):
-            contrib[j] = 0.0
-        for j in range(first, m):
-            if pos[j] < end[j] and indices[pos[j]] == d:
-                contrib[j] = w[j] * data[pos[j]]
-                partial += contrib[j]
-                pos[j] += 1
-        alive = True
-        for j in range(first - 1, -1, -1):
-            if n == k and (partial + prefix[j]) * (1.0 + _MARGIN) < theta:
-                alive = False
-                break
-            lo = seek(indices, pos[j], end[j], d)
-            pos[j] = lo
-            if lo < end[j] and indices[lo] == d:
-                contrib[j] = w[j] * data[lo]
-                partial += contrib[j]
-        if not alive:
+    nxt = big
+    for j in range(m):
+        if pos[j] < end[j] and indices[pos[j]] < nxt:
+            nxt = indices[pos[j]]
+    while nxt != big and first < m:
+        w0 = (nxt // WINDOW) * WINDOW
+        wend = w0 + WINDOW
+        nxt = big
+        nt = 0
+        for j in range(m - 1, first - 1, -1):       # essential lists, strongest first: the fixed summation order
+            p0 = pos[j]
+            e = end[j]
+            p1 = seek(indices, p0, e, wend)
+            wj = w[j]
+            for p in range(p0, p1):
+                x = indices[p] - w0
+                touched[nt] = x
+                nt += acc[x] == 0.0
+                acc[x] += wj * data[p]
+            pos[j] = p1
+            if p1 < e and indices[p1] < nxt:
+                nxt = indices[p1]                     # the next window holding an essential posting
+        if nt == 0:
             continue
-        s = 0.0
-        for j in range(m):                   # one fixed order: equal term sets give equal sums
-            s += contrib[j]
-        if s <= 0.0:
-            continue
-        evicted_s, evicted_d, spill = 0.0, 0, False
-        if n < k:
-            hs[n] = s
-            hd[n] = d
-            heap_up(hs, hd, n)
-            n += 1
-        elif s > theta:
-            evicted_s, evicted_d, spill = hs[0], hd[0], True
-            hs[0] = s
-            hd[0] = d
-            heap_down(hs, hd, n, 0)
-        elif s == theta:
-            evicted_s, evicted_d, spill = s, d, True
-        if spill:                            # may still tie with the final theta
-            if nb == cap:
-                cap *= 2
-                bs2 = np.empty(cap)
-                bd2 = np.empty(cap, np.int64)
-                bs2[:nb] = bs[:nb]
-                bd2[:nb] = bd[:nb]
-                bs, bd = bs2, bd2
-            bs[nb] = evicted_s
-            bd[nb] = evicted_d
-            nb += 1
-        if n == k:
-            theta = hs[0]
-            while first < m and prefix[first] * (1.0 + _MARGIN) < theta:
-                first += 1
+        for j in range(first - 1, -1, -1):           # non-essential lists add only to the documents already here
+            p0 = seek(indices, pos[j], end[j], w0)
+            p1 = seek(indices, p0, end[j], wend)
+            wj = w[j]
+            for p in range(p0, p1):
+                x = indices[p] - w0
+                a = acc[x]
+                acc[x] = a + (wj * data[p]) * (a > 0.0)
+            pos[j] = p1
+        for i in range(nt):
+            x = touched[i]
+            s = acc[x]
+            acc[x] = 0.0
+            if s >= theta and s > 0.0:
+                if n < k:
+                    hs[n] = s
+                    hd[n] = x + w0
+                    heap_up(hs, hd, n)
+                    n += 1
+                    if n == k:
+                        theta = hs[0]
+                    continue
+                if nb == cap:                         # full: drop what fell below theta, or rerun with more room
+                    nb = compact(bs, bd, nb, theta)
+                    if 2 * nb >= cap:
+                        for r in range(i + 1, nt):
+                            acc[touched[r]] = 0.0
+                        return hd[:0], hs[:0], False
+                if s > theta:                         # the evicted root may still tie with the final theta
+                    bs[nb] = hs[0]
+                    bd[nb] = hd[0]
+                    hs[0] = s
+                    hd[0] = x + w0
+                    heap_down(hs, hd, n, 0)
+                    theta = hs[0]
+                else:
+                    bs[nb] = s
+                    bd[nb] = x + w0
+                nb += 1
+        while first < m and prefix[first] * (1.0 + _MARGIN) < theta:
+            first += 1
     keep = 0
     for i in range(nb):
         if bs[i] >= theta:
@@ -185,7 +214,7 @@ def search(indptr, indices, data, tmax, terms, qweights, k):
             out_s[c] = bs[i]
             out_d[c] = bd[i]
             c += 1
-    return out_d, out_s
+    return out_d, out_s, True
 
 
 @njit(nogil=True, cache=True)
@@ -197,10 +226,22 @@ def search_batch(indptr, indices, data, tmax, q_off, q_terms, q_w, k):
     cap = max(16, nq * (k + 4))
     od = np.empty(cap, np.int64)
     osc = np.empty(cap)
+    mmax = 1
+    for q in range(nq):
+        mmax = max(mmax, q_off[q + 1] - q_off[q])
+    acc = np.zeros(WINDOW)
+    touched = np.empty(WINDOW * mmax, np.int32)
+    bs = np.empty(TIES)
+    bd = np.empty(TIES, np.int64)
     c = 0
     for q in range(nq):
-        docs, scores = search(indptr, indices, data, tmax, q_terms[q_off[q]:q_off[q + 1]],
-                              q_w[q_off[q]:q_off[q + 1]], k)
+        while True:
+            docs, scores, ok = search(indptr, indices, data, tmax, q_terms[q_off[q]:q_off[q + 1]],
+                                      q_w[q_off[q]:q_off[q + 1]], k, acc, touched, bs, bd)
+            if ok:
+                break
+            bs = np.empty(2 * len(bs))
+            bd = np.empty(len(bs), np.int64)
         if c + len(docs) > cap:
             cap = 2 * (c + len(docs))
             od2 = np.empty(cap, np.int64)
@@ -213,5 +254,3 @@ def search_batch(indptr, indices, data, tmax, q_off, q_terms, q_w, k):
         c += len(docs)
         out_off[q + 1] = c
     return out_off, od[:c], osc[:c]
-
-

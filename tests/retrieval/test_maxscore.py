@@ -67,3 +67,51 @@ def test_pruned_preset_anserini_and_repeated_terms() -> None:
     pruned = r.search(queries, k=10, show_progress=False)
     r.pruning = "none"
     _assert_same(pruned, r.search(queries, k=10, show_progress=False))
+
+
+def _kernel_candidates(n_docs: int, n_terms: int, seed: int, k: int) -> list[tuple[set, set]]:
+    """(kernel's candidates, exhaustive's) per query, on a random CSR whose weights take three values only, so
+    thousands of documents tie at the k-th score (more than the tie buffer's first size: it is compacted and
+    regrown), over several windows of documents."""
+    from retrieval.maxscore import WINDOW, search_batch, term_max
+
+    rng = np.random.default_rng(seed)
+    indptr, indices, data = [0], [], []
+    for t in range(n_terms):
+        docs = np.flatnonzero(rng.random(n_docs) < rng.choice([0.002, 0.05, 0.3]))
+        indices.extend(docs.tolist())
+        data.extend(rng.choice([0.5, 1.0, 1.5], size=len(docs)).tolist())
+        indptr.append(len(indices))
+    indptr_a, indices_a, data_a = (np.asarray(indptr, np.int64), np.asarray(indices, np.int32),
+                                   np.asarray(data, np.float64))
+    q_terms, q_w, q_off = [], [], [0]
+    for _ in range(60):
+        terms = rng.choice(n_terms, size=int(rng.integers(1, 5)), replace=False)
+        q_terms.extend(terms.tolist())
+        q_w.extend(rng.integers(1, 3, size=len(terms)).tolist())
+        q_off.append(len(q_terms))
+    assert n_docs > 3 * WINDOW
+    off, docs, scores = search_batch(indptr_a, indices_a, data_a, term_max(indptr_a, data_a),
+                                     np.asarray(q_off, np.int64), np.asarray(q_terms, np.int64),
+                                     np.asarray(q_w, np.float64), k)
+    out = []
+    for q in range(len(q_off) - 1):
+        dense = np.zeros(n_docs)
+        for t, wt in zip(q_terms[q_off[q]:q_off[q + 1]], q_w[q_off[q]:q_off[q + 1]]):
+            dense[indices_a[indptr_a[t]:indptr_a[t + 1]]] += wt * data_a[indptr_a[t]:indptr_a[t + 1]]
+        positive = np.flatnonzero(dense > 0)
+        kth = np.sort(dense[positive])[::-1][min(k, len(positive)) - 1] if len(positive) else 0.0
+        want = {(int(d), float(dense[d])) for d in positive if dense[d] >= kth}
+        got = {(int(d), float(s)) for d, s in zip(docs[off[q]:off[q + 1]], scores[off[q]:off[q + 1]])}
+        out.append((got, want))
+    return out
+
+
+@pytest.mark.parametrize("seed,k", [(11, 1), (12, 3), (13, 10)])
+def test_kernel_keeps_every_tie_at_theta(seed: int, k: int) -> None:
+    """Exactly the documents scoring >= the k-th score, with their exact scores: none lost when the tie buffer
+    is compacted or regrown, none added. The sums of 0.5/1.0/1.5 weights are exact in any order."""
+    results = _kernel_candidates(20_000, 12, seed, k)
+    for q, (got, want) in enumerate(results):
+        assert got == want, q
+    assert max(len(want) for _, want in results) > 200        # the tie buffer (64) had to compact and grow
