@@ -111,10 +111,10 @@ def load_setting(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def cell_plan(settings: list[str], seeds: list[int], curve: list[str], rounds: dict[str, int],
-              control: bool = True, conditions: str = "abcd") -> list[dict[str, Any]]:
+              control: bool = True, conditions: str = "abcdr") -> list[dict[str, Any]]:
     """Cells in run order, seed by seed ((a), then (b) and (c) of each setting), then the per-round curves:
     a run stopped early still has every condition for the seeds it finished. `conditions` keeps only those
-    cells (the curves are (c) cells: they need "c"), e.g. "ac" when (b) is measured already or not wanted."""
+    cells ("r": the per-round curve cells), e.g. "ar" when the curve matters most and (b) is not wanted."""
     plan = []
     for s in seeds:
         if "a" in conditions:
@@ -124,7 +124,7 @@ def cell_plan(settings: list[str], seeds: list[int], curve: list[str], rounds: d
                      for cond in ("b", "c") if cond in conditions]
         if control and "d" in conditions:
             plan.append({"key": f"d/s{s}", "cond": "d", "setting": None, "seed": s, "max_round": None})
-    for name in curve if "c" in conditions else ():
+    for name in curve if "r" in conditions else ():
         for r in range(1, rounds[name]):
             plan += [{"key": f"c/{name}/r{r}/s{s}", "cond": "c", "setting": name, "seed": s, "max_round": r}
                      for s in seeds]
@@ -323,8 +323,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--no-control", action="store_true", help="skip (d), S0 trained twice")
-    p.add_argument("--conditions", default="abcd", help="run only these cells, e.g. ac: S0 alone and generated "
-                   "then S0 (finished cells of the others still enter the table)")
+    p.add_argument("--conditions", default="abcdr", help="run only these cells (r: the --curve cells), e.g. ar: S0 "
+                   "alone and the per-round curve (finished cells of the others still enter the table)")
     p.add_argument("--table-only", action="store_true", help="rewrite the table from the finished cells, train nothing")
     args = p.parse_args(argv)
     args.model = args.model or minilm_path()

@@ -44,8 +44,10 @@ def test_plan_runs_seed_by_seed_with_the_control_then_the_curves():
     assert keys == ["a/s0", "b/x/s0", "c/x/s0", "b/y/s0", "c/y/s0", "d/s0",
                     "a/s1", "b/x/s1", "c/x/s1", "b/y/s1", "c/y/s1", "d/s1",
                     "c/y/r1/s0", "c/y/r1/s1", "c/y/r2/s0", "c/y/r2/s1"]
-    only = [c["key"] for c in exp.cell_plan(["x", "y"], [0], ["y"], {"x": 2, "y": 3}, conditions="c")]
+    only = [c["key"] for c in exp.cell_plan(["x", "y"], [0], ["y"], {"x": 2, "y": 3}, conditions="cr")]
     assert only == ["c/x/s0", "c/y/s0", "c/y/r1/s0", "c/y/r2/s0"]
+    curve = [c["key"] for c in exp.cell_plan(["x", "y"], [0, 1], ["y"], {"x": 2, "y": 3}, conditions="r")]
+    assert curve == ["c/y/r1/s0", "c/y/r1/s1", "c/y/r2/s0", "c/y/r2/s1"]
 
 
 def test_the_paired_test_takes_the_best_full_data_row():
