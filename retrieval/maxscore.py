@@ -8,8 +8,9 @@ cannot enter the top k, so their lists stop bringing documents: they only add to
 
 How: the doc-id space is walked in windows of `WINDOW` documents (as Lucene's MaxScoreBulkScorer does). In each
 window the essential lists' postings are added term-at-a-time into a small dense accumulator that stays in cache,
-the non-essential lists add only to documents already there, and the touched documents are then offered to a
-k-heap. These loops have no data-dependent branches to mispredict, which is what made the earlier
+the non-essential lists add only to documents already there (walking the window's postings, or looking each
+document up when the list has PROBE times more postings there than there are documents), and the touched documents
+are then offered to a k-heap. These loops have no data-dependent branches to mispredict, which is what made the earlier
 document-at-a-time kernel (one branchy step per document) 3x slower on dense Zipf lists (benchmarks/perf/RESULTS.md).
 
 Exact, ties included, so it is the default: a list stops being essential only when the bounds of it and every
@@ -32,6 +33,7 @@ from numba import njit
 
 _MARGIN = 1e-12
 WINDOW = 4096      # documents per window: the accumulator (32 KiB of float64) stays in the L1/L2 cache
+PROBE = 32         # a non-essential list is looked up per document when it has 32x more postings in the window
 TIES = 64          # the tie buffer's first size (it grows only when more ties than half of it sit at theta)
 
 
@@ -104,7 +106,7 @@ def compact(bs, bd, nb, theta):
 def search(indptr, indices, data, tmax, terms, qweights, k, acc, touched, bs, bd):
     """One query: (docs, scores, True), the candidates scoring >= the final theta; or (_, _, False) when the ties
     at theta outgrow the tie buffer (bs, bd): the caller reruns with a larger one. `acc` (WINDOW zeros) and
-    `touched` (WINDOW * len(terms) slots) are work space, left zeroed."""
+    `touched` (WINDOW slots) are work space, left zeroed."""
     mq = len(terms)
     ub = np.empty(mq)
     for i in range(mq):
@@ -151,9 +153,11 @@ def search(indptr, indices, data, tmax, terms, qweights, k, acc, touched, bs, bd
             wj = w[j]
             for p in range(p0, p1):
                 x = indices[p] - w0
+                c = wj * data[p]
+                a = acc[x]
                 touched[nt] = x
-                nt += acc[x] == 0.0
-                acc[x] += wj * data[p]
+                nt += (a == 0.0) & (c > 0.0)        # listed once, at its first nonzero weight
+                acc[x] = a + c
             pos[j] = p1
             if p1 < e and indices[p1] < nxt:
                 nxt = indices[p1]                     # the next window holding an essential posting
@@ -163,10 +167,22 @@ def search(indptr, indices, data, tmax, terms, qweights, k, acc, touched, bs, bd
             p0 = seek(indices, pos[j], end[j], w0)
             p1 = seek(indices, p0, end[j], wend)
             wj = w[j]
-            for p in range(p0, p1):
-                x = indices[p] - w0
-                a = acc[x]
-                acc[x] = a + (wj * data[p]) * (a > 0.0)
+            if PROBE * nt < p1 - p0:                  # few documents here, a long list: look each one up
+                q = p0
+                last = -1
+                for i in range(nt):
+                    x = touched[i]
+                    if x < last:                      # touched is in doc order within each essential list
+                        q = p0
+                    last = x
+                    q = seek(indices, q, p1, x + w0)
+                    if q < p1 and indices[q] == x + w0:
+                        acc[x] += wj * data[q]
+            else:                                     # walk the list's window, branch-free
+                for p in range(p0, p1):
+                    x = indices[p] - w0
+                    a = acc[x]
+                    acc[x] = a + (wj * data[p]) * (a > 0.0)
             pos[j] = p1
         for i in range(nt):
             x = touched[i]
@@ -226,11 +242,8 @@ def search_batch(indptr, indices, data, tmax, q_off, q_terms, q_w, k):
     cap = max(16, nq * (k + 4))
     od = np.empty(cap, np.int64)
     osc = np.empty(cap)
-    mmax = 1
-    for q in range(nq):
-        mmax = max(mmax, q_off[q + 1] - q_off[q])
     acc = np.zeros(WINDOW)
-    touched = np.empty(WINDOW * mmax, np.int32)
+    touched = np.empty(WINDOW + 1, np.int32)
     bs = np.empty(TIES)
     bd = np.empty(TIES, np.int64)
     c = 0

@@ -70,7 +70,7 @@ def test_pruned_preset_anserini_and_repeated_terms() -> None:
 
 
 def _kernel_candidates(n_docs: int, n_terms: int, seed: int, k: int) -> list[tuple[set, set]]:
-    """(kernel's candidates, exhaustive's) per query, on a random CSR whose weights take three values only, so
+    """(kernel's candidates, exhaustive's) per query, on a random CSR whose weights take four values only, so
     thousands of documents tie at the k-th score (more than the tie buffer's first size: it is compacted and
     regrown), over several windows of documents."""
     from retrieval.maxscore import WINDOW, search_batch, term_max
@@ -80,7 +80,7 @@ def _kernel_candidates(n_docs: int, n_terms: int, seed: int, k: int) -> list[tup
     for t in range(n_terms):
         docs = np.flatnonzero(rng.random(n_docs) < rng.choice([0.002, 0.05, 0.3]))
         indices.extend(docs.tolist())
-        data.extend(rng.choice([0.5, 1.0, 1.5], size=len(docs)).tolist())
+        data.extend(rng.choice([0.0, 0.5, 1.0, 1.5], size=len(docs)).tolist())   # 0: stored zeros
         indptr.append(len(indices))
     indptr_a, indices_a, data_a = (np.asarray(indptr, np.int64), np.asarray(indices, np.int32),
                                    np.asarray(data, np.float64))
@@ -110,7 +110,7 @@ def _kernel_candidates(n_docs: int, n_terms: int, seed: int, k: int) -> list[tup
 @pytest.mark.parametrize("seed,k", [(11, 1), (12, 3), (13, 10)])
 def test_kernel_keeps_every_tie_at_theta(seed: int, k: int) -> None:
     """Exactly the documents scoring >= the k-th score, with their exact scores: none lost when the tie buffer
-    is compacted or regrown, none added. The sums of 0.5/1.0/1.5 weights are exact in any order."""
+    is compacted or regrown, none added. The sums of 0/0.5/1.0/1.5 weights are exact in any order."""
     results = _kernel_candidates(20_000, 12, seed, k)
     for q, (got, want) in enumerate(results):
         assert got == want, q
