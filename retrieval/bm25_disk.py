@@ -104,7 +104,7 @@ def _write_runs(docs: Iterable[tuple[str, str]], tokenizer: Tokenizer, runs: Pat
     id_offsets: list[np.ndarray] = []
     stems: list[str] = []
     n_done = 0
-    with id_file, bar("bm25 on disk: tokenizing", n_docs, enabled=show_progress) as advance:   # type: ignore[arg-type]
+    with id_file, bar("bm25 on disk: tokenizing", n_docs, enabled=show_progress) as advance:
         for chunk in _batched(docs, chunk_docs):
             n = len(chunk)
             term_parts, len_parts = [], []

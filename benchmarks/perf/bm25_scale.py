@@ -200,8 +200,8 @@ def child(engine: str, folder: Path, index_dir: Path, n_docs: int, progress: Pat
         s = time.perf_counter() - t0
         rep.phase(f"search_{threads}t", seconds=s, qps=len(queries) / s, mrr_at_10=mrr_at_10(run, qrels),
                   n_queries=len(queries))
-    st = _status()
-    rep.data.update(done=True, process_peak_rss=st["VmHWM"], ru_maxrss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    # the process's peak: the largest phase peak (clear_refs resets VmHWM and ru_maxrss between phases)
+    rep.data.update(done=True, process_peak_rss=max(p["peak_rss"] for p in rep.data["phases"].values()))
     rep.save()
 
 

@@ -105,3 +105,13 @@ def test_rerank_on_disk_equals_in_memory(cranfield, tmp_path: Path) -> None:
     assert [list(got[q]) for q in pools] == [list(expected[q]) for q in pools]
     for q in pools:
         assert got[q] == pytest.approx(expected[q], rel=1e-12, abs=0)
+
+
+def test_on_disk_refuses_what_it_does_not_implement(tmp_path: Path) -> None:
+    from retrieval.base import RetrieverError
+
+    corpus, _ = zipf_corpus(50, 1, seed=6)
+    for params in ({"pruning": "none"}, {"preset": "anserini"}):
+        with pytest.raises(RetrieverError, match="index_dir="):
+            BM25sRetriever(index_dir=str(tmp_path / "idx"), **params).index(corpus, show_progress=False)
+    assert not (tmp_path / "idx").exists()
