@@ -4,10 +4,11 @@ bm25s precomputes every (term, doc) BM25 weight into a sparse matrix, so a query
 few sparse columns. With method="atire" and idf_method="robertson" (idf floored at 0) it computes
 exactly rank-bm25's BM25Okapi with epsilon=0, which is the reference backend here. We feed it our
 own token ids (one vocabulary built from our tokenizer) so both backends see the same terms.
-Search is one sparse matrix product per chunk of queries, (queries x terms) @ (terms x docs) over
-bm25s's own weight matrix, so there is no per-query scoring loop in Python and only documents
-that match a query term are touched; chunks run on `n_threads` threads. Indexes are saved with
-bm25s's own npy + json format (never pickle).
+Search is exact MaxScore over bm25s's own weight matrix (retrieval/maxscore.py, a numba kernel run
+without the GIL on chunks of queries, `n_threads` threads): documents that cannot reach the top k are
+skipped, and the top k, ties included, equals `-p pruning=none`'s exhaustive sparse product. Indexes are
+saved with bm25s's own npy + json format (never pickle); `-p index_dir=DIR` builds and searches an
+on-disk, memory-mapped index instead (retrieval/bm25_disk.py: corpora larger than RAM).
 """
 from __future__ import annotations
 
