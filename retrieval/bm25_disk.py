@@ -280,29 +280,6 @@ class DiskIndex:
             scores[self.indices[lo:hi]] += self.data[lo:hi]
         return scores
 
-    def search_chunk(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
-        """Exact top k by MaxScore over the memory-mapped postings; ties by doc id, as the in-memory index."""
-        from retrieval.maxscore import search_batch   # numba: compiled (and cached) on first use
-
-        terms, weights, bounds = [], [], [0]
-        for ids in query_ids:          # a repeated query term counts once, its count as weight
-            counts: dict[int, int] = {}
-            for t in ids:
-                counts[t] = counts.get(t, 0) + 1
-            terms.extend(counts)
-            weights.extend(counts.values())
-            bounds.append(len(terms))
-        off, docs, vals = search_batch(self.indptr, self.indices, self.data, self.term_max,
-                                       np.asarray(bounds, dtype=np.int64), np.asarray(terms, dtype=np.int64),
-                                       np.asarray(weights, dtype=np.float64), k)
-        doc_ids = self.doc_ids
-        out = []
-        for q in range(len(query_ids)):
-            d, v = docs[off[q]:off[q + 1]].tolist(), vals[off[q]:off[q + 1]].tolist()
-            hits = sorted(zip(v, (doc_ids[i] for i in d)), reverse=True)[:k]
-            out.append({doc: score for score, doc in hits})
-        return out
-
 
 def holds(folder: str | Path, key: dict[str, Any]) -> bool:
     """Whether `folder` is a complete index built under `key` (an unreadable meta means "rebuild")."""

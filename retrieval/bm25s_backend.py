@@ -126,9 +126,7 @@ class BM25sRetriever(LexicalRetriever):
         return self._matrix
 
     def _search_chunk(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
-        if self._disk is not None:
-            return self._disk.search_chunk(query_ids, k)
-        if self.pruning == "maxscore":
+        if self._disk is not None or self.pruning == "maxscore":      # the on-disk index is MaxScore only
             return self._search_chunk_maxscore(query_ids, k)
         return self._search_chunk_exhaustive(query_ids, k)
 
@@ -138,12 +136,22 @@ class BM25sRetriever(LexicalRetriever):
         hits = sorted(zip(vals.tolist(), (doc_ids[d] for d in docs.tolist())), reverse=True)[:k]
         return {doc: score for score, doc in hits}
 
-    def _search_chunk_maxscore(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
-        from retrieval.maxscore import search_batch, term_max  # numba: compiled (and cached) on first use
+    def _postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, indices, data, term_max) of the CSR weights: memory-mapped on disk, or bm25s's in memory."""
+        if self._disk is not None:
+            d = self._disk
+            return d.indptr, d.indices, d.data, d.term_max
+        from retrieval.maxscore import term_max  # numba: compiled (and cached) on first use
 
         sc = self._model.scores
         if self._term_max is None:
             self._term_max = term_max(sc["indptr"], sc["data"])
+        return sc["indptr"], sc["indices"], sc["data"], self._term_max
+
+    def _search_chunk_maxscore(self, query_ids: list[list[int]], k: int) -> list[dict[str, float]]:
+        from retrieval.maxscore import search_batch  # numba: compiled (and cached) on first use
+
+        indptr, indices, data, tmax = self._postings()
         terms, weights, bounds = [], [], [0]
         for ids in query_ids:          # a repeated query term counts once with its count as weight
             counts: dict[int, int] = {}
@@ -152,7 +160,7 @@ class BM25sRetriever(LexicalRetriever):
             terms.extend(counts)
             weights.extend(counts.values())
             bounds.append(len(terms))
-        off, docs, vals = search_batch(sc["indptr"], sc["indices"], sc["data"], self._term_max,
+        off, docs, vals = search_batch(indptr, indices, data, tmax,
                                        np.asarray(bounds, dtype=np.int64), np.asarray(terms, dtype=np.int64),
                                        np.asarray(weights, dtype=np.float64), k)
         return [self._ranked(docs[off[q]:off[q + 1]], vals[off[q]:off[q + 1]], k) for q in range(len(query_ids))]
