@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from benchmarks.perf.proc_memory import reset_peak, status
 from core import atomic_write_json
 
 K = 10
@@ -40,22 +41,6 @@ ENGINES = ("ours", "tantivy")
 
 
 # --- in the child --------------------------------------------------------------------------------------
-def _status() -> dict[str, int]:
-    out = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem"):
-            out[key] = int(value.split()[0]) * 1024
-    return out
-
-
-def _reset_peak() -> None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-
-
 def iter_passages(folder: Path) -> Iterator[tuple[str, str]]:
     """(doc id, title + text) of corpus.jsonl, line by line."""
     with open(folder / "corpus.jsonl", encoding="utf-8") as f:
@@ -95,11 +80,11 @@ class Reporter:
         self.path, self.data = path, {"phases": {}}
 
     def phase(self, name: str, **values: Any) -> None:
-        st = _status()
+        st = status()
         self.data["phases"][name] = {**values, "peak_rss": st["VmHWM"], "rss_anon": st["RssAnon"],
                                      "rss_file": st["RssFile"]}
         self.save()
-        _reset_peak()
+        reset_peak()
 
     def save(self) -> None:
         atomic_write_json(self.path, self.data)
@@ -183,7 +168,7 @@ def _search(retriever: Any, engine: str, queries: dict[str, str], threads: int) 
 def child(engine: str, folder: Path, index_dir: Path, n_docs: int, progress: Path) -> None:
     rep = Reporter(progress)
     rep.data.update(engine=engine, pid=os.getpid())
-    _reset_peak()
+    reset_peak()
     cls = (_index_ours if engine == "ours" else _index_tantivy)(folder, index_dir, n_docs, rep)
     import gc
 

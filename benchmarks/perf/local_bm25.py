@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.perf.proc_memory import reset_peak, status
+
 CHUNK = 100_000
 
 
@@ -51,23 +53,6 @@ def write_beir_corpus(folder: Path, n_docs: int, *, n_queries: int = 100, seed: 
     return folder
 
 
-def _status() -> dict[str, int]:
-    out = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            out[key] = int(value.split()[0]) * 1024
-    return out
-
-
-def _reset_peak() -> bool:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
 def measure(folder: Path) -> dict[str, float]:
     """In this (fresh) process: read FOLDER as `--dataset` does, index it with bm25; memory per phase."""
     import gc
@@ -78,17 +63,17 @@ def measure(folder: Path) -> dict[str, float]:
 
     retriever = create("bm25", lang="en")
     gc.collect()
-    out: dict[str, float] = {"start_rss": _status()["VmRSS"], "peak_reset": float(_reset_peak())}
+    out: dict[str, float] = {"start_rss": status()["VmRSS"], "peak_reset": float(reset_peak())}
     t0 = time.perf_counter()
     local = open_dataset(folder)
     collection = get_format("beir").load_retrieval(folder, local.desc)
-    out.update(read_s=time.perf_counter() - t0, read_rss=_status()["VmRSS"], read_peak=_status()["VmHWM"],
+    out.update(read_s=time.perf_counter() - t0, read_rss=status()["VmRSS"], read_peak=status()["VmHWM"],
                n_docs=len(collection.corpus))
-    _reset_peak()
+    reset_peak()
     t1 = time.perf_counter()
     retriever.index(collection.corpus, show_progress=False)
     gc.collect()
-    out.update(index_s=time.perf_counter() - t1, index_rss=_status()["VmRSS"], index_peak=_status()["VmHWM"])
+    out.update(index_s=time.perf_counter() - t1, index_rss=status()["VmRSS"], index_peak=status()["VmHWM"])
     scores = retriever._model.scores  # bm25s's arrays: the index proper
     out["index_arrays"] = float(sum(scores[k].nbytes for k in ("data", "indices", "indptr")))
     return out
