@@ -178,12 +178,11 @@ class QAFilter:
                 self.rejected[reason] += 1
         return out
 
-    def _kept_state_rule(self, p: Pair) -> str | None:
-        """span_duplicate and type_balance: they depend on the pairs kept before this one."""
-        prev = self.span_questions.get((p.doc_id, normalize(p.answer.text, self.lang)), [])
-        if self.config.span_duplicate and any(jaccard(p.question, q, self.lang) >= self.config.span_jaccard
-                                              for q in prev):
-            return "span_duplicate"
+    def _kept_state_rule(self, p: Pair, seen: set[tuple[str, str]]) -> str | None:
+        """duplicate, span_duplicate and type_balance: they depend on the pairs kept before this one."""
+        rule = self._duplicate(p.doc_id, p.question, p.answer.text, seen, self.span_questions)
+        if rule:
+            return rule
         cls = self._class(p)
         if self.config.type_balance and self._over_cap(self.classes, cls):
             return "type_balance"          # deferred by decide: admit_deferred decides at the end of the round
@@ -267,13 +266,10 @@ class QAFilter:
         verdicts: list[Verdict] = []
         for p, (reason, scores) in zip(pairs, scored):
             if scores is not None:        # passed the cheap rules: it has scores
-                key = (p.doc_id, normalize_question(p.question, self.lang))
-                if reason is None and self.config.duplicate and key in seen:
-                    reason = "duplicate"
                 if reason is None:
-                    reason = self._kept_state_rule(p)
+                    reason = self._kept_state_rule(p, seen)
                 if reason is None:
-                    seen.add(key)
+                    seen.add((p.doc_id, normalize_question(p.question, self.lang)))
                 verdicts.append(Verdict(reason is None, reason, scores, deferred=reason == "type_balance"))
             else:
                 rule, _, signal = (reason or "?").partition(":")
